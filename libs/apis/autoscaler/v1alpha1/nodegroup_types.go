@@ -1,0 +1,141 @@
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// NodeGroup is a set of nodes of the same role that VPSie provisions from a
+// list of offerings, and the policy under which the rebalancer may replace
+// them with nodes of another offering.
+//
+// +genclient
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=ng,categories=vpsie
+// +kubebuilder:printcolumn:name="Min",type=integer,JSONPath=`.spec.minNodes`
+// +kubebuilder:printcolumn:name="Max",type=integer,JSONPath=`.spec.maxNodes`
+// +kubebuilder:printcolumn:name="Ready",type=integer,JSONPath=`.status.readyNodes`
+// +kubebuilder:printcolumn:name="Datacenter",type=string,JSONPath=`.spec.datacenter`
+// +kubebuilder:printcolumn:name="Strategy",type=string,JSONPath=`.spec.rebalancing.strategy`
+// +kubebuilder:printcolumn:name="Rebalancing",type=string,JSONPath=`.status.activeExecution.planID`
+// +kubebuilder:printcolumn:name="Last Rebalance",type=date,JSONPath=`.status.lastRebalanceTime`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type NodeGroup struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   NodeGroupSpec   `json:"spec"`
+	Status NodeGroupStatus `json:"status,omitempty"`
+}
+
+// NodeGroupSpec is what the operator asks for.
+//
+// +kubebuilder:validation:XValidation:rule="self.minNodes <= self.maxNodes",message="minNodes must not exceed maxNodes",fieldPath=".minNodes"
+type NodeGroupSpec struct {
+	// MinNodes is the floor the group never goes below.
+	// +kubebuilder:validation:Minimum=0
+	MinNodes int32 `json:"minNodes"`
+
+	// MaxNodes is the ceiling, surge nodes included.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	MaxNodes int32 `json:"maxNodes"`
+
+	// Datacenter is the VPSie datacenter identifier the group's VMs run in.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	Datacenter string `json:"datacenter"`
+
+	// OfferingIDs are the VPSie offerings nodes of this group may run on,
+	// most preferred first.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=64
+	// +listType=set
+	OfferingIDs []string `json:"offeringIDs"`
+
+	// Labels are set on every node of the group, besides the group label.
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+
+	// Taints are set on every node of the group.
+	// +optional
+	// +listType=atomic
+	Taints []corev1.Taint `json:"taints,omitempty"`
+
+	// Rebalancing is the policy under which nodes may be replaced.
+	// Omitted, every field takes its default.
+	// +optional
+	// +kubebuilder:default={}
+	Rebalancing RebalancingPolicy `json:"rebalancing,omitempty"`
+}
+
+// NodeGroupStatus is what the controllers observed and did.
+type NodeGroupStatus struct {
+	// ObservedGeneration is the spec generation this status reflects.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// Nodes are the group's members as last seen.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Nodes []GroupNode `json:"nodes,omitempty"`
+
+	// ReadyNodes counts the members that are Ready and schedulable.
+	// +optional
+	ReadyNodes int32 `json:"readyNodes,omitempty"`
+
+	// Conditions follow the Kubernetes conventions (Ready, Rebalancing, ...).
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// LastRebalanceTime is when the last rebalance of this group ended;
+	// the cooldown period counts from it.
+	// +optional
+	LastRebalanceTime *metav1.Time `json:"lastRebalanceTime,omitempty"`
+
+	// ActiveExecution is the plan being executed on this group, if any.
+	// +optional
+	ActiveExecution *ActiveExecution `json:"activeExecution,omitempty"`
+}
+
+// GroupNode is one member of a group.
+type GroupNode struct {
+	// Name is the Node's name.
+	Name string `json:"name"`
+	// ProviderID is the Node's spec.providerID (vpsie://<vm identifier>).
+	// +optional
+	ProviderID string `json:"providerID,omitempty"`
+	// Offering is the VPSie offering the node runs on.
+	// +optional
+	Offering string `json:"offering,omitempty"`
+	// Ready is true when the node is Ready and schedulable.
+	// +optional
+	Ready bool `json:"ready,omitempty"`
+}
+
+// ActiveExecution names the plan an executor is running on the group, so
+// a second plan is refused while one runs.
+type ActiveExecution struct {
+	// PlanID is the content-derived ID of the plan.
+	PlanID string `json:"planID"`
+	// StartTime is when the execution began.
+	StartTime metav1.Time `json:"startTime"`
+	// TargetOffering is the offering the group is being moved to.
+	// +optional
+	TargetOffering string `json:"targetOffering,omitempty"`
+}
+
+// NodeGroupList is a list of NodeGroups.
+//
+// +kubebuilder:object:root=true
+type NodeGroupList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []NodeGroup `json:"items"`
+}
