@@ -1,0 +1,95 @@
+# Node Rebalancer: `make help` lists the targets.
+#
+# Every tool is pinned here and installed with `go install` into bin/, so a
+# fresh clone needs nothing but Go and the module proxy.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+MODULES      := libs services/analyzer services/planner services/executor
+SERVICES     := analyzer planner executor
+BIN          := $(CURDIR)/bin
+GO_TEST_FLAGS ?= -race -count=1 -timeout 25m
+
+BUF_VERSION                := v1.75.0
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
+GOLANGCI_LINT_VERSION      := v2.15.0
+
+BUF           := $(BIN)/buf
+GOLANGCI_LINT := $(BIN)/golangci-lint
+
+# tool: a stamp file per version, so changing a version reinstalls the tool.
+# $(1) binary name, $(2) package, $(3) version.
+define tool
+$(BIN)/.$(1)-$(3):
+	@mkdir -p $(BIN)
+	@echo "installing $(1) $(3)"
+	@GOBIN=$(BIN) GOWORK=off go install $(2)@$(3)
+	@rm -f $(BIN)/.$(1)-* && touch $$@
+$(BIN)/$(1): $(BIN)/.$(1)-$(3)
+TOOL_STAMPS += $(BIN)/.$(1)-$(3)
+endef
+$(eval $(call tool,buf,github.com/bufbuild/buf/cmd/buf,$(BUF_VERSION)))
+$(eval $(call tool,protoc-gen-go,google.golang.org/protobuf/cmd/protoc-gen-go,$(PROTOC_GEN_GO_VERSION)))
+$(eval $(call tool,protoc-gen-go-grpc,google.golang.org/grpc/cmd/protoc-gen-go-grpc,$(PROTOC_GEN_GO_GRPC_VERSION)))
+$(eval $(call tool,golangci-lint,github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION)))
+
+-include mk/sandbox.mk
+
+.PHONY: help
+help: ## Show this help.
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: tools
+tools: $(TOOL_STAMPS) ## Install the pinned tools into bin/.
+
+.PHONY: generate
+generate: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc ## Regenerate the Go code of the API into libs/gen.
+	$(BUF) generate
+
+.PHONY: build
+build: ## Build the binaries into bin/.
+	@mkdir -p $(BIN)
+	@for s in $(SERVICES); do \
+		echo "go build bin/$$s"; \
+		(cd services/$$s && go build -trimpath -o $(BIN)/$$s ./cmd/$$s); \
+	done
+	@for c in $(wildcard libs/cmd/*); do \
+		echo "go build bin/$$(basename $$c)"; \
+		(cd libs && go build -trimpath -o $(BIN)/$$(basename $$c) ./cmd/$$(basename $$c)); \
+	done
+
+.PHONY: lint
+lint: $(BIN)/buf $(GOLANGCI_LINT) ## buf lint and format, gofmt, go vet and golangci-lint.
+	$(BUF) lint
+	$(BUF) format --diff --exit-code
+	@test -z "$$(gofmt -l $(MODULES) tools)" || { gofmt -l $(MODULES) tools; echo "gofmt: files above need formatting"; exit 1; }
+	@for m in $(MODULES); do echo "go vet $$m"; (cd $$m && go vet ./...); done
+	@for m in $(MODULES); do echo "golangci-lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...); done
+
+.PHONY: verify
+verify: generate ## Fail on generated-code drift, buf issues, breaking API changes, untidy modules.
+	@git diff --exit-code -- libs/gen || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard libs/gen)" || { echo "untracked generated files: run make generate and commit"; exit 1; }
+	$(BUF) lint
+	$(BUF) format --diff --exit-code
+	@if git rev-parse --verify -q main:proto >/dev/null; then \
+		echo "buf breaking against main"; $(BUF) breaking --against '.git#branch=main'; fi
+	@test -z "$$(gofmt -l $(MODULES) tools)" || { gofmt -l $(MODULES) tools; echo "gofmt: files above need formatting"; exit 1; }
+	@for m in $(MODULES); do \
+		echo "GOWORK=off go build, vet and mod tidy check: $$m"; \
+		(cd $$m && GOWORK=off go build ./... && GOWORK=off go vet ./... && GOWORK=off go mod tidy -diff); \
+	done
+
+.PHONY: test
+test: verify $(SANDBOX_BINS_TARGET) ## Verify, then run every module's tests with -race.
+	@for m in $(MODULES); do \
+		echo "go test $$m"; \
+		(cd $$m && go test $(GO_TEST_FLAGS) ./...); \
+	done
+
+.PHONY: clean
+clean: ## Remove bin/ and .sandbox/.
+	rm -rf $(BIN) .sandbox

@@ -1,0 +1,66 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// chain is the one interceptor chain of every service, outermost first:
+// metrics see every call (panics and invalid requests included), logging
+// sees the final code, recovery turns a panic into Internal, and validation
+// refuses a bad request before any handler runs.
+type chain struct {
+	metrics  *grpcprom.ServerMetrics
+	panics   prometheus.Counter
+	logger   *slog.Logger
+	validate func(req any) error
+}
+
+func newChain(reg prometheus.Registerer, logger *slog.Logger, validate func(any) error) *chain {
+	c := &chain{
+		metrics: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram()),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "grpc_req_panics_recovered_total",
+			Help: "Panics in gRPC handlers recovered into codes.Internal.",
+		}),
+		logger:   logger,
+		validate: validate,
+	}
+	reg.MustRegister(c.metrics, c.panics)
+	return c
+}
+
+func (c *chain) serverOptions() []grpc.ServerOption {
+	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall)}
+	recoverOpt := recovery.WithRecoveryHandlerContext(c.recovered)
+	return []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(
+			c.metrics.UnaryServerInterceptor(),
+			logging.UnaryServerInterceptor(interceptorLogger(c.logger), logOpts...),
+			recovery.UnaryServerInterceptor(recoverOpt),
+			c.unaryValidation,
+		),
+		grpc.ChainStreamInterceptor(
+			c.metrics.StreamServerInterceptor(),
+			logging.StreamServerInterceptor(interceptorLogger(c.logger), logOpts...),
+			recovery.StreamServerInterceptor(recoverOpt),
+			c.streamValidation,
+		),
+	}
+}
+
+// recovered logs the panic with its stack and hides it from the caller.
+func (c *chain) recovered(ctx context.Context, p any) error {
+	c.panics.Inc()
+	c.logger.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
+	return status.Error(codes.Internal, "internal error")
+}

@@ -1,0 +1,41 @@
+// Command executor serves rebalancer.v1.ExecutorService: it runs plans
+// against the cluster and VPSie and publishes progress on NATS. It needs a
+// kubeconfig (or a service account) and NATS with JetStream; without
+// --nats-url it starts an embedded nats-server.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/vpsie/node-rebalancer/libs/config"
+	"github.com/vpsie/node-rebalancer/libs/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "executor:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	var o options
+	return server.Run(ctx, server.Program{
+		Name:      "executor",
+		EnvPrefix: "EXECUTOR",
+		Flags: func(f *config.Flags) {
+			f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
+			f.String(&o.natsURL, "nats-url", "", "NATS server URL; empty starts an embedded nats-server")
+			f.String(&o.natsStoreDir, "nats-store-dir", "", "JetStream directory of the embedded nats-server; empty means a temporary one")
+			f.String(&o.natsListen, "nats-listen", "127.0.0.1:-1", "host:port of the embedded nats-server; port -1 picks a free one")
+		},
+		Setup: o.setup,
+	}, args)
+}

@@ -1,0 +1,21 @@
+// Package api is the gRPC face of the Executor: it unpacks requests, calls the
+// planning logic and maps its results and errors.
+package api
+
+import (
+	"google.golang.org/grpc"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// Server implements rebalancerv1.ExecutorServiceServer. Until the execution
+// logic lands, every RPC answers Unimplemented (from the embedded type);
+// requests are already validated by the shared interceptor chain.
+type Server struct {
+	rebalancerv1.UnimplementedExecutorServiceServer
+}
+
+// Register adds the Executor to a gRPC server.
+func Register(s grpc.ServiceRegistrar) {
+	rebalancerv1.RegisterExecutorServiceServer(s, &Server{})
+}
