@@ -44,6 +44,7 @@ type RebalancingPolicy struct {
 	// +kubebuilder:default="300s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="must be at least 1s"
 	DrainTimeout *metav1.Duration `json:"drainTimeout,omitempty"`
 
@@ -59,6 +60,7 @@ type RebalancingPolicy struct {
 	// +kubebuilder:default="600s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="must be at least 1s"
 	ProvisionTimeout *metav1.Duration `json:"provisionTimeout,omitempty"`
 
@@ -67,6 +69,7 @@ type RebalancingPolicy struct {
 	// +kubebuilder:default="1h"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=32
 	CooldownPeriod *metav1.Duration `json:"cooldownPeriod,omitempty"`
 
 	// RequireApproval holds plans until an operator approves them.
@@ -139,10 +142,12 @@ type RebalancingPolicy struct {
 type TimeWindow struct {
 	// Start is HH:MM, 24-hour.
 	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$`
+	// +kubebuilder:validation:MaxLength=5
 	Start string `json:"start"`
 
 	// End is HH:MM, 24-hour.
 	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$`
+	// +kubebuilder:validation:MaxLength=5
 	End string `json:"end"`
 
 	// Days the window opens on; none means every day.
