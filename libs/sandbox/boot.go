@@ -133,4 +133,3 @@ func (s *Sandbox) waitDefaultServiceAccount(ctx context.Context) error {
 }
 
 func since(t time.Time) time.Duration { return time.Since(t).Round(10 * time.Millisecond) }
-

@@ -23,7 +23,7 @@ func valid(ns string) *v1alpha1.NodeGroup {
 				Enabled: ptr.To(true), Strategy: v1alpha1.StrategyRolling, MaxConcurrent: 2, BatchSize: 1,
 				DrainTimeout: duration("300s"), ProvisionTimeout: duration("600s"), CooldownPeriod: duration("1h"),
 				MinHealthyPercent: ptr.To[int32](75), SkipNodesWithLocalStorage: ptr.To(true), RespectPDBs: ptr.To(true),
-				TimeZone: "Europe/Bucharest",
+				TimeZone:           "Europe/Bucharest",
 				MaintenanceWindows: []v1alpha1.TimeWindow{{Start: "02:00", End: "04:00", Days: []v1alpha1.Weekday{"saturday", "sunday"}}},
 				PeakHours:          []v1alpha1.TimeWindow{{Start: "22:00", End: "01:00"}},
 			},
