@@ -1,0 +1,121 @@
+package vpsie
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vpsie/node-rebalancer/libs/cloud"
+)
+
+const vmPath = "/api/v2/vm"
+
+// FindVM implements cloud.VMs by listing: VPSie has no lookup by hostname.
+func (c *Client) FindVM(ctx context.Context, hostname string) (cloud.VM, error) {
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	var vm cloud.VM
+	err := c.retry(ctx, func(ctx context.Context) error {
+		var err error
+		vm, err = c.findOnce(ctx, "FindVM", hostname)
+		return err
+	})
+	return vm, err
+}
+
+// GetVM implements cloud.VMs.
+func (c *Client) GetVM(ctx context.Context, id string) (cloud.VM, error) {
+	if id == "" {
+		return cloud.VM{}, cloud.NewError(cloud.ErrInvalid, "GetVM", "an identifier is required")
+	}
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	d, err := do[vmDetail](ctx, c, request{op: "GetVM", method: http.MethodGet, path: vmPath + "/" + url.PathEscape(id)})
+	if err != nil {
+		return cloud.VM{}, err
+	}
+	vm, ok := d.toVM()
+	if !ok || vm.ID != id {
+		return cloud.VM{}, cloud.NewError(cloud.ErrNotFound, "GetVM", "VM %s is deleted", id)
+	}
+	return vm, nil
+}
+
+// ListVMs implements cloud.VMs, oldest first.
+func (c *Client) ListVMs(ctx context.Context) ([]cloud.VM, error) {
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	var vms []cloud.VM
+	err := c.retry(ctx, func(ctx context.Context) error {
+		var err error
+		vms, err = c.listOnce(ctx, "ListVMs")
+		return err
+	})
+	return vms, err
+}
+
+// DeleteVM implements cloud.VMs. A VM already gone (NotFound, perhaps
+// deleted by an earlier attempt whose answer was lost) counts as deleted.
+func (c *Client) DeleteVM(ctx context.Context, id string) error {
+	if id == "" {
+		return cloud.NewError(cloud.ErrInvalid, "DeleteVM", "an identifier is required")
+	}
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	body := deleteBody{VMIdentifier: id}
+	body.DeleteStatistic.Reason = "rebalanced"
+	body.DeleteStatistic.Note = "replaced by the node rebalancer"
+	_, err := do[struct{}](ctx, c, request{op: "DeleteVM", method: http.MethodDelete, path: vmPath, json: body})
+	if cloud.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+type deleteBody struct {
+	VMIdentifier    string `json:"vmIdentifier"`
+	Password        string `json:"password"`
+	DeleteStatistic struct {
+		Reason string `json:"reason"`
+		Note   string `json:"note"`
+	} `json:"deleteStatistic"`
+}
+
+// listOnce lists the account's live VMs in one attempt, oldest first.
+func (c *Client) listOnce(ctx context.Context, op string) ([]cloud.VM, error) {
+	var q url.Values
+	if c.opts.ProjectID != 0 {
+		q = url.Values{"projectId": {strconv.FormatInt(c.opts.ProjectID, 10)}}
+	}
+	var data []vmData
+	if err := c.send(ctx, request{op: op, method: http.MethodGet, path: vmPath, query: q}, &data); err != nil {
+		return nil, err
+	}
+	vms := make([]cloud.VM, 0, len(data))
+	for _, d := range data {
+		if vm, ok := d.toVM(); ok {
+			vms = append(vms, vm)
+		}
+	}
+	slices.SortStableFunc(vms, func(a, b cloud.VM) int { return cmp.Compare(a.NumericID, b.NumericID) })
+	return vms, nil
+}
+
+// findOnce finds a VM by hostname in one attempt. Hostnames are ours and
+// unique; if the cloud ever holds two, the oldest is the one we asked for.
+func (c *Client) findOnce(ctx context.Context, op, hostname string) (cloud.VM, error) {
+	vms, err := c.listOnce(ctx, op)
+	if err != nil {
+		return cloud.VM{}, err
+	}
+	for _, vm := range vms {
+		if strings.EqualFold(vm.Hostname, hostname) {
+			return vm, nil
+		}
+	}
+	return cloud.VM{}, cloud.NewError(cloud.ErrNotFound, op, "no VM named %q", hostname)
+}
