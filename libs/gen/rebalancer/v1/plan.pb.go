@@ -156,7 +156,10 @@ func (RollbackAction) EnumDescriptor() ([]byte, []int) {
 // answers the same and a plan can be re-submitted safely.
 type RebalancePlan struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Identifier derived from the plan's content (a hash), stable across replicas.
+	// Identifier derived from the plan's content, stable across replicas:
+	// "plan-" and the first 20 lowercase hex digits of the SHA-256 of the
+	// plan's deterministic binary encoding with plan_id left empty. Any edit
+	// of the plan changes it, so an edited plan must be re-identified.
 	PlanId string `protobuf:"bytes,1,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
 	// The analysis the plan was made from.
 	AnalysisId string `protobuf:"bytes,2,opt,name=analysis_id,json=analysisId,proto3" json:"analysis_id,omitempty"`
@@ -166,24 +169,41 @@ type RebalancePlan struct {
 	Namespace string `protobuf:"bytes,4,opt,name=namespace,proto3" json:"namespace,omitempty"`
 	// The opportunity being carried out.
 	Opportunity *Opportunity `protobuf:"bytes,5,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
-	// Batches in execution order; each candidate appears in exactly one.
+	// Batches in execution order. Rolling and surge plans hold REPLACE batches
+	// only, and each planned node appears in exactly one of them. Blue-green
+	// plans hold PROVISION, DRAIN and TERMINATE batches, and each planned node
+	// appears exactly once among the batches of each of those phases.
+	// The Executor starts batches in batch_number order, each once every
+	// batch of its depends_on has completed and soaked; batches that
+	// depends_on does not order may run at the same time.
 	Batches []*NodeBatch `protobuf:"bytes,6,rep,name=batches,proto3" json:"batches,omitempty"`
-	// Nodes replaced by the plan (the sum of the batches).
+	// Distinct nodes replaced by the plan.
 	TotalNodes int32 `protobuf:"varint,7,opt,name=total_nodes,json=totalNodes,proto3" json:"total_nodes,omitempty"`
 	// Strategy chosen.
 	Strategy RebalanceStrategy `protobuf:"varint,8,opt,name=strategy,proto3,enum=rebalancer.v1.RebalanceStrategy" json:"strategy,omitempty"`
-	// Most nodes being replaced at the same moment.
+	// Most nodes in running batches at the same moment when the Executor
+	// follows depends_on: the peak of this plan, within the policy's
+	// max_concurrent.
 	MaxConcurrent int32 `protobuf:"varint,9,opt,name=max_concurrent,json=maxConcurrent,proto3" json:"max_concurrent,omitempty"`
-	// Most replacements provisioned ahead of their old nodes (surge and blue-green).
+	// Most replacement VMs existing beside the old nodes they replace at the
+	// same moment: the peak of this plan. Surge and blue-green plans keep it
+	// within the policy's max_surge; a rolling plan's is its batch size.
 	MaxSurge int32 `protobuf:"varint,10,opt,name=max_surge,json=maxSurge,proto3" json:"max_surge,omitempty"`
 	// Ready, schedulable nodes of the group that must remain at every moment:
-	// ceil(min_healthy_percent × group size at start).
+	// ceil(min_healthy_percent × group_size / 100). Every strategy keeps it by
+	// making before breaking: a REPLACE batch cordons an old node only once
+	// its replacement is Ready, and blue-green cordons the blue nodes only
+	// once the whole green set is Ready, so the count never falls below
+	// ready_nodes_at_start; a plan is refused when that is below this floor.
 	MinHealthyNodes int32 `protobuf:"varint,11,opt,name=min_healthy_nodes,json=minHealthyNodes,proto3" json:"min_healthy_nodes,omitempty"`
 	// Nodes in the group when the plan was made (the base of min_healthy_nodes).
 	GroupSize int32 `protobuf:"varint,12,opt,name=group_size,json=groupSize,proto3" json:"group_size,omitempty"`
 	// How to undo the plan at any point.
 	RollbackPlan *RollbackPlan `protobuf:"bytes,13,opt,name=rollback_plan,json=rollbackPlan,proto3" json:"rollback_plan,omitempty"`
-	// Expected duration from the policy's timeouts and the batch structure.
+	// Expected duration from the policy's timeouts and the batch structure:
+	// the latest end of any batch when each batch starts at the later of its
+	// predecessor's start and its dependencies' ends plus their soak, and
+	// lasts its estimated_duration. Timeouts are upper bounds, so is this.
 	EstimatedDuration *durationpb.Duration `protobuf:"bytes,14,opt,name=estimated_duration,json=estimatedDuration,proto3" json:"estimated_duration,omitempty"`
 	// Taken from the analysis time, so the plan stays deterministic.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
@@ -191,10 +211,17 @@ type RebalancePlan struct {
 	RequiresApproval bool `protobuf:"varint,16,opt,name=requires_approval,json=requiresApproval,proto3" json:"requires_approval,omitempty"`
 	// The policy the plan was made under (the group's, with overrides applied).
 	Policy *RebalancePolicy `protobuf:"bytes,17,opt,name=policy,proto3" json:"policy,omitempty"`
-	// True when the first batch is a single canary node.
-	Canary        bool `protobuf:"varint,18,opt,name=canary,proto3" json:"canary,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// True when the first batch is a single canary node that every other
+	// batch waits for. A blue-green plan also drains a single blue node
+	// before the other drain batches.
+	Canary bool `protobuf:"varint,18,opt,name=canary,proto3" json:"canary,omitempty"`
+	// Ready, schedulable nodes the plan counts on at start: the analysis'
+	// candidates, safe or not. Excluded nodes may be NotReady, cordoned or
+	// control-plane, so they are not counted. The Executor checks the live
+	// count against min_healthy_nodes before each cordon as well.
+	ReadyNodesAtStart int32 `protobuf:"varint,19,opt,name=ready_nodes_at_start,json=readyNodesAtStart,proto3" json:"ready_nodes_at_start,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *RebalancePlan) Reset() {
@@ -353,6 +380,13 @@ func (x *RebalancePlan) GetCanary() bool {
 	return false
 }
 
+func (x *RebalancePlan) GetReadyNodesAtStart() int32 {
+	if x != nil {
+		return x.ReadyNodesAtStart
+	}
+	return 0
+}
+
 // NodeBatch is a set of nodes handled together.
 type NodeBatch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -362,9 +396,11 @@ type NodeBatch struct {
 	Phase BatchPhase `protobuf:"varint,2,opt,name=phase,proto3,enum=rebalancer.v1.BatchPhase" json:"phase,omitempty"`
 	// Old nodes of the batch, with their replacements' offering.
 	Nodes []*CandidateNode `protobuf:"bytes,3,rep,name=nodes,proto3" json:"nodes,omitempty"`
-	// Expected duration of the batch.
+	// Expected duration of the batch, soak excluded: the timeouts of its
+	// steps (provision, drain) plus an allowance for termination.
 	EstimatedDuration *durationpb.Duration `protobuf:"bytes,4,opt,name=estimated_duration,json=estimatedDuration,proto3" json:"estimated_duration,omitempty"`
-	// Batch numbers that must complete before this one starts.
+	// Numbers of earlier batches that must complete (and soak) before this
+	// one starts. Only direct dependencies are listed; theirs follow.
 	DependsOn []int32 `protobuf:"varint,5,rep,packed,name=depends_on,json=dependsOn,proto3" json:"depends_on,omitempty"`
 	// Time to wait after the batch before dependants start (blue-green soak).
 	SoakTime      *durationpb.Duration `protobuf:"bytes,6,opt,name=soak_time,json=soakTime,proto3" json:"soak_time,omitempty"`
@@ -529,10 +565,14 @@ func (x *RollbackStep) GetDescription() string {
 
 // RollbackPlan says how to undo a plan at any point of its execution.
 // Steps are written for a failure in any batch; the Executor carries out the
-// ones that apply to the work done so far.
+// ones that apply to the work done so far. Every uncordon comes before any
+// delete, so the group's Ready nodes never dip while rolling back.
 type RollbackPlan struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// True when the Executor rolls back by itself on failure.
+	// True when the Executor rolls back by itself on failure. Planned rollbacks
+	// are always automatic, whatever drain_timeout_action says: FORCE decides
+	// what a drain timeout does (it is then no failure), while any other
+	// failure must not leave cordoned nodes or unneeded VMs waiting for a human.
 	Automatic bool `protobuf:"varint,1,opt,name=automatic,proto3" json:"automatic,omitempty"`
 	// Steps in order.
 	Steps         []*RollbackStep `protobuf:"bytes,2,rep,name=steps,proto3" json:"steps,omitempty"`
@@ -588,7 +628,7 @@ var File_rebalancer_v1_plan_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"\n" +
-	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\xaa\x06\n" +
+	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\xdb\x06\n" +
 	"\rRebalancePlan\x12\x17\n" +
 	"\aplan_id\x18\x01 \x01(\tR\x06planId\x12\x1f\n" +
 	"\vanalysis_id\x18\x02 \x01(\tR\n" +
@@ -613,7 +653,8 @@ const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"created_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12+\n" +
 	"\x11requires_approval\x18\x10 \x01(\bR\x10requiresApproval\x126\n" +
 	"\x06policy\x18\x11 \x01(\v2\x1e.rebalancer.v1.RebalancePolicyR\x06policy\x12\x16\n" +
-	"\x06canary\x18\x12 \x01(\bR\x06canary\"\xb4\x02\n" +
+	"\x06canary\x18\x12 \x01(\bR\x06canary\x12/\n" +
+	"\x14ready_nodes_at_start\x18\x13 \x01(\x05R\x11readyNodesAtStart\"\xb4\x02\n" +
 	"\tNodeBatch\x12!\n" +
 	"\fbatch_number\x18\x01 \x01(\x05R\vbatchNumber\x12/\n" +
 	"\x05phase\x18\x02 \x01(\x0e2\x19.rebalancer.v1.BatchPhaseR\x05phase\x122\n" +

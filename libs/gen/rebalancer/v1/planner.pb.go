@@ -86,13 +86,14 @@ type PlanOverrides struct {
 	BatchSize *int32 `protobuf:"varint,2,opt,name=batch_size,json=batchSize,proto3,oneof" json:"batch_size,omitempty"`
 	// Most nodes replaced at once, at least 1.
 	MaxConcurrent *int32 `protobuf:"varint,3,opt,name=max_concurrent,json=maxConcurrent,proto3,oneof" json:"max_concurrent,omitempty"`
-	// Most replacements ahead of their old nodes, at least 1.
+	// Most replacements ahead of their old nodes, at least 1 (bounds surge
+	// and blue-green, whose whole green set must fit).
 	MaxSurge *int32 `protobuf:"varint,4,opt,name=max_surge,json=maxSurge,proto3,oneof" json:"max_surge,omitempty"`
 	// Capacity floor, 0 to 100 percent.
 	MinHealthyPercent *int32 `protobuf:"varint,5,opt,name=min_healthy_percent,json=minHealthyPercent,proto3,oneof" json:"min_healthy_percent,omitempty"`
 	// Require (or waive) approval.
 	RequireApproval *bool `protobuf:"varint,6,opt,name=require_approval,json=requireApproval,proto3,oneof" json:"require_approval,omitempty"`
-	// Make the first batch a single canary node.
+	// Make the first batch a single canary node that the others wait for.
 	Canary bool `protobuf:"varint,7,opt,name=canary,proto3" json:"canary,omitempty"`
 	// Drain timeout instead of the policy's.
 	DrainTimeout *durationpb.Duration `protobuf:"bytes,8,opt,name=drain_timeout,json=drainTimeout,proto3" json:"drain_timeout,omitempty"`

@@ -34,11 +34,16 @@ const (
 // hand-edited plans.
 type PlannerServiceClient interface {
 	// CreatePlan plans the rebalance an analysis describes, under the group's
-	// policy with optional overrides. A policy that cannot be met (say the
-	// capacity floor leaves no room for any batch) is FailedPrecondition.
+	// policy with optional overrides. Only candidates safe to rebalance are
+	// planned. FailedPrecondition names what stands in the way: rebalancing
+	// disabled, an analysis recommending REJECT, no safe candidate, a capacity
+	// floor above the nodes known Ready, or a blue-green set above max_surge.
+	// InvalidArgument lists the analysis fields that are malformed.
 	CreatePlan(ctx context.Context, in *CreatePlanRequest, opts ...grpc.CallOption) (*CreatePlanResponse, error)
 	// ValidatePlan checks a plan given by a caller, such as one edited by hand:
-	// every node once, limits respected, dependencies acyclic, one group only.
+	// every node once (per phase), limits respected, dependencies acyclic and
+	// earlier, one group and offering only, plan_id matching the content. The
+	// Executor applies the same rules when it accepts a plan.
 	ValidatePlan(ctx context.Context, in *ValidatePlanRequest, opts ...grpc.CallOption) (*ValidatePlanResponse, error)
 }
 
@@ -81,11 +86,16 @@ func (c *plannerServiceClient) ValidatePlan(ctx context.Context, in *ValidatePla
 // hand-edited plans.
 type PlannerServiceServer interface {
 	// CreatePlan plans the rebalance an analysis describes, under the group's
-	// policy with optional overrides. A policy that cannot be met (say the
-	// capacity floor leaves no room for any batch) is FailedPrecondition.
+	// policy with optional overrides. Only candidates safe to rebalance are
+	// planned. FailedPrecondition names what stands in the way: rebalancing
+	// disabled, an analysis recommending REJECT, no safe candidate, a capacity
+	// floor above the nodes known Ready, or a blue-green set above max_surge.
+	// InvalidArgument lists the analysis fields that are malformed.
 	CreatePlan(context.Context, *CreatePlanRequest) (*CreatePlanResponse, error)
 	// ValidatePlan checks a plan given by a caller, such as one edited by hand:
-	// every node once, limits respected, dependencies acyclic, one group only.
+	// every node once (per phase), limits respected, dependencies acyclic and
+	// earlier, one group and offering only, plan_id matching the content. The
+	// Executor applies the same rules when it accepts a plan.
 	ValidatePlan(context.Context, *ValidatePlanRequest) (*ValidatePlanResponse, error)
 	mustEmbedUnimplementedPlannerServiceServer()
 }
