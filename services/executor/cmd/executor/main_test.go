@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/vpsie/node-rebalancer/libs/servicetest"
+)
+
+// With an embedded nats-server but no reachable cluster the executor serves
+// NOT_SERVING, and SIGTERM stops it (and its embedded NATS) with exit 0.
+func TestEmbeddedNATSWithoutClusterIsNotServingAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	grpcAddr := servicetest.FreeAddr(t)
+	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", grpcAddr,
+		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
+		"--nats-store-dir", t.TempDir(), "--drain-period", "200ms", "--log-level", "error")
+	cmd.Env = servicetest.CleanEnv("EXECUTOR_")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	conn := servicetest.Dial(t, grpcAddr)
+	servicetest.WaitHealth(t, conn, "rebalancer.v1.ExecutorService", healthpb.HealthCheckResponse_NOT_SERVING)
+	require.Contains(t, servicetest.ListServices(t, conn), "rebalancer.v1.ExecutorService")
+
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait(), "exit code 0 after SIGTERM")
+	require.Less(t, time.Since(start), 200*time.Millisecond+5*time.Second)
+}
+
+func TestMalformedNATSListenAddressExitsAtOnce(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", servicetest.FreeAddr(t),
+		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
+		"--nats-listen", "nowhere")
+	cmd.Env = servicetest.CleanEnv("EXECUTOR_")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	require.Equal(t, 1, exit.ExitCode())
+	require.Contains(t, string(out), "executor: --nats-listen")
+}
