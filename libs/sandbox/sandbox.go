@@ -104,14 +104,35 @@ func (s *Sandbox) Pids() []int {
 // and removes the sandbox's folder. It is safe to call more than once.
 func (s *Sandbox) Stop() error {
 	s.stopOnce.Do(func() {
-		var wg sync.WaitGroup
-		for _, p := range s.procs {
-			wg.Go(func() { p.stop(5 * time.Second) })
+		// Clients before servers: etcd and the API server each wait for
+		// their clients' streams to close before they exit.
+		for _, tier := range stopOrder(s.procs) {
+			var wg sync.WaitGroup
+			for _, p := range tier {
+				wg.Go(func() { p.stop(5 * time.Second) })
+			}
+			wg.Wait()
 		}
-		wg.Wait()
 		s.stopErr = os.RemoveAll(s.Dir)
 	})
 	return s.stopErr
+}
+
+// stopOrder groups processes by the order they stop in: everything else
+// together, then the API server, then etcd.
+func stopOrder(procs []*process) [][]*process {
+	var clients, apiserver, etcd []*process
+	for _, p := range procs {
+		switch p.name {
+		case "etcd":
+			etcd = append(etcd, p)
+		case "kube-apiserver":
+			apiserver = append(apiserver, p)
+		default:
+			clients = append(clients, p)
+		}
+	}
+	return [][]*process{clients, apiserver, etcd}
 }
 
 func (s *Sandbox) logTails() string {
