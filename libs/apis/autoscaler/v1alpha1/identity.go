@@ -40,5 +40,8 @@ func ProviderID(vmIdentifier string) string {
 // the providerID is not a VPSie one.
 func VMIdentifier(providerID string) (string, bool) {
 	id, ok := strings.CutPrefix(providerID, ProviderIDPrefix)
-	return id, ok && id != ""
+	if !ok || id == "" {
+		return "", false
+	}
+	return id, true
 }
