@@ -28,7 +28,11 @@ func run(ctx context.Context, args []string) error {
 		Name:      "planner",
 		EnvPrefix: "PLANNER",
 		Setup: func(_ context.Context, s *server.Server) error {
-			api.Register(s.GRPC())
+			planner, err := api.New(s.Registry(), s.Logger())
+			if err != nil {
+				return err
+			}
+			planner.Register(s.GRPC())
 			return nil
 		},
 	}, args)

@@ -1,0 +1,45 @@
+package planner
+
+import (
+	"fmt"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/plancheck"
+)
+
+// checkPreconditions refuses what no batch layout can fix: a group that may
+// not be rebalanced, nothing safe to replace, or a capacity floor the group
+// is already at or below.
+func checkPreconditions(a *rebalancerv1.RebalanceAnalysis, p *rebalancerv1.RebalancePolicy, planned int) error {
+	group := a.GetNamespace() + "/" + a.GetNodeGroup()
+	switch {
+	case !p.GetEnabled():
+		return &UnmetPolicyError{Rule: "enabled", Reason: "rebalancing is disabled for node group " + group}
+	case a.GetRecommendedAction() == rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_REJECT:
+		return &UnmetPolicyError{Rule: "recommended_action", Reason: "the analysis rejects this opportunity; see its safety checks"}
+	case planned == 0:
+		return &UnmetPolicyError{Rule: "safe_to_rebalance", Reason: whyNoneSafe(a.GetCandidateNodes())}
+	}
+	return checkFloor(a, p)
+}
+
+// checkFloor refuses a floor above the nodes known Ready and schedulable.
+//
+// Every strategy makes before it breaks, so the Ready, schedulable count
+// never falls below its value at start; the floor can only be missed when
+// it starts below. The Planner counts on the candidates only (safe or not,
+// the Analyzer lists Ready, schedulable nodes as candidates), since an
+// excluded node may be NotReady, cordoned or control-plane. Below the floor,
+// no node may be cordoned at all: every batch would be empty.
+func checkFloor(a *rebalancerv1.RebalanceAnalysis, p *rebalancerv1.RebalancePolicy) error {
+	floor := plancheck.MinHealthyNodes(p.GetMinHealthyPercent(), a.GetTotalNodes())
+	ready := int32(len(a.GetCandidateNodes()))
+	if ready >= floor {
+		return nil
+	}
+	return &UnmetPolicyError{Rule: "min_healthy_percent", Reason: fmt.Sprintf(
+		"min_healthy_percent %d keeps %d of the group's %d nodes Ready and schedulable at every step, "+
+			"but only its %d candidates are known to be (%d excluded nodes are not counted), "+
+			"so no node can be cordoned and every batch would be empty",
+		p.GetMinHealthyPercent(), floor, a.GetTotalNodes(), ready, a.GetTotalNodes()-ready)}
+}
