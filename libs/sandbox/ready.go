@@ -48,7 +48,7 @@ func get(ctx context.Context, client *http.Client, url string) (bool, string) {
 	if err != nil {
 		return false, err.Error()
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	return resp.StatusCode == http.StatusOK, fmt.Sprintf("%s: %s", resp.Status, body)
 }

@@ -28,7 +28,7 @@ func newWorkDir() (string, error) {
 	}
 	pid := []byte(strconv.Itoa(os.Getpid()))
 	if err := os.WriteFile(filepath.Join(dir, ownerFile), pid, 0o600); err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return "", err
 	}
 	return dir, nil
@@ -43,7 +43,7 @@ func removeOrphanedWorkDirs() {
 		}
 		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
 		if err == nil && !alive(pid) {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir) // best effort: the next start tries again
 		}
 	}
 }

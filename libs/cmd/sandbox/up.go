@@ -33,7 +33,8 @@ func up(files stateFiles) error {
 	if err != nil {
 		return err
 	}
-	defer logFile.Close()
+	// The child holds its own descriptor; ours only needs releasing.
+	defer func() { _ = logFile.Close() }()
 	files.removeRunState()
 	cmd := exec.Command(self, "run", "-dir", files.dir)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
@@ -53,7 +54,7 @@ func waitUp(files stateFiles, exited <-chan error) error {
 	for {
 		select {
 		case err := <-exited:
-			return fmt.Errorf("the sandbox process ended (%v):\n%s", err, tail(files.log))
+			return fmt.Errorf("the sandbox process ended (%w):\n%s", err, tail(files.log))
 		case <-deadline:
 			return errors.Join(fmt.Errorf("not ready after %s:\n%s", upTimeout, tail(files.log)), down(files))
 		case <-tick.C:

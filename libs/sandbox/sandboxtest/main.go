@@ -42,7 +42,11 @@ func run(m *testing.M, setup []func(*sandbox.Sandbox) error) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer sb.Stop()
+	defer func() {
+		if err := sb.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "sandbox: stop:", err)
+		}
+	}()
 	fmt.Fprintf(os.Stderr, "sandbox: started in %s\n", time.Since(start).Round(100*time.Millisecond))
 	shared = sb
 
