@@ -22,8 +22,10 @@ func fieldsOf(t *testing.T, err error) []string {
 	}
 	st := status.Convert(err)
 	require.Equal(t, codes.InvalidArgument, st.Code(), err.Error())
+	var verr *Error
+	require.ErrorAs(t, err, &verr)
 	var fields []string
-	for _, v := range err.(*Error).Violations {
+	for _, v := range verr.Violations {
 		fields = append(fields, v.GetField())
 	}
 	return fields

@@ -60,7 +60,9 @@ func start(t *testing.T, deps ...Dependency) *running {
 	t.Cleanup(func() {
 		_ = r.conn.Close()
 		cancel()
-		<-r.done
+		if err := <-r.done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
 	})
 	return r
 }
@@ -78,7 +80,7 @@ func (r *running) get(t *testing.T, path string) (int, string) {
 	t.Helper()
 	resp, err := http.Get("http://" + r.srv.MetricsAddr() + path)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, string(body)

@@ -33,8 +33,9 @@ func FreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
 }
 
 // CleanEnv is the environment without anything that would let a binary find
