@@ -21,7 +21,7 @@ func rollbackPlan(batches []*rebalancerv1.NodeBatch, blueGreen bool) *rebalancer
 	if blueGreen {
 		text = blueGreenTexts
 	}
-	rb := &rebalancerv1.RollbackPlan{Automatic: true}
+	rb := &rebalancerv1.RollbackPlan{Automatic: true, Steps: make([]*rebalancerv1.RollbackStep, 0, 3*len(where.order)+2)}
 	add := func(action rebalancerv1.RollbackAction, node string, batch int32, description string) {
 		rb.Steps = append(rb.Steps, &rebalancerv1.RollbackStep{
 			Order: int32(len(rb.Steps) + 1), Action: action, NodeName: node, BatchNumber: batch, Description: description,
@@ -65,7 +65,11 @@ type nodeBatches struct {
 }
 
 func locate(batches []*rebalancerv1.NodeBatch) nodeBatches {
-	w := nodeBatches{uncordon: map[string]int32{}, remove: map[string]int32{}, keep: map[string]int32{}}
+	n := 0
+	for _, b := range batches {
+		n += len(b.GetNodes())
+	}
+	w := nodeBatches{uncordon: make(map[string]int32, n), remove: make(map[string]int32, n), keep: make(map[string]int32, n)}
 	for _, b := range batches {
 		for _, n := range b.GetNodes() {
 			name := n.GetNodeName()
