@@ -33,7 +33,7 @@ etcd_version="$(module_version go.etcd.io/etcd/server/v3)"
 inputs_hash() {
 	{
 		cat "$here/go.mod" "$here/go.sum"
-		find "$here/cmd" -type f -name '*.go' | LC_ALL=C sort | xargs cat
+		find "$here/cmd" -type f -name '*.go' -print0 | LC_ALL=C sort -z | xargs -0 cat
 		go version
 		echo "kwok $KWOK_VERSION" "${BUILD_FLAGS[@]}" / "${KWOK_FLAGS[@]}"
 	} | sha256sum | cut -c1-12
@@ -51,6 +51,8 @@ mkdir -p "$dir/bin"
 # Two builds of one key at once would race on the same temp names.
 exec 9>"$dir/.lock"
 flock 9
+# Leftovers of a build killed outright (SIGKILL runs no trap).
+rm -rf "$dir"/bin/.*.tmp.* "$dir"/.stages.tmp.*
 
 ldflags() {
 	local major minor
