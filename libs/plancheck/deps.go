@@ -50,51 +50,56 @@ func checkDependency(r *report, i, k int, dep int32, count int) bool {
 	return false
 }
 
-// reportCycles names each dependency cycle at the edge that closes it.
+// reportCycles names each dependency that closes a cycle, with the cycle.
+// Only a reference to a later batch can close one, and that is the one a
+// hand editor has to undo, so the cycle is reported there.
 func reportCycles(r *report, batches []*rebalancerv1.NodeBatch) {
-	const (
-		unvisited = iota
-		onPath
-		done
-	)
-	state := make([]int, len(batches))
-	var path []int
-	var visit func(i int)
-	visit = func(i int) {
-		state[i] = onPath
-		path = append(path, i)
-		for k, dep := range batches[i].GetDependsOn() {
+	for i, b := range batches {
+		for k, dep := range b.GetDependsOn() {
 			j := int(dep) - 1
-			if j < 0 || j >= len(batches) || j == i {
+			if j <= i || j >= len(batches) {
 				continue
 			}
-			switch state[j] {
-			case onPath:
-				r.add(depPath(i, k), "closes a dependency cycle: %s", cycleText(path, j))
-			case unvisited:
-				visit(j)
+			if back := dependencyPath(batches, j, i); back != nil {
+				r.add(depPath(i, k), "closes a dependency cycle: %s", cycleText(append([]int{i}, back...)))
 			}
-		}
-		path = path[:len(path)-1]
-		state[i] = done
-	}
-	for i := range batches {
-		if state[i] == unvisited {
-			visit(i)
 		}
 	}
 }
 
-// cycleText renders the cycle from batch index start to the end of path
-// and back, "batch 2 waits for 3, which waits for 2".
-func cycleText(path []int, start int) string {
-	var from int
-	for from = len(path) - 1; path[from] != start; from-- {
+// dependencyPath follows depends_on from batch index from to batch index to,
+// breadth first, and returns the indexes on the way, both ends included; nil if to
+// cannot be reached.
+func dependencyPath(batches []*rebalancerv1.NodeBatch, from, to int) []int {
+	parent := map[int]int{from: -1}
+	queue := []int{from}
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		if i == to {
+			var path []int
+			for ; i != from; i = parent[i] {
+				path = append([]int{i}, path...)
+			}
+			return append([]int{from}, path...)
+		}
+		for _, dep := range batches[i].GetDependsOn() {
+			j := int(dep) - 1
+			if _, seen := parent[j]; !seen && j >= 0 && j < len(batches) {
+				parent[j] = i
+				queue = append(queue, j)
+			}
+		}
 	}
-	parts := make([]string, 0, len(path)-from+1)
-	for _, i := range path[from:] {
-		parts = append(parts, strconv.Itoa(i+1))
+	return nil
+}
+
+// cycleText renders batch indexes, the first repeated at the end, as
+// "batch 1 waits for 3, which waits for 2, which waits for 1".
+func cycleText(cycle []int) string {
+	parts := make([]string, len(cycle))
+	for k, i := range cycle {
+		parts[k] = strconv.Itoa(i + 1)
 	}
-	parts = append(parts, strconv.Itoa(start+1))
-	return "batch " + strings.Join(parts, " waits for ")
+	return "batch " + parts[0] + " waits for " + strings.Join(parts[1:], ", which waits for ")
 }
