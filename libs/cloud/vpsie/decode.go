@@ -25,8 +25,8 @@ func decode(op string, status int, header http.Header, body []byte, now time.Tim
 		}
 		return &cloud.Error{Kind: cloud.ErrTransient, Op: op, Code: status, Message: "the answer is not a JSON envelope"}
 	}
-	if out == nil {
-		return nil
+	if out == nil || len(env.Data) == 0 {
+		return nil // nothing asked for, or nothing sent
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
 		return &cloud.Error{Kind: cloud.ErrTransient, Op: op, Code: status, Message: "unreadable data: " + err.Error()}

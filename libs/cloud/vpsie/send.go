@@ -29,6 +29,11 @@ type request struct {
 	form   url.Values // sent form-encoded when not nil
 }
 
+// ignored is data a caller does not read, whatever its shape.
+type ignored struct{}
+
+func (*ignored) UnmarshalJSON([]byte) error { return nil }
+
 // do sends r with retries and returns its decoded data. Each attempt decodes
 // into a fresh T, so a failed attempt leaves nothing half-filled behind.
 func do[T any](ctx context.Context, c *Client, r request) (T, error) {

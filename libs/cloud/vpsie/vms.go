@@ -69,7 +69,7 @@ func (c *Client) DeleteVM(ctx context.Context, id string) error {
 	body := deleteBody{VMIdentifier: id}
 	body.DeleteStatistic.Reason = "rebalanced"
 	body.DeleteStatistic.Note = "replaced by the node rebalancer"
-	_, err := do[struct{}](ctx, c, request{op: "DeleteVM", method: http.MethodDelete, path: vmPath, json: body})
+	_, err := do[ignored](ctx, c, request{op: "DeleteVM", method: http.MethodDelete, path: vmPath, json: body})
 	if cloud.IsNotFound(err) {
 		return nil
 	}
