@@ -110,6 +110,12 @@ copy_stages() {
 }
 
 total=$SECONDS
+for name in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
+	if [[ ! -x "$dir/bin/$name" ]]; then
+		echo "sandbox: building into $dir (from scratch about 15 minutes on 2 cores)" >&2
+		break
+	fi
+done
 for cmd in etcd kube-apiserver kube-controller-manager kube-scheduler; do
 	build "$cmd" go_build "$cmd"
 done
