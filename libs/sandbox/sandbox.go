@@ -138,7 +138,8 @@ func stopOrder(procs []*process) [][]*process {
 func (s *Sandbox) logTails() string {
 	var b strings.Builder
 	for _, p := range s.procs {
-		fmt.Fprintf(&b, "\n--- %s (%s), last lines:\n%s", p.name, p.logPath, p.tail(20))
+		// The folder is removed with the failed sandbox: quote, don't point.
+		fmt.Fprintf(&b, "\n--- %s, last lines of its log:\n%s", p.name, p.tail(20))
 	}
 	return b.String()
 }

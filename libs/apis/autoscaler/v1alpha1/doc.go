@@ -2,8 +2,9 @@
 // the Go types, their scheme registration, and the names by which nodes,
 // pods and VMs are tied to a group.
 //
-// The CRD in deploy/crds is generated from the markers in this package
-// (make generate, see generate.go), so the schema and these types agree.
+// The CRD in deploy/crds and zz_generated.deepcopy.go are generated from
+// the markers in this package (go generate ./libs/apis/..., see
+// generate.go), so the schema and these types agree.
 //
 // +kubebuilder:object:generate=true
 // +groupName=autoscaler.vpsie.io
