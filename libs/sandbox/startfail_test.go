@@ -1,0 +1,28 @@
+package sandbox_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vpsie/node-rebalancer/libs/sandbox"
+)
+
+// A start that fails part-way says why, quotes the components' logs, and
+// leaves no folder behind (and, through Stop, no process). Not parallel:
+// it compares the temporary folders before and after.
+func TestFailedStartExplainsAndCleansUp(t *testing.T) {
+	pattern := filepath.Join(os.TempDir(), "node-rebalancer-sandbox-*")
+	before, err := filepath.Glob(pattern)
+	require.NoError(t, err)
+
+	_, err = sandbox.Start(t.Context(), sandbox.Options{CRDDir: t.TempDir()})
+	require.ErrorContains(t, err, "no CRDs")
+	require.ErrorContains(t, err, "--- kube-apiserver, last lines of its log:")
+
+	after, err := filepath.Glob(pattern)
+	require.NoError(t, err)
+	require.ElementsMatch(t, before, after)
+}
