@@ -40,6 +40,10 @@ func NewClientset(objects ...runtime.Object) *Clientset {
 	return cs
 }
 
+// IsWatchListSemanticsUnSupported tells informers' reflectors to list then
+// watch: the object tracker cannot stream a watch-list.
+func (c *Clientset) IsWatchListSemanticsUnSupported() bool { return true }
+
 // Tracker gives direct access to the stored objects.
 func (c *Clientset) Tracker() testing.ObjectTracker { return c.tracker }
 
