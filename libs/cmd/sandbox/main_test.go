@@ -28,7 +28,9 @@ func command(t *testing.T, args ...string) string {
 	self, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), actAsCommand+"=1")
+	// A race-enabled binary sleeps a second at exit by default, to let
+	// late reports in; the command runs five times per test.
+	cmd.Env = append(os.Environ(), actAsCommand+"=1", "GORACE=atexit_sleep_ms=0")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	return string(out)
