@@ -18,6 +18,17 @@ func TestValidPlansBreakNoRule(t *testing.T) {
 	require.Equal(t, []Violation{{Field: "plan", Description: "is required"}}, Check(nil))
 }
 
+func TestOversizedPlansAreRefusedBeforeTheScheduleIsWorkedOut(t *testing.T) {
+	t.Parallel()
+	p := rollingPlan()
+	for len(p.Batches) <= maxBatches {
+		p.Batches = append(p.Batches, batch(int32(len(p.Batches)+1), phaseReplace, []int32{1}, "n-0"))
+	}
+	found := Check(seal(p))
+	require.Equal(t, []Violation{{Field: "plan.batches",
+		Description: "holds 3001 batches, more than 3000: a group has at most 1000 nodes, in up to three phases"}}, found)
+}
+
 type editCase struct {
 	edit func(p *rebalancerv1.RebalancePlan)
 	// fields are every violation expected, in the order reported; one of

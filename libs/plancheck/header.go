@@ -11,9 +11,10 @@ import (
 func checkHeader(r *report, p *rebalancerv1.RebalancePlan) {
 	if p.GetNamespace() == "" {
 		r.add("plan.namespace", "is required")
-	}
-	for _, msg := range validation.IsDNS1123Label(p.GetNamespace()) {
-		r.add("plan.namespace", "%q is not a namespace name: %s", p.GetNamespace(), msg)
+	} else {
+		for _, msg := range validation.IsDNS1123Label(p.GetNamespace()) {
+			r.add("plan.namespace", "%q is not a namespace name: %s", p.GetNamespace(), msg)
+		}
 	}
 	checkName(r, "plan.node_group", p.GetNodeGroup())
 	checkOpportunity(r, p.GetOpportunity())

@@ -25,6 +25,10 @@ func Check(p *rebalancerv1.RebalancePlan) []Violation {
 	}
 	r := &report{}
 	checkHeader(r, p)
+	if n := len(p.GetBatches()); n > maxBatches {
+		r.add("plan.batches", "holds %d batches, more than %d: a group has at most %d nodes, in up to three phases", n, maxBatches, maxGroupNodes)
+		return r.list
+	}
 	nodes := checkNodes(r, p)
 	if g, ok := checkDependencies(r, p); ok {
 		checkLimits(r, p, g, nodes)
@@ -35,6 +39,14 @@ func Check(p *rebalancerv1.RebalancePlan) []Violation {
 	checkID(r, p)
 	return r.list
 }
+
+// maxGroupNodes is the NodeGroup CRD's ceiling on maxNodes. A plan has at
+// most three batches per node (blue-green), which bounds the work of the
+// schedule rules (their closure is batches² bits) on a hostile plan.
+const (
+	maxGroupNodes = 1000
+	maxBatches    = 3 * maxGroupNodes
+)
 
 // report collects violations in the order they are found.
 type report struct {
