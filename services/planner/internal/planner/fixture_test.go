@@ -68,8 +68,4 @@ func defaultPolicy() *rebalancerv1.RebalancePolicy {
 	}
 }
 
-func strategyOverride(s rebalancerv1.RebalanceStrategy) *rebalancerv1.PlanOverrides {
-	return &rebalancerv1.PlanOverrides{Strategy: s}
-}
-
 func ptr[T any](v T) *T { return &v }
