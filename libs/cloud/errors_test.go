@@ -1,6 +1,7 @@
 package cloud_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -26,10 +27,10 @@ func TestErrorKindsMatchTheirHelpers(t *testing.T) {
 			t.Parallel()
 			err := fmt.Errorf("wrapped: %w", cloud.NewError(kind, "GetVM", "vm %s", "x"))
 			for other, otherIs := range helpers {
-				require.Equal(t, other == kind, otherIs(err), "%v against %v", kind, other)
+				require.Equal(t, errors.Is(other, kind), otherIs(err), "%v against %v", kind, other)
 			}
 			require.Equal(t, is(err), true)
-			retryable := kind == cloud.ErrRateLimited || kind == cloud.ErrTransient
+			retryable := errors.Is(kind, cloud.ErrRateLimited) || errors.Is(kind, cloud.ErrTransient)
 			require.Equal(t, retryable, cloud.IsRetryable(err))
 		})
 	}

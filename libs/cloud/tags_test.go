@@ -38,3 +38,19 @@ func TestMalformedTagsAreKeptAsOtherTags(t *testing.T) {
 	require.Empty(t, taints)
 	require.Equal(t, bad, other)
 }
+
+// FuzzDecodeTags: tags come from the cloud, so any string must decode
+// without panicking, and what decodes as labels and taints must survive a
+// round trip through EncodeTags.
+func FuzzDecodeTags(f *testing.F) {
+	f.Add("k8s-label:autoscaler.vpsie.io/nodegroup=web", "k8s-taint:dedicated=web:NoSchedule")
+	f.Add("k8s-taint:a:b:c=d:NoExecute", "k8s-label:a=b=c")
+	f.Add("k8s-label:", "plain")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		labels, taints, _ := cloud.DecodeTags([]string{a, b})
+		again, againTaints, other := cloud.DecodeTags(cloud.EncodeTags(labels, taints))
+		require.Equal(t, labels, again)
+		require.Equal(t, taints, againTaints)
+		require.Empty(t, other)
+	})
+}

@@ -40,11 +40,26 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		now := time.Now()
 		targets := []func() error{
-			func() error { var v []vmData; return decodeAndConvert(status, body, now, &v, func() { convertAll(v) }) },
-			func() error { var v vmDetail; return decodeAndConvert(status, body, now, &v, func() { v.toVM() }) },
-			func() error { var v []planData; return decodeAndConvert(status, body, now, &v, func() { convertPlans(v) }) },
-			func() error { var v []datacenterData; return decodeAndConvert(status, body, now, &v, func() { convertDCs(v) }) },
-			func() error { var v quotaData; return decodeAndConvert(status, body, now, &v, func() { v.toQuota() }) },
+			func() error {
+				var v []vmData
+				return decodeAndConvert(status, body, now, &v, func() { checkVMs(t, v) })
+			},
+			func() error {
+				var v vmDetail
+				return decodeAndConvert(status, body, now, &v, func() { checkVMs(t, []vmData{v.vmData}) })
+			},
+			func() error {
+				var v []planData
+				return decodeAndConvert(status, body, now, &v, func() { checkPlans(t, v) })
+			},
+			func() error {
+				var v []datacenterData
+				return decodeAndConvert(status, body, now, &v, func() { checkDatacenters(t, v) })
+			},
+			func() error {
+				var v quotaData
+				return decodeAndConvert(status, body, now, &v, func() { checkQuota(t, v) })
+			},
 			func() error { return decode("DeleteVM", status, http.Header{}, body, now, nil) },
 		}
 		for _, target := range targets {
@@ -71,20 +86,36 @@ func decodeAndConvert(status int, body []byte, now time.Time, out any, convert f
 	return err
 }
 
-func convertAll(vs []vmData) {
+// The checks below hold for any answer that decoded: conversion keeps
+// identifiers and numbers as they were sent.
+
+func checkVMs(t *testing.T, vs []vmData) {
 	for _, v := range vs {
-		v.toVM()
+		vm, ok := v.toVM()
+		if ok && (vm.ID != v.Identifier || vm.ID == "" || int64(vm.CPU) != int64(v.CPU)) {
+			t.Fatalf("VM %+v converted to %+v", v, vm)
+		}
 	}
 }
 
-func convertPlans(ps []planData) {
+func checkPlans(t *testing.T, ps []planData) {
 	for _, p := range ps {
-		p.toOffering("c")
+		if o := p.toOffering("c"); o.ID != p.Identifier || o.MonthlyPrice != float64(p.Price) {
+			t.Fatalf("plan %+v converted to %+v", p, o)
+		}
 	}
 }
 
-func convertDCs(ds []datacenterData) {
+func checkDatacenters(t *testing.T, ds []datacenterData) {
 	for _, d := range ds {
-		d.toDatacenter()
+		if dc := d.toDatacenter(); dc.ID != d.Identifier || dc.Active != bool(d.IsActive) {
+			t.Fatalf("datacenter %+v converted to %+v", d, dc)
+		}
+	}
+}
+
+func checkQuota(t *testing.T, q quotaData) {
+	if got := q.toQuota(); int64(got.MaxVMs) != int64(q.MaxVMs) || int64(got.UsedVMs) != int64(q.UsedVMs) {
+		t.Fatalf("quota %+v converted to %+v", q, got)
 	}
 }

@@ -20,13 +20,13 @@ func TestRetries(t *testing.T) {
 		attempts int   // requests the server sees
 		kind     error // nil for success
 	}{
-		"a success is not retried":          {[]answer{{200, nil, okQuota}}, 1, nil},
-		"5xx are retried until they pass":   {[]answer{{500, nil, fail500}, {502, nil, "bad gateway"}, {200, nil, okQuota}}, 3, nil},
-		"a 200 error envelope is retried":   {[]answer{{200, nil, fail500}, {200, nil, okQuota}}, 2, nil},
-		"429 is retried":                    {[]answer{{429, nil, fail429}, {200, nil, okQuota}}, 2, nil},
-		"5xx stop after MaxAttempts":        {[]answer{{503, nil, fail500}}, 8, cloud.ErrTransient},
-		"401 is not retried":                {[]answer{{401, nil, failToken}}, 1, cloud.ErrUnauthorized},
-		"400 is not retried":                {[]answer{{400, nil, `{"error":true,"message":"bad"}`}}, 1, cloud.ErrInvalid},
+		"a success is not retried":        {[]answer{{200, nil, okQuota}}, 1, nil},
+		"5xx are retried until they pass": {[]answer{{500, nil, fail500}, {502, nil, "bad gateway"}, {200, nil, okQuota}}, 3, nil},
+		"a 200 error envelope is retried": {[]answer{{200, nil, fail500}, {200, nil, okQuota}}, 2, nil},
+		"429 is retried":                  {[]answer{{429, nil, fail429}, {200, nil, okQuota}}, 2, nil},
+		"5xx stop after MaxAttempts":      {[]answer{{503, nil, fail500}}, 8, cloud.ErrTransient},
+		"401 is not retried":              {[]answer{{401, nil, failToken}}, 1, cloud.ErrUnauthorized},
+		"400 is not retried":              {[]answer{{400, nil, `{"error":true,"message":"bad"}`}}, 1, cloud.ErrInvalid},
 		"a Retry-After beyond the limit ends the call": {
 			[]answer{{429, http.Header{"Retry-After": {"3600"}}, fail429}}, 1, cloud.ErrRateLimited},
 	}
