@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	"github.com/vpsie/node-rebalancer/libs/config"
 	"github.com/vpsie/node-rebalancer/libs/server"
 )
@@ -35,7 +36,20 @@ func run(ctx context.Context, args []string) error {
 			f.String(&o.natsURL, "nats-url", "", "NATS server URL; empty starts an embedded nats-server")
 			f.String(&o.natsStoreDir, "nats-store-dir", "", "JetStream directory of the embedded nats-server; empty means a temporary one")
 			f.String(&o.natsListen, "nats-listen", "127.0.0.1:-1", "host:port of the embedded nats-server; port -1 picks a free one")
+			f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
+			f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token; empty reads VPSIE_TOKEN")
+			f.String(&o.vpsieOS, "vpsie-os-identifier", "ubuntu-24.04-k8s", "VPSie image new nodes boot")
+			f.String(&o.replicaID, "replica-id", defaultReplicaID(), "name of this executor replica, recorded as an execution's owner")
 		},
 		Setup: o.setup,
 	}, args)
+}
+
+// defaultReplicaID is the host name: one replica per pod in production.
+func defaultReplicaID() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "executor"
+	}
+	return h
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -19,8 +21,9 @@ func TestEmbeddedNATSWithoutClusterIsNotServingAndStopsOnSIGTERM(t *testing.T) {
 	grpcAddr := servicetest.FreeAddr(t)
 	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", grpcAddr,
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
-		"--nats-store-dir", t.TempDir(), "--drain-period", "200ms", "--log-level", "error")
-	cmd.Env = servicetest.CleanEnv("EXECUTOR_")
+		"--nats-store-dir", t.TempDir(), "--drain-period", "200ms", "--log-level", "error",
+		"--vpsie-token-file", tokenFile(t))
+	cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
@@ -38,11 +41,30 @@ func TestMalformedNATSListenAddressExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", servicetest.FreeAddr(t),
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
-		"--nats-listen", "nowhere")
-	cmd.Env = servicetest.CleanEnv("EXECUTOR_")
+		"--nats-listen", "nowhere", "--vpsie-token-file", tokenFile(t))
+	cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	require.Equal(t, 1, exit.ExitCode())
 	require.Contains(t, string(out), "executor: --nats-listen")
+}
+
+func TestMissingVPSieTokenExitsAtOnceWithOneLine(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", servicetest.FreeAddr(t),
+		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t))
+	cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	require.Equal(t, 1, exit.ExitCode())
+	require.Equal(t, "executor: no VPSie token: set --vpsie-token-file (EXECUTOR_VPSIE_TOKEN_FILE) or VPSIE_TOKEN\n", string(out))
+}
+
+func tokenFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(path, []byte("test-token\n"), 0o600))
+	return path
 }

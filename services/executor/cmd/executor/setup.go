@@ -2,29 +2,55 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
+	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
+	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/libs/natsbus"
+	"github.com/vpsie/node-rebalancer/libs/progress"
 	"github.com/vpsie/node-rebalancer/libs/server"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/api"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
 type options struct {
-	kubeconfig   string
-	natsURL      string
-	natsStoreDir string
-	natsListen   string
+	kubeconfig     string
+	natsURL        string
+	natsStoreDir   string
+	natsListen     string
+	vpsieURL       string
+	vpsieTokenFile string
+	vpsieOS        string
+	replicaID      string
 }
 
+// errNoToken is the one line an operator sees when the token is missing.
+var errNoToken = errors.New("no VPSie token: set --vpsie-token-file (EXECUTOR_VPSIE_TOKEN_FILE) or VPSIE_TOKEN")
+
 // setup is the Executor's composition root.
-func (o *options) setup(_ context.Context, s *server.Server) error {
+func (o *options) setup(ctx context.Context, s *server.Server) error {
+	token, err := o.token()
+	if err != nil {
+		return err
+	}
+	cloudClient, err := vpsie.New(vpsie.Options{BaseURL: o.vpsieURL, Token: token, OSIdentifier: o.vpsieOS, Logger: s.Logger()})
+	if err != nil {
+		return err
+	}
 	restConfig, err := kube.RESTConfig(o.kubeconfig, "rebalancer-executor")
 	if err != nil {
 		return err
@@ -32,6 +58,10 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	client, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
+	}
+	groups, err := autoscaler.NewForConfig(restConfig)
+	if err != nil {
+		return fmt.Errorf("NodeGroup client: %w", err)
 	}
 	url, err := o.natsServer(s)
 	if err != nil {
@@ -50,8 +80,72 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	s.OnStop(func(context.Context) error { return nc.Drain() })
 	s.Depend(server.Dependency{Name: "kubernetes", Check: kube.Readyz(client)})
 	s.Depend(server.Dependency{Name: "nats", Check: natsbus.Ready(nc, js)})
-	api.Register(s.GRPC())
+
+	grpcAPI := api.Register(s.GRPC())
+	deps := engine.Deps{Kube: client, Groups: groups, Cloud: cloudClient,
+		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.replicaID}
+	// The stream and bucket need JetStream up; an external NATS may come
+	// later, so they are opened in the background and the API answers
+	// Unavailable until then.
+	started := make(chan *engine.Executor, 1)
+	go func() {
+		e, err := openEngine(ctx, js, deps, groups, client)
+		if err != nil {
+			s.Logger().Error("executor engine not started", "error", err)
+			close(started)
+			return
+		}
+		grpcAPI.Ready(e)
+		started <- e
+	}()
+	s.OnStop(func(context.Context) error {
+		if e, ok := <-started; ok {
+			e.Stop()
+		}
+		return nil
+	})
 	return nil
+}
+
+// openEngine waits for JetStream, opens the event stream and the
+// executions bucket, and resumes this replica's unfinished executions.
+func openEngine(ctx context.Context, js jetstream.JetStream, deps engine.Deps, groups autoscaler.Interface, client kubernetes.Interface) (*engine.Executor, error) {
+	var kv *store.KV
+	err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
+		if _, err := progress.EnsureStream(ctx, js); err != nil {
+			return false, nil
+		}
+		var err error
+		kv, err = store.OpenKV(ctx, js)
+		return err == nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	deps.Store, deps.Events = kv, progress.JetStreamPublisher{JS: js}
+	watch := func(ctx context.Context, id string, from uint64, handle func(*rebalancerv1.ExecutionEvent) error) error {
+		return progress.Watch(ctx, js, id, from, handle)
+	}
+	e := engine.New(deps, accept.Checker{Kube: client, Groups: groups}, watch)
+	return e, e.Resume(ctx)
+}
+
+// token reads the VPSie token from the file, else from VPSIE_TOKEN.
+func (o *options) token() (string, error) {
+	if o.vpsieTokenFile != "" {
+		b, err := os.ReadFile(o.vpsieTokenFile)
+		if err != nil {
+			return "", fmt.Errorf("--vpsie-token-file: %w", err)
+		}
+		if t := strings.TrimSpace(string(b)); t != "" {
+			return t, nil
+		}
+		return "", fmt.Errorf("--vpsie-token-file %s is empty", o.vpsieTokenFile)
+	}
+	if t := strings.TrimSpace(os.Getenv("VPSIE_TOKEN")); t != "" {
+		return t, nil
+	}
+	return "", errNoToken
 }
 
 // natsServer returns the NATS URL to use, starting the embedded server when

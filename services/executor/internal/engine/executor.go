@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// ErrNotFound: no execution with that ID.
+var ErrNotFound = store.ErrNotFound
+
+// WatchFunc streams an execution's events from a sequence until its final
+// event (progress.Watch over JetStream in production).
+type WatchFunc func(ctx context.Context, executionID string, fromSequence uint64, handle func(*rebalancerv1.ExecutionEvent) error) error
+
+// Executor accepts plans, runs them in the background and answers for them.
+type Executor struct {
+	deps    Deps
+	checker accept.Checker
+	watch   WatchFunc
+
+	ctx    context.Context // ends at Stop; bounds every running execution
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// acceptMu keeps two submissions of one plan from racing past the
+	// existence check; the store's create-if-absent is the real guard.
+	acceptMu sync.Mutex
+}
+
+// New returns an Executor; call Stop when done.
+func New(deps Deps, checker accept.Checker, watch WatchFunc) *Executor {
+	deps.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Executor{deps: deps, checker: checker, watch: watch, ctx: ctx, cancel: cancel}
+}
+
+// Stop ends every running execution at its next wait and returns once
+// they all stopped; their records stay as they were, to be resumed.
+func (e *Executor) Stop() {
+	e.cancel()
+	e.wg.Wait()
+}
+
+// Resume restarts the executions this replica owned that did not end (a
+// restart of the same replica). Taking over another replica's comes with
+// leases in the next issue.
+func (e *Executor) Resume(ctx context.Context) error {
+	recs, err := e.deps.Store.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		s := r.State
+		if !isFinal(s.GetStatus()) && (s.GetOwner() == e.deps.Replica || s.GetOwner() == "") &&
+			s.GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL {
+			e.launch(s.GetExecutionId())
+		}
+	}
+	return nil
+}
+
+// Get returns an execution's state. Errors: ErrNotFound.
+func (e *Executor) Get(ctx context.Context, id string) (*rebalancerv1.ExecutionState, error) {
+	r, err := e.deps.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.State, nil
+}
+
+// Watch streams an execution's events from fromSequence until its final
+// event. Errors: ErrNotFound.
+func (e *Executor) Watch(ctx context.Context, id string, fromSequence uint64, handle func(*rebalancerv1.ExecutionEvent) error) error {
+	r, err := e.deps.Store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if isFinal(r.State.GetStatus()) && fromSequence > r.State.GetLastEventSequence() {
+		return nil // nothing after the final event
+	}
+	return e.watch(ctx, id, fromSequence, handle)
+}
+
+// IsNotFound reports whether err means no such execution.
+func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

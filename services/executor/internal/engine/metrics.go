@@ -1,0 +1,49 @@
+package engine
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the Executor's Prometheus series, by namespace and node group.
+type Metrics struct {
+	PlansExecuted    *prometheus.CounterVec
+	PlansFailed      *prometheus.CounterVec
+	Duration         *prometheus.HistogramVec
+	NodesProvisioned *prometheus.CounterVec
+	NodesDrained     *prometheus.CounterVec
+	NodesTerminated  *prometheus.CounterVec
+	NodesFailed      *prometheus.CounterVec
+	Rollbacks        *prometheus.CounterVec
+	Progress         *prometheus.GaugeVec
+	CurrentBatch     *prometheus.GaugeVec
+}
+
+var groupLabels = []string{"namespace", "node_group"}
+
+// NewMetrics creates the series and registers them on reg (nil: unregistered).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	counter := func(name, help string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vpsie_rebalancing_" + name, Help: help}, groupLabels)
+	}
+	gauge := func(name, help string) *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "vpsie_rebalancing_" + name, Help: help}, groupLabels)
+	}
+	m := &Metrics{
+		PlansExecuted:    counter("plans_executed_total", "Executions that reached a final status."),
+		PlansFailed:      counter("plans_failed_total", "Executions that ended failed or rolled back."),
+		NodesProvisioned: counter("nodes_provisioned_total", "Replacement VMs created."),
+		NodesDrained:     counter("nodes_drained_total", "Old nodes drained."),
+		NodesTerminated:  counter("nodes_terminated_total", "Old VMs and Nodes deleted."),
+		NodesFailed:      counter("nodes_failed_total", "Node replacements that failed."),
+		Rollbacks:        counter("rollbacks_executed_total", "Rollbacks carried out."),
+		Progress:         gauge("progress_percent", "Progress of the running execution, 0 to 100."),
+		CurrentBatch:     gauge("current_batch", "Batch being worked on, from 1."),
+		Duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "vpsie_rebalancing_duration_seconds", Help: "Duration of executions, start to final status.",
+			Buckets: prometheus.ExponentialBuckets(10, 2, 12),
+		}, groupLabels),
+	}
+	if reg != nil {
+		reg.MustRegister(m.PlansExecuted, m.PlansFailed, m.Duration, m.NodesProvisioned, m.NodesDrained,
+			m.NodesTerminated, m.NodesFailed, m.Rollbacks, m.Progress, m.CurrentBatch)
+	}
+	return m
+}

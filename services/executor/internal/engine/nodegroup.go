@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// ConditionRebalancing is the NodeGroup condition the Executor owns.
+const ConditionRebalancing = "Rebalancing"
+
+// updateGroup writes the NodeGroup's status: its members as they are now,
+// the Rebalancing condition, the active execution while running and the
+// last rebalance time at the end.
+func (x *execution) updateGroup(ctx context.Context) error {
+	s := x.snapshot()
+	p := x.plan()
+	groups := x.deps.Groups.NodeGroups(p.GetNamespace())
+	final := isFinal(s.GetStatus())
+	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		ng, err := groups.Get(ctx, p.GetNodeGroup(), metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if err := x.setMembers(ctx, &ng.Status); err != nil {
+			return err
+		}
+		now := metav1.NewTime(x.now())
+		cond := metav1.Condition{Type: ConditionRebalancing, ObservedGeneration: ng.Generation}
+		if final {
+			ng.Status.ActiveExecution = nil
+			ng.Status.LastRebalanceTime = &now
+			cond.Status, cond.Reason = metav1.ConditionFalse, reasonOf(s.GetStatus())
+			cond.Message = fmt.Sprintf("Execution %s ended %s", s.GetExecutionId(), reasonOf(s.GetStatus()))
+		} else {
+			ng.Status.ActiveExecution = &v1alpha1.ActiveExecution{PlanID: p.GetPlanId(),
+				StartTime: metav1.NewTime(s.GetStartedAt().AsTime()), TargetOffering: p.GetOpportunity().GetTargetOffering()}
+			cond.Status, cond.Reason = metav1.ConditionTrue, "Running"
+			cond.Message = fmt.Sprintf("Execution %s is replacing %d nodes", s.GetExecutionId(), len(s.GetNodes()))
+		}
+		meta.SetStatusCondition(&ng.Status.Conditions, cond)
+		_, err = groups.UpdateStatus(ctx, ng, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update NodeGroup status: %w", err)
+	}
+	return x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_GROUP_UPDATED, "", 0, nil,
+		"NodeGroup %s/%s status updated", p.GetNamespace(), p.GetNodeGroup())
+}
+
+// setMembers lists the group's nodes into its status.
+func (x *execution) setMembers(ctx context.Context, st *v1alpha1.NodeGroupStatus) error {
+	nodes, err := x.groupNodes(ctx)
+	if err != nil {
+		return err
+	}
+	st.Nodes, st.ReadyNodes = nil, 0
+	for i := range nodes {
+		n := &nodes[i]
+		ready := serving(n)
+		st.Nodes = append(st.Nodes, v1alpha1.GroupNode{Name: n.Name, ProviderID: n.Spec.ProviderID,
+			Offering: n.Labels[v1alpha1.LabelInstanceType], Ready: ready})
+		if ready {
+			st.ReadyNodes++
+		}
+	}
+	return nil
+}
+
+func reasonOf(s rebalancerv1.ExecutionStatus) string {
+	switch s {
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED:
+		return "Succeeded"
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK:
+		return "RolledBack"
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED:
+		return "Cancelled"
+	}
+	return "Failed"
+}

@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"math"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	"github.com/vpsie/node-rebalancer/libs/cloud"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// finish records the final status and the honest result, updates the
+// NodeGroup and metrics, and publishes the final event.
+func (x *execution) finish(ctx context.Context, status rebalancerv1.ExecutionStatus) error {
+	result, err := x.result(ctx)
+	if err != nil {
+		return err
+	}
+	if result.GetNodesFailed() > 0 && status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED {
+		status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED // never "succeeded" with a failed node
+	}
+	now := x.now()
+	if err := x.update(ctx, func(r *store.Record) {
+		r.State.Status, r.State.Result, r.State.CompletedAt = status, result, timestamppb.New(now)
+		r.State.EstimatedRemaining = durationpb.New(0)
+	}); err != nil {
+		return err
+	}
+	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_SAVINGS_VERIFIED, "", 0, nil,
+		"Realized monthly savings from the offerings now running: %d cents", result.GetRealizedMonthlySavingsCents()); err != nil {
+		return err
+	}
+	groupErr := x.updateGroup(ctx)
+	x.countFinal(status, result)
+	kind := rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED
+	if status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED {
+		kind = rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED
+	}
+	return errors.Join(groupErr, x.emitf(ctx, kind, "", 0, map[string]string{"status": status.String()},
+		"Execution ended %s: %d of %d nodes replaced, %d failed", reasonOf(status),
+		result.GetNodesReplaced(), result.GetNodesTotal(), result.GetNodesFailed()))
+}
+
+func (x *execution) countFinal(status rebalancerv1.ExecutionStatus, r *rebalancerv1.RebalanceResult) {
+	p := x.plan()
+	m, ns, g := x.deps.Metrics, p.GetNamespace(), p.GetNodeGroup()
+	m.PlansExecuted.WithLabelValues(ns, g).Inc()
+	if status != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED {
+		m.PlansFailed.WithLabelValues(ns, g).Inc()
+	}
+	m.Duration.WithLabelValues(ns, g).Observe(r.GetDuration().AsDuration().Seconds())
+	m.Progress.WithLabelValues(ns, g).Set(100)
+}
+
+// result counts from node states and prices the offerings actually running.
+func (x *execution) result(ctx context.Context) (*rebalancerv1.RebalanceResult, error) {
+	s := x.snapshot()
+	p := x.plan()
+	r := &rebalancerv1.RebalanceResult{NodesTotal: int32(len(s.GetNodes()))}
+	if s.GetStartedAt() != nil {
+		r.Duration = durationpb.New(x.now().Sub(s.GetStartedAt().AsTime()))
+	}
+	var book store.Book
+	x.view(func(rec *store.Record) { book = rec.Book })
+	prices := priceList{x: x, dc: book.Datacenter, cache: map[string]int64{}}
+	for _, ne := range s.GetNodes() {
+		switch ne.GetPhase() {
+		case rebalancerv1.NodePhase_NODE_PHASE_DONE:
+			r.NodesReplaced++
+			saved, err := prices.saving(ctx, p.GetOpportunity().GetCurrentOffering(), ne.GetNewOffering())
+			if err != nil {
+				return nil, err
+			}
+			r.RealizedMonthlySavingsCents += saved
+		case rebalancerv1.NodePhase_NODE_PHASE_FAILED:
+			r.NodesFailed++
+		}
+		if nb := book.Nodes[ne.GetOldNode()]; nb != nil {
+			r.PdbViolations += int32(len(nb.ForceDeleted))
+		}
+		orphan, err := x.isOrphan(ctx, ne)
+		if err != nil {
+			return nil, err
+		}
+		if orphan {
+			r.OrphanVms++
+		}
+	}
+	return r, nil
+}
+
+// isOrphan reports a replacement VM that exists but is no Ready member of
+// the group: a kept replacement must serve, a removed one must be gone.
+func (x *execution) isOrphan(ctx context.Context, ne *rebalancerv1.NodeExecution) (bool, error) {
+	if ne.GetNewHostname() == "" {
+		return false, nil
+	}
+	vm, err := x.deps.Cloud.FindVM(ctx, ne.GetNewHostname())
+	if cloud.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if ne.GetPhase() != rebalancerv1.NodePhase_NODE_PHASE_DONE || ne.GetNewNode() == "" {
+		return true, nil
+	}
+	node, err := x.deps.Kube.CoreV1().Nodes().Get(ctx, ne.GetNewNode(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return !nodeReady(node) || node.Spec.ProviderID != vm.ProviderID() || !inGroup(node, x.plan().GetNodeGroup()), nil
+}
+
+func inGroup(n *corev1.Node, group string) bool { return n.Labels[v1alpha1.LabelNodeGroup] == group }
+
+// priceList prices offerings from the catalogue, in cents per month.
+type priceList struct {
+	x     *execution
+	dc    string
+	cache map[string]int64
+}
+
+func (l priceList) cents(ctx context.Context, offering string) (int64, error) {
+	if c, ok := l.cache[offering]; ok {
+		return c, nil
+	}
+	o, err := l.x.deps.Cloud.GetOffering(ctx, l.dc, offering)
+	if cloud.IsOfferingUnavailable(err) {
+		// Running VMs keep their price when the datacenter stops selling
+		// the offering; the catalogue still knows it elsewhere.
+		o, err = l.x.deps.Cloud.GetOffering(ctx, "", offering)
+	}
+	if err != nil {
+		return 0, err
+	}
+	c := int64(math.Round(o.MonthlyPrice * 100))
+	l.cache[offering] = c
+	return c, nil
+}
+
+func (l priceList) saving(ctx context.Context, from, to string) (int64, error) {
+	old, err := l.cents(ctx, from)
+	if err != nil {
+		return 0, err
+	}
+	now, err := l.cents(ctx, to)
+	if err != nil {
+		return 0, err
+	}
+	return old - now, nil
+}

@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// errStopped: a batch did not start because an earlier one failed.
+var errStopped = errors.New("stopped after a failed batch")
+
+// runBatches starts the batches in batch_number order, each once every
+// batch it depends on completed and soaked, with at most the plan's
+// max_concurrent nodes in running batches. The first failure stops new
+// batches from starting; running ones finish or fail.
+func (x *execution) runBatches(ctx context.Context) error {
+	p := x.plan()
+	batches := p.GetBatches()
+	done := make([]chan struct{}, len(batches))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	stop := make(chan struct{})
+	var stopOnce sync.Once
+	var mu sync.Mutex
+	var errs []error
+	limit := int64(max(p.GetMaxConcurrent(), 1))
+	sem := semaphore.NewWeighted(limit)
+	var wg sync.WaitGroup
+	for i, b := range batches {
+		if err := x.awaitDependencies(ctx, b, done, stop); err != nil {
+			break
+		}
+		weight := min(int64(len(b.GetNodes())), limit)
+		if err := sem.Acquire(ctx, weight); err != nil {
+			break
+		}
+		wg.Go(func() {
+			defer sem.Release(weight)
+			if err := x.runBatch(ctx, b); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				stopOnce.Do(func() { close(stop) })
+				return
+			}
+			close(done[i])
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+// awaitDependencies waits for b's dependencies to complete and soak.
+func (x *execution) awaitDependencies(ctx context.Context, b *rebalancerv1.NodeBatch, done []chan struct{}, stop chan struct{}) error {
+	batches := x.plan().GetBatches()
+	for _, dep := range b.GetDependsOn() {
+		select {
+		case <-done[dep-1]:
+		case <-stop:
+			return errStopped
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		var doneAt = x.now()
+		x.view(func(r *store.Record) { doneAt = r.Book.BatchDoneAt[dep] })
+		if soak := batches[dep-1].GetSoakTime().AsDuration(); soak > 0 {
+			if err := x.sleep(ctx, doneAt.Add(soak).Sub(x.now())); err != nil {
+				return err
+			}
+		}
+	}
+	select {
+	case <-stop:
+		return errStopped
+	default:
+		return nil
+	}
+}
+
+// runBatch runs one batch to its end, reporting its start and outcome.
+func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) error {
+	number := b.GetBatchNumber()
+	var already bool
+	x.view(func(r *store.Record) { _, already = r.Book.BatchDoneAt[number] })
+	if already {
+		return nil // completed before a restart
+	}
+	p := x.plan()
+	if err := x.update(ctx, func(r *store.Record) { r.State.CurrentBatch = max(r.State.CurrentBatch, number) }); err != nil {
+		return err
+	}
+	x.deps.Metrics.CurrentBatch.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Set(float64(number))
+	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_BATCH_STARTED, "", number,
+		map[string]string{"phase": b.GetPhase().String()}, "Batch %d (%s) of %d nodes started", number, phaseName(b.GetPhase()), len(b.GetNodes())); err != nil {
+		return err
+	}
+	if err := x.batchWork(ctx, b); err != nil {
+		if ctx.Err() == nil {
+			err = errors.Join(err, x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED, "", number, nil, "Batch %d failed: %v", number, err))
+		}
+		return err
+	}
+	now := x.now()
+	if err := x.update(ctx, func(r *store.Record) {
+		if r.Book.BatchDoneAt == nil {
+			r.Book.BatchDoneAt = map[int32]time.Time{}
+		}
+		r.Book.BatchDoneAt[number] = now
+	}); err != nil {
+		return err
+	}
+	x.setProgressMetric()
+	return x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_BATCH_COMPLETED, "", number, nil, "Batch %d completed", number)
+}
+
+// batchWork is what each kind of batch does to its nodes. A REPLACE batch
+// makes every replacement Ready before it breaks any old node (make before
+// break for the whole batch: a surge batch's replacements all exist first).
+func (x *execution) batchWork(ctx context.Context, b *rebalancerv1.NodeBatch) error {
+	runs := x.runsOf(b.GetNodes(), b.GetBatchNumber())
+	switch b.GetPhase() {
+	case rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE:
+		if err := x.parallel(ctx, runs, makeSteps); err != nil {
+			return err
+		}
+		return x.parallel(ctx, runs, cordonSteps, drainSteps, terminateSteps)
+	case rebalancerv1.BatchPhase_BATCH_PHASE_PROVISION:
+		return x.parallel(ctx, runs, makeSteps)
+	case rebalancerv1.BatchPhase_BATCH_PHASE_DRAIN:
+		if err := x.cordonBlue(ctx, b.GetBatchNumber()); err != nil {
+			return err
+		}
+		return x.parallel(ctx, runs, drainSteps)
+	case rebalancerv1.BatchPhase_BATCH_PHASE_TERMINATE:
+		return x.parallel(ctx, runs, terminateSteps)
+	}
+	return fmt.Errorf("batch %d: unknown phase %s", b.GetBatchNumber(), b.GetPhase())
+}
+
+// parallel runs the steps on every node at once; a node whose steps fail
+// is marked failed (unless the executor is shutting down: it resumes).
+func (x *execution) parallel(ctx context.Context, runs []*nodeRun, steps ...[]step) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(runs))
+	for i, n := range runs {
+		wg.Go(func() {
+			err := runSteps(ctx, n, steps...)
+			if err != nil && ctx.Err() == nil {
+				err = errors.Join(err, n.fail(ctx, err))
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// cordonBlue cordons every blue node when the first drain batch starts,
+// once the whole green set is Ready (make before break for blue-green).
+func (x *execution) cordonBlue(ctx context.Context, batch int32) error {
+	all := x.allRuns(batch)
+	for _, n := range all {
+		if n.phase() < rebalancerv1.NodePhase_NODE_PHASE_READY {
+			return failure(rebalancerv1.NodePhase_NODE_PHASE_READY, "green replacement of %s is not Ready: blue nodes are cordoned only after the whole green set", n.old)
+		}
+	}
+	if err := x.markOldNodes(ctx); err != nil {
+		return err
+	}
+	return x.cordonNodes(ctx, all)
+}
+
+func (x *execution) runsOf(nodes []*rebalancerv1.CandidateNode, batch int32) []*nodeRun {
+	runs := make([]*nodeRun, len(nodes))
+	for i, c := range nodes {
+		runs[i] = &nodeRun{x: x, old: c.GetNodeName(), batch: batch, candidate: c}
+	}
+	return runs
+}
+
+// allRuns is every node of the plan, once.
+func (x *execution) allRuns(batch int32) []*nodeRun {
+	var out []*nodeRun
+	seen := map[string]bool{}
+	for _, b := range x.plan().GetBatches() {
+		for _, c := range b.GetNodes() {
+			if !seen[c.GetNodeName()] {
+				seen[c.GetNodeName()] = true
+				out = append(out, &nodeRun{x: x, old: c.GetNodeName(), batch: batch, candidate: c})
+			}
+		}
+	}
+	return out
+}
+
+func (x *execution) setProgressMetric() {
+	p := x.plan()
+	x.deps.Metrics.Progress.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Set(float64(x.snapshot().GetProgressPercent()))
+}
+
+func phaseName(p rebalancerv1.BatchPhase) string {
+	return strings.ToLower(strings.TrimPrefix(p.String(), "BATCH_PHASE_"))
+}

@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// Execute accepts a plan and starts it, or holds it for approval. The same
+// plan submitted again returns its existing execution, untouched. A plan
+// that fails acceptance is refused with an *apivalidate.Error and nothing
+// is touched.
+func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan, requestedBy string) (*rebalancerv1.ExecutionState, error) {
+	e.acceptMu.Lock()
+	defer e.acceptMu.Unlock()
+	id := naming.ExecutionID(plan.GetPlanId())
+	if existing, err := e.deps.Store.Get(ctx, id); err == nil {
+		return existing.State, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	group, err := e.checker.Check(ctx, plan)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := e.deps.Store.Create(ctx, e.newRecord(id, plan, group, requestedBy))
+	if errors.Is(err, store.ErrExists) {
+		return e.Get(ctx, id) // another replica accepted it first
+	}
+	if err != nil {
+		return nil, err
+	}
+	x := &execution{deps: &e.deps, rec: rec}
+	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_ACCEPTED, "", 0,
+		map[string]string{"requested_by": requestedBy}, "Plan %s accepted: %d nodes of %s/%s to %s",
+		plan.GetPlanId(), plan.GetTotalNodes(), plan.GetNamespace(), plan.GetNodeGroup(), plan.GetOpportunity().GetTargetOffering()); err != nil {
+		return nil, err
+	}
+	if plan.GetRequiresApproval() {
+		if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_AWAITING_APPROVAL, "", 0, nil,
+			"Plan %s requires approval before it runs", plan.GetPlanId()); err != nil {
+			return nil, err
+		}
+	} else {
+		e.launch(id)
+	}
+	return x.snapshot(), nil
+}
+
+// newRecord is an accepted execution: one node state per planned node,
+// PENDING (or AWAITING_APPROVAL), with the group's provisioning settings.
+func (e *Executor) newRecord(id string, plan *rebalancerv1.RebalancePlan, group *v1alpha1.NodeGroup, requestedBy string) *store.Record {
+	status := rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PENDING
+	if plan.GetRequiresApproval() {
+		status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL
+	}
+	state := &rebalancerv1.ExecutionState{
+		ExecutionId: id, PlanId: plan.GetPlanId(), NodeGroup: plan.GetNodeGroup(), Namespace: plan.GetNamespace(),
+		Status: status, EstimatedRemaining: plan.GetEstimatedDuration(),
+	}
+	seen := map[string]bool{}
+	for _, b := range plan.GetBatches() {
+		for _, c := range b.GetNodes() {
+			if seen[c.GetNodeName()] {
+				continue
+			}
+			seen[c.GetNodeName()] = true
+			state.Nodes = append(state.Nodes, &rebalancerv1.NodeExecution{
+				OldNode: c.GetNodeName(), OldVmIdentifier: c.GetVmIdentifier(), BatchNumber: b.GetBatchNumber(),
+				NewHostname: naming.Hostname(plan.GetPlanId(), c.GetNodeName()), Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING,
+			})
+		}
+	}
+	return &store.Record{
+		State: state, Plan: plan, AcceptedAt: e.deps.Clock.Now(), RequestedBy: requestedBy,
+		Book: store.Book{Datacenter: group.Spec.Datacenter, GroupLabels: group.Spec.Labels, GroupTaints: group.Spec.Taints},
+	}
+}

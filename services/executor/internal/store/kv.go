@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Bucket is the key-value bucket of executions.
+const Bucket = "REBALANCER_EXECUTIONS"
+
+// KV is the Store over a JetStream key-value bucket, key = execution ID.
+type KV struct {
+	kv jetstream.KeyValue
+}
+
+var _ Store = (*KV)(nil)
+
+// OpenKV creates the bucket if needed and returns the Store. History 5
+// keeps the last writes for a post-mortem; file storage survives restarts.
+func OpenKV(ctx context.Context, js jetstream.JetStream) (*KV, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      Bucket,
+		Description: "Node rebalancing executions, by execution ID",
+		History:     5,
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", Bucket, err)
+	}
+	return &KV{kv: kv}, nil
+}
+
+// Create implements Store.
+func (s *KV) Create(ctx context.Context, r *Record) (*Record, error) {
+	data, err := r.encode()
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.kv.Create(ctx, r.State.GetExecutionId(), data)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return nil, ErrExists
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", r.State.GetExecutionId(), err)
+	}
+	out := r.Clone()
+	out.Revision = rev
+	return out, nil
+}
+
+// Get implements Store.
+func (s *KV) Get(ctx context.Context, id string) (*Record, error) {
+	e, err := s.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", id, err)
+	}
+	r, err := decode(e.Value())
+	if err != nil {
+		return nil, err
+	}
+	r.Revision = e.Revision()
+	return r, nil
+}
+
+// Update implements Store.
+func (s *KV) Update(ctx context.Context, r *Record) (*Record, error) {
+	data, err := r.encode()
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.kv.Update(ctx, r.State.GetExecutionId(), data, r.Revision)
+	if isWrongRevision(err) {
+		return nil, ErrConflict
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update %s: %w", r.State.GetExecutionId(), err)
+	}
+	out := r.Clone()
+	out.Revision = rev
+	return out, nil
+}
+
+// List implements Store.
+func (s *KV) List(ctx context.Context) ([]*Record, error) {
+	keys, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	defer func() { _ = keys.Stop() }()
+	var out []*Record
+	for key := range keys.Keys() {
+		r, err := s.Get(ctx, key)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted between the listing and the read
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// isWrongRevision reports JetStream's refusal of an update over a revision
+// that is no longer the last.
+func isWrongRevision(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}

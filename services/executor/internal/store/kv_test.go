@@ -1,0 +1,89 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/natsbus"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+func openKV(t *testing.T) *store.KV {
+	t.Helper()
+	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(srv.Stop)
+	nc, err := nats.Connect(srv.URL())
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	kv, err := store.OpenKV(t.Context(), js)
+	require.NoError(t, err)
+	return kv
+}
+
+func record(id string) *store.Record {
+	r := &store.Record{
+		State:      &rebalancerv1.ExecutionState{ExecutionId: id, PlanId: "plan-x"},
+		Plan:       &rebalancerv1.RebalancePlan{PlanId: "plan-x", NodeGroup: "web"},
+		AcceptedAt: time.Unix(100, 0).UTC(),
+	}
+	r.Book.NodeBook("n1").Original = &store.Marks{Taints: []corev1.Taint{{Key: "k", Effect: corev1.TaintEffectNoSchedule}}}
+	return r
+}
+
+func TestCreateTwiceFindsTheFirst(t *testing.T) {
+	t.Parallel()
+	kv := openKV(t)
+	created, err := kv.Create(t.Context(), record("exec-a"))
+	require.NoError(t, err)
+	_, err = kv.Create(t.Context(), record("exec-a"))
+	require.ErrorIs(t, err, store.ErrExists)
+	got, err := kv.Get(t.Context(), "exec-a")
+	require.NoError(t, err)
+	require.Equal(t, created.Revision, got.Revision)
+	require.Equal(t, "k", got.Book.Nodes["n1"].Original.Taints[0].Key, "the bookkeeping round-trips")
+	require.Equal(t, "web", got.Plan.GetNodeGroup())
+}
+
+// Two writers read the same revision: the second write is refused, so
+// neither overwrites the other silently.
+func TestUpdateOverAStaleRevisionConflicts(t *testing.T) {
+	t.Parallel()
+	kv := openKV(t)
+	first, err := kv.Create(t.Context(), record("exec-b"))
+	require.NoError(t, err)
+	stale := first.Clone()
+	first.State.CurrentBatch = 2
+	updated, err := kv.Update(t.Context(), first)
+	require.NoError(t, err)
+	require.Greater(t, updated.Revision, first.Revision)
+	stale.State.CurrentBatch = 3
+	_, err = kv.Update(t.Context(), stale)
+	require.ErrorIs(t, err, store.ErrConflict)
+	got, err := kv.Get(t.Context(), "exec-b")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, got.State.GetCurrentBatch())
+}
+
+func TestGetAndListMissing(t *testing.T) {
+	t.Parallel()
+	kv := openKV(t)
+	_, err := kv.Get(t.Context(), "exec-none")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	list, err := kv.List(t.Context())
+	require.NoError(t, err)
+	require.Empty(t, list)
+	_, err = kv.Create(t.Context(), record("exec-c"))
+	require.NoError(t, err)
+	list, err = kv.List(t.Context())
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+}

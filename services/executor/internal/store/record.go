@@ -1,0 +1,142 @@
+// Package store keeps executions in a JetStream key-value bucket: one key
+// per execution, its value the public ExecutionState, the plan, and the
+// Executor's own bookkeeping (what it changed on nodes, when clocks
+// started), written with the revision last read so two writers never
+// overwrite each other silently.
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	corev1 "k8s.io/api/core/v1"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// Record is one execution as stored.
+type Record struct {
+	State *rebalancerv1.ExecutionState
+	Plan  *rebalancerv1.RebalancePlan
+	Book  Book
+	// AcceptedAt orders listings (newest first); an execution awaiting
+	// approval has no started_at yet.
+	AcceptedAt  time.Time
+	RequestedBy string
+	// Revision is the bucket revision this record was read at (or written
+	// as); Update refuses to write over a newer one.
+	Revision uint64
+}
+
+// Book is what the Executor needs to resume and to undo, beyond the public
+// state.
+type Book struct {
+	// Datacenter and GroupLabels are the group's, read at acceptance, so a
+	// resumed execution provisions alike.
+	Datacenter  string            `json:"datacenter,omitempty"`
+	GroupLabels map[string]string `json:"groupLabels,omitempty"`
+	GroupTaints []corev1.Taint    `json:"groupTaints,omitempty"`
+	// OldNodesMarked is set once every old node carries the replacing taint.
+	OldNodesMarked bool `json:"oldNodesMarked,omitempty"`
+	// Nodes holds per old node bookkeeping, by old node name.
+	Nodes map[string]*NodeBook `json:"nodes,omitempty"`
+	// BatchDoneAt says when each batch completed, for soak times.
+	BatchDoneAt map[int32]time.Time `json:"batchDoneAt,omitempty"`
+}
+
+// NodeBook is the bookkeeping of one old node's replacement.
+type NodeBook struct {
+	// Original is what the old node had before the Executor marked it,
+	// restored exactly on rollback; nil until marked.
+	Original *Marks `json:"original,omitempty"`
+	// ProvisionStartedAt starts the provision timeout of the current attempt.
+	ProvisionStartedAt time.Time `json:"provisionStartedAt,omitzero"`
+	// ProvisionAttempts counts VMs asked for (a VM that never joined is
+	// deleted and asked for once more).
+	ProvisionAttempts int `json:"provisionAttempts,omitempty"`
+	// DrainStartedAt starts the drain timeout; persisted so a resume does
+	// not restart the clock.
+	DrainStartedAt  time.Time `json:"drainStartedAt,omitzero"`
+	VerifyStartedAt time.Time `json:"verifyStartedAt,omitzero"`
+	Verified        bool      `json:"verified,omitempty"`
+	// Owners are the workloads whose pods left the node, as
+	// "Kind/namespace/name", verified available before termination.
+	Owners []string `json:"owners,omitempty"`
+	// ForceDeleted are pods deleted past their budget, as "namespace/name".
+	ForceDeleted []string `json:"forceDeleted,omitempty"`
+}
+
+// Marks is what the Executor changes on an old node.
+type Marks struct {
+	Unschedulable bool           `json:"unschedulable,omitempty"`
+	Taints        []corev1.Taint `json:"taints,omitempty"`
+	// Labels holds the labels the Executor sets, with their values before;
+	// a key absent here was absent on the node.
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// NodeBook returns the bookkeeping of an old node, creating it.
+func (b *Book) NodeBook(old string) *NodeBook {
+	if b.Nodes == nil {
+		b.Nodes = map[string]*NodeBook{}
+	}
+	if b.Nodes[old] == nil {
+		b.Nodes[old] = &NodeBook{}
+	}
+	return b.Nodes[old]
+}
+
+// Clone returns a deep copy, so a failed write leaves the caller's copy intact.
+func (r *Record) Clone() *Record {
+	data, err := r.encode()
+	if err != nil {
+		panic(fmt.Sprintf("store: a record that cannot be encoded: %v", err))
+	}
+	c, err := decode(data)
+	if err != nil {
+		panic(fmt.Sprintf("store: a record that cannot be decoded: %v", err))
+	}
+	c.Revision = r.Revision
+	return c
+}
+
+// envelope is the stored JSON; the protobuf messages travel in their
+// binary encoding (base64 in JSON), which is what every replica's runtime
+// reads back exactly.
+type envelope struct {
+	State       []byte    `json:"state"`
+	Plan        []byte    `json:"plan"`
+	Book        Book      `json:"book"`
+	AcceptedAt  time.Time `json:"acceptedAt"`
+	RequestedBy string    `json:"requestedBy,omitempty"`
+}
+
+func (r *Record) encode() ([]byte, error) {
+	state, err := proto.Marshal(r.State)
+	if err != nil {
+		return nil, fmt.Errorf("encode state: %w", err)
+	}
+	plan, err := proto.Marshal(r.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("encode plan: %w", err)
+	}
+	return json.Marshal(envelope{State: state, Plan: plan, Book: r.Book, AcceptedAt: r.AcceptedAt, RequestedBy: r.RequestedBy})
+}
+
+func decode(data []byte) (*Record, error) {
+	var e envelope
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, fmt.Errorf("decode record: %w", err)
+	}
+	r := &Record{State: &rebalancerv1.ExecutionState{}, Plan: &rebalancerv1.RebalancePlan{},
+		Book: e.Book, AcceptedAt: e.AcceptedAt, RequestedBy: e.RequestedBy}
+	if err := proto.Unmarshal(e.State, r.State); err != nil {
+		return nil, fmt.Errorf("decode state: %w", err)
+	}
+	if err := proto.Unmarshal(e.Plan, r.Plan); err != nil {
+		return nil, fmt.Errorf("decode plan: %w", err)
+	}
+	return r, nil
+}

@@ -1,0 +1,34 @@
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Errors a Store reports; test with errors.Is.
+var (
+	// ErrNotFound: no execution with that ID.
+	ErrNotFound = errors.New("execution not found")
+	// ErrExists: Create found the execution already stored.
+	ErrExists = errors.New("execution exists")
+	// ErrConflict: someone wrote the execution since it was read; read it
+	// again and decide anew.
+	ErrConflict = errors.New("execution changed since read")
+)
+
+// Store keeps executions. Writes are revision-checked: Update succeeds only
+// over the revision the record was read at, which is what lets the next
+// issue add leases (an owner and a heartbeat in the same record) and a
+// takeover by another replica without a second source of truth.
+type Store interface {
+	// Create stores a new execution and returns it with its revision.
+	// Errors: ErrExists.
+	Create(ctx context.Context, r *Record) (*Record, error)
+	// Get returns an execution. Errors: ErrNotFound.
+	Get(ctx context.Context, id string) (*Record, error)
+	// Update writes r over r.Revision and returns it with the new one.
+	// Errors: ErrConflict, ErrNotFound.
+	Update(ctx context.Context, r *Record) (*Record, error)
+	// List returns every execution, in no particular order.
+	List(ctx context.Context) ([]*Record, error)
+}
