@@ -15,8 +15,8 @@ var controlPlaneLabels = []string{"node-role.kubernetes.io/control-plane", "node
 // nodeOptOuts are the node annotations that keep a node from being
 // replaced, with the value that means "leave me alone".
 var nodeOptOuts = []struct{ key, value string }{
-	{v1alpha1.AnnotationDoNotDisrupt, "true"}, // ours
-	{"karpenter.sh/do-not-disrupt", "true"},   // what operators coming from Karpenter already set
+	{v1alpha1.AnnotationDoNotDisrupt, "true"},                        // ours
+	{"karpenter.sh/do-not-disrupt", "true"},                          // what operators coming from Karpenter already set
 	{"cluster-autoscaler.kubernetes.io/scale-down-disabled", "true"}, // the same, from Cluster Autoscaler
 }
 

@@ -49,8 +49,8 @@ func isDaemonSetPod(p *corev1.Pod) bool {
 // podOptOuts are the pod annotations that forbid evicting the pod, with
 // the value that means it.
 var podOptOuts = []struct{ key, value string }{
-	{v1alpha1.AnnotationDoNotDisrupt, "true"},                  // ours
-	{"karpenter.sh/do-not-disrupt", "true"},                    // Karpenter's
+	{v1alpha1.AnnotationDoNotDisrupt, "true"},                   // ours
+	{"karpenter.sh/do-not-disrupt", "true"},                     // Karpenter's
 	{"cluster-autoscaler.kubernetes.io/safe-to-evict", "false"}, // Cluster Autoscaler's
 }
 
