@@ -62,7 +62,7 @@ type EndpointFaults struct {
 	// HTTP 200, as VPSie sometimes does.
 	ErrorsAsHTTP200 bool `json:"errorsAsHttp200,omitempty"`
 	// Latency delays every answer, after the work is done.
-	Latency Duration `json:"latency,omitempty"`
+	Latency Duration `json:"latency,omitzero"`
 }
 
 // Duration is a time.Duration written as "250ms" in JSON.

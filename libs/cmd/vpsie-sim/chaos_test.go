@@ -3,16 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vpsie/node-rebalancer/libs/cloud"
-	"github.com/vpsie/node-rebalancer/libs/cloud/catalog"
+	"github.com/vpsie/node-rebalancer/libs/cloud/cloudtest"
 )
 
 // TestChaosThroughTheCommand is the 100-cycle check, driven from outside
@@ -26,32 +23,8 @@ func TestChaosThroughTheCommand(t *testing.T) {
 		`{"endpoints":{"*":{"errorRate":0.3,"statuses":[500,502,503,429],"afterEffectRate":0.5}}}`, nil)
 	c := client(t, url, testToken)
 
-	const cycles, workers = 100, 10
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	jobs := make(chan int)
-	start := time.Now()
-	for range workers {
-		wg.Go(func() {
-			for i := range jobs {
-				if err := createThenDelete(t, c, fmt.Sprintf("cmd-chaos-%03d", i)); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range cycles {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	elapsed := time.Since(start)
-	require.Empty(t, errs)
+	const cycles = 100
+	res := cloudtest.Cycles(t, c, "cmd-chaos", cycles, 10)
 
 	control(t, http.MethodDelete, url+"/_sim/faults", "", nil)
 	var stats struct {
@@ -65,35 +38,12 @@ func TestChaosThroughTheCommand(t *testing.T) {
 	require.NoError(t, err)
 	cs := c.Stats()
 	t.Logf("chaos via vpsie-sim: %d cycles in %s, %d calls (%d failed on purpose), %d retries; created %d, left %d, duplicates %d",
-		cycles, elapsed.Round(time.Millisecond), cs.Attempts, stats.InjectedErrors, cs.Retries,
+		cycles, res.Elapsed.Round(time.Millisecond), cs.Attempts, stats.InjectedErrors, cs.Retries,
 		stats.VMsCreated, len(left), stats.DuplicateVMs)
 	require.Empty(t, left)
 	require.Zero(t, stats.VMsLive)
 	require.Zero(t, stats.DuplicateVMs)
 	require.Equal(t, cycles, stats.VMsCreated)
-}
-
-// createThenDelete retries each step as a whole while its error is
-// retryable, as the executor retries a step.
-func createThenDelete(t *testing.T, c cloud.VMs, hostname string) error {
-	spec := cloud.CreateSpec{Hostname: hostname, OfferingID: catalog.ID("offering", "compute-2"), Datacenter: catalog.NYC1}
-	var vm cloud.VM
-	err := retryStep(func() (err error) { vm, err = c.CreateVM(t.Context(), spec); return err })
-	if err != nil {
-		return fmt.Errorf("create %s: %w", hostname, err)
-	}
-	if err := retryStep(func() error { return c.DeleteVM(t.Context(), vm.ID) }); err != nil {
-		return fmt.Errorf("delete %s: %w", hostname, err)
-	}
-	return nil
-}
-
-func retryStep(f func() error) error {
-	err := f()
-	for i := 0; i < 5 && cloud.IsRetryable(err); i++ {
-		err = f()
-	}
-	return err
 }
 
 // control calls the simulator's control endpoint and decodes its data.
