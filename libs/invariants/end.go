@@ -1,0 +1,65 @@
+package invariants
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+)
+
+// checkEnd checks what must hold once the rebalance ended: every VM of the
+// group is a Ready member, every replaced node is gone as Node and VM, and
+// no group node is left cordoned or carrying the rebalancer's marks.
+func (m *Monitor) checkEnd(ctx context.Context) {
+	present := map[string]*corev1.Node{}
+	byVM := map[string]*corev1.Node{}
+	for _, obj := range m.nodes.GetStore().List() {
+		n := obj.(*corev1.Node)
+		present[n.Name] = n
+		if id, ok := v1alpha1.VMIdentifier(n.Spec.ProviderID); ok {
+			byVM[id] = n
+		}
+		m.checkMarks(n)
+	}
+	if m.cfg.VMs == nil {
+		return
+	}
+	vms, err := m.cfg.VMs.ListVMs(ctx)
+	if err != nil {
+		m.violate("no orphans", "cannot list VMs: %v", err)
+		return
+	}
+	live := map[string]bool{}
+	for _, vm := range vms {
+		live[vm.ID] = true
+		if vm.Labels[v1alpha1.LabelNodeGroup] != m.cfg.Group {
+			continue
+		}
+		if n := byVM[vm.ID]; n == nil || !ready(n) {
+			m.violate("no orphans", "VM %s (%s) of group %s is not a Ready member", vm.Hostname, vm.ID, m.cfg.Group)
+		}
+	}
+	for _, old := range m.cfg.OldNodes {
+		_, nodeThere := present[old]
+		vmThere := live[m.oldVMs[old]]
+		if nodeThere != vmThere {
+			m.violate("no orphans", "old node %s: Node present %t but VM %s present %t; a replaced node goes as both", old, nodeThere, m.oldVMs[old], vmThere)
+		}
+	}
+}
+
+// checkMarks reports a node left cordoned or marked by the rebalancer.
+func (m *Monitor) checkMarks(n *corev1.Node) {
+	if n.Spec.Unschedulable {
+		m.violate("no stranded cordons", "node %s is still cordoned", n.Name)
+	}
+	if slices.ContainsFunc(n.Spec.Taints, func(t corev1.Taint) bool { return strings.HasPrefix(t.Key, TaintPrefix) }) {
+		m.violate("no stranded cordons", "node %s still carries a rebalancer taint", n.Name)
+	}
+	if _, ok := n.Labels["node.kubernetes.io/exclude-from-external-load-balancers"]; ok {
+		m.violate("no stranded cordons", "node %s is still excluded from external load balancers", n.Name)
+	}
+}

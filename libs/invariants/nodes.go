@@ -1,0 +1,62 @@
+package invariants
+
+import (
+	corev1 "k8s.io/api/core/v1"
+)
+
+// checkNodes checks the floor and make before break against the node
+// informer's view; it runs on every node event.
+func (m *Monitor) checkNodes() {
+	if !m.synced.Load() {
+		return // a partial list during the first sync is no dip
+	}
+	var serving, readyNew, broken int
+	present := map[string]*corev1.Node{}
+	for _, obj := range m.nodes.GetStore().List() {
+		n := obj.(*corev1.Node)
+		present[n.Name] = n
+		if ready(n) && !n.Spec.Unschedulable {
+			serving++
+		}
+		if !m.isInitial(n.Name) && ready(n) {
+			readyNew++
+		}
+	}
+	for _, old := range m.cfg.OldNodes {
+		if n, ok := present[old]; !ok || n.Spec.Unschedulable {
+			broken++
+		}
+	}
+	if serving < m.cfg.Floor {
+		m.violate("capacity floor", "%d Ready, schedulable nodes in group %s, below the floor of %d", serving, m.cfg.Group, m.cfg.Floor)
+	}
+	switch {
+	case m.cfg.BlueGreen && broken > 0 && readyNew < len(m.cfg.OldNodes):
+		m.violate("make before break", "%d blue node(s) cordoned or gone with only %d of %d green nodes Ready", broken, readyNew, len(m.cfg.OldNodes))
+	case !m.cfg.BlueGreen && broken > readyNew:
+		m.violate("make before break", "%d old node(s) cordoned or gone with only %d Ready replacement(s)", broken, readyNew)
+	}
+}
+
+// isInitial reports a node that was in the group when watching started:
+// only nodes that appeared since count as replacements.
+func (m *Monitor) isInitial(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.initial[name]
+}
+
+// ready is the Ready condition without the control plane's not-ready taints.
+func ready(n *corev1.Node) bool {
+	for _, t := range n.Spec.Taints {
+		if t.Key == corev1.TaintNodeNotReady || t.Key == corev1.TaintNodeUnreachable {
+			return false
+		}
+	}
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
