@@ -54,7 +54,7 @@ func TestPDBsMatchBySelector(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			pdb := testobj.PDB("shop", "api", "api", 1)
+			pdb := testobj.PDB("shop", "api", "api", 3, 1)
 			pod := testobj.Pod("shop", "api", "web-0")
 			if tc.edit != nil {
 				tc.edit(pdb, pod)
@@ -70,6 +70,6 @@ func TestPDBsMatchBySelector(t *testing.T) {
 func TestSeveralPDBsOnOnePodAreAllNamed(t *testing.T) {
 	t.Parallel()
 	m := gatherOne(t, testobj.Node("web-0", "web", "standard-8"), "standard-8",
-		testobj.PDB("shop", "api-b", "api", 1), testobj.PDB("shop", "api-a", "api", 1), testobj.Pod("shop", "api", "web-0"))
+		testobj.PDB("shop", "api-b", "api", 3, 1), testobj.PDB("shop", "api-a", "api", 3, 1), testobj.Pod("shop", "api", "web-0"))
 	require.Equal(t, []string{"api-a", "api-b"}, m.Pods[0].Workload.GetPdbNames())
 }

@@ -10,6 +10,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/binpack"
 )
 
 // Reader is the cluster state facts come from (the informer caches).
@@ -37,6 +38,9 @@ type Member struct {
 	// NodeBound are the DaemonSet and mirror pods: they are not moved, they
 	// come back on the node's replacement (and take room there).
 	NodeBound []*corev1.Pod
+	// Requested is what every pod holding room on the node requests
+	// (all but finished ones), read for every member.
+	Requested binpack.Resources
 }
 
 // Candidate reports whether the node is a candidate for replacement.

@@ -18,6 +18,7 @@ func Gather(r Reader, nodes []*corev1.Node, offering string) []*Member {
 		m := &Member{Node: n, Ready: Ready(n), Schedulable: !n.Spec.Unschedulable}
 		_, m.Draining = draining(n, pods)
 		m.Exclusion = exclusion(n, pods, offering)
+		m.Requested = requested(pods)
 		if m.Candidate() {
 			m.Pods, m.NodeBound = sortPods(r, b, pods)
 		}
@@ -39,6 +40,21 @@ func sortPods(r Reader, b *budgets, pods []*corev1.Pod) (moved []*Pod, bound []*
 		}
 	}
 	return moved, bound
+}
+
+// requested sums the requests of the pods that hold room on a node: every
+// pod but finished ones (a terminating pod holds its room until it is gone).
+func requested(pods []*corev1.Pod) binpack.Resources {
+	var sum binpack.Resources
+	for _, p := range pods {
+		if classify(p) != finished {
+			r := binpack.Requests(p)
+			sum.MilliCPU += r.MilliCPU
+			sum.MemoryBytes += r.MemoryBytes
+			sum.Pods += r.Pods
+		}
+	}
+	return sum
 }
 
 // describe gathers what the checks and the score need about one pod.

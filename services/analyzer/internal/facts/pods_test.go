@@ -199,3 +199,15 @@ func TestWorkloadOfAPod(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestedCountsEveryPodHoldingRoom(t *testing.T) {
+	t.Parallel()
+	done := testobj.Pod("shop", "done", "web-0")
+	done.Status.Phase = corev1.PodSucceeded
+	agent := testobj.OwnedBy(testobj.Requests(testobj.Pod("kube-system", "agent", "web-0"), "50m", "64Mi"), "DaemonSet", "agent")
+	m := gatherOne(t, testobj.Node("web-0", "web", "standard-8"), "standard-8",
+		testobj.Requests(testobj.Pod("shop", "app", "web-0"), "1", "1Gi"), agent, done)
+	require.EqualValues(t, 1050, m.Requested.MilliCPU)
+	require.EqualValues(t, 1088<<20, m.Requested.MemoryBytes)
+	require.EqualValues(t, 2, m.Requested.Pods)
+}

@@ -109,10 +109,10 @@ func Deployment(namespace, name string, replicas int32, nodes ...string) (*appsv
 	return d, rs, pods
 }
 
-// PDB selects app=<app> in namespace, allowing `allowed` disruptions now,
-// with minAvailable 1 and every expected pod healthy.
-func PDB(namespace, name, app string, allowed int32) *policyv1.PodDisruptionBudget {
-	minAvailable := intstr.FromInt32(1)
+// PDB selects app=<app> in namespace, expecting `expected` pods, all
+// healthy, and allowing `allowed` disruptions: minAvailable is the rest.
+func PDB(namespace, name, app string, expected, allowed int32) *policyv1.PodDisruptionBudget {
+	minAvailable := intstr.FromInt32(expected - allowed)
 	return &policyv1.PodDisruptionBudget{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Generation: 1},
 		Spec: policyv1.PodDisruptionBudgetSpec{
@@ -121,7 +121,7 @@ func PDB(namespace, name, app string, allowed int32) *policyv1.PodDisruptionBudg
 		},
 		Status: policyv1.PodDisruptionBudgetStatus{
 			ObservedGeneration: 1, DisruptionsAllowed: allowed,
-			CurrentHealthy: allowed + 1, DesiredHealthy: 1, ExpectedPods: allowed + 1,
+			CurrentHealthy: expected, DesiredHealthy: expected - allowed, ExpectedPods: expected,
 		},
 	}
 }

@@ -1,0 +1,110 @@
+package checks
+
+import (
+	"fmt"
+	"maps"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/binpack"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/facts"
+)
+
+// defaultMemoryReserve is what a kubelet keeps from pods when nothing else
+// is known: its default hard eviction threshold.
+var defaultMemoryReserve = resource.MustParse("100Mi")
+
+// Fit fails when the pods of the candidates would not fit, by requests,
+// on the group once every candidate is replaced: the members that stay,
+// plus one node of the target offering per candidate (less what the
+// DaemonSet and mirror pods of its old node take back on it). Only the
+// group's nodes are counted, so the answer holds even for pods that are
+// not pinned to the group.
+func Fit(in *Input) Result {
+	candidates := in.candidates()
+	bins := stayingBins(in)
+	staying := len(bins)
+	var items []binpack.Item
+	for _, m := range candidates {
+		bins = append(bins, replacementBin(in, m))
+		for _, p := range m.Pods {
+			items = append(items, binpack.Item{Pod: p.Pod, Need: binpack.Requests(p.Pod)})
+		}
+	}
+	var blockers []Blocker
+	for _, pl := range binpack.Pack(items, bins) {
+		if pl.Bin < 0 {
+			node := pl.Item.Pod.Spec.NodeName
+			blockers = append(blockers, Blocker{Node: node, Reason: fmt.Sprintf(
+				"pod %s/%s on %s (%dm CPU, %dMi memory) fits on none of the %d staying and %d new %s nodes",
+				pl.Item.Pod.Namespace, pl.Item.Pod.Name, node, pl.Item.Need.MilliCPU, pl.Item.Need.MemoryBytes>>20,
+				staying, len(candidates), in.Offer.Target.Name)})
+		}
+	}
+	r := blocking(resources, NameFit, blockers, fmt.Sprintf("the %d pods to move fit on the %d staying and %d new %s nodes",
+		len(items), staying, len(candidates), in.Offer.Target.Name))
+	// A pod that fits nowhere makes the whole opportunity wrong, not just
+	// its node: the group as a whole would lack room.
+	r.Blockers = nil
+	return r
+}
+
+// stayingBins are the members that are not replaced and take pods now.
+func stayingBins(in *Input) []binpack.Bin {
+	var bins []binpack.Bin
+	for _, m := range in.Members {
+		if m.Candidate() || !m.Ready || !m.Schedulable || m.Node.DeletionTimestamp != nil {
+			continue
+		}
+		free := binpack.Allocatable(m.Node)
+		free.MilliCPU -= m.Requested.MilliCPU
+		free.MemoryBytes -= m.Requested.MemoryBytes
+		free.Pods -= m.Requested.Pods
+		bins = append(bins, binpack.Bin{Node: m.Node, Free: free})
+	}
+	return bins
+}
+
+// replacementBin models the node that replaces m: its labels (a new
+// hostname, the target offering, the group's labels), the group's
+// taints, the target's size less the reserve the kubelet kept on m, and
+// the room the node-bound pods of m take back on it.
+func replacementBin(in *Input, m *facts.Member) binpack.Bin {
+	node := &corev1.Node{}
+	node.Name = m.Node.Name + "-replacement"
+	node.Labels = maps.Clone(m.Node.Labels)
+	maps.Copy(node.Labels, in.Group.Spec.Labels)
+	node.Labels[corev1.LabelHostname] = node.Name
+	node.Labels[v1alpha1.LabelInstanceType] = in.Offer.Target.Name
+	node.Spec.Taints = in.Group.Spec.Taints
+	free := targetAllocatable(in.Offer.Target.CPU, in.Offer.Target.RAMMB, m.Node)
+	for _, p := range m.NodeBound {
+		if binpack.Fits(p, node) {
+			need := binpack.Requests(p)
+			free.MilliCPU, free.MemoryBytes, free.Pods = free.MilliCPU-need.MilliCPU, free.MemoryBytes-need.MemoryBytes, free.Pods-need.Pods
+		}
+	}
+	return binpack.Bin{Node: node, Free: free}
+}
+
+// targetAllocatable is a node of cpu vCPUs and ramMB of memory less the
+// reserve (capacity minus allocatable) the kubelet kept on old.
+func targetAllocatable(cpu, ramMB int, old *corev1.Node) binpack.Resources {
+	capacity, alloc := old.Status.Capacity, old.Status.Allocatable
+	cpuReserve := capacity.Cpu().MilliValue() - alloc.Cpu().MilliValue()
+	memReserve := capacity.Memory().Value() - alloc.Memory().Value()
+	if capacity.Memory().IsZero() {
+		cpuReserve, memReserve = 0, defaultMemoryReserve.Value()
+	}
+	pods := alloc.Pods().Value()
+	if pods == 0 {
+		pods = 110 // the kubelet's default maxPods
+	}
+	return binpack.Resources{
+		MilliCPU:    int64(cpu)*1000 - max(cpuReserve, 0),
+		MemoryBytes: int64(ramMB)<<20 - max(memReserve, 0),
+		Pods:        pods,
+	}
+}
