@@ -119,7 +119,9 @@ func TestWorkloads(t *testing.T) {
 				contains: []string{"pod shop/bare on web-2 has no controller: evicting it deletes it for good"}},
 		},
 		"a pod opted out of disruption": {
-			edit: func(f *fixture) { f.pod("web-1").Annotations = map[string]string{v1alpha1.AnnotationDoNotDisrupt: "true"} },
+			edit: func(f *fixture) {
+				f.pod("web-1").Annotations = map[string]string{v1alpha1.AnnotationDoNotDisrupt: "true"}
+			},
 			want: want{check: checks.NameOptedOut, status: failed, blocked: "web-1",
 				contains: []string{"on web-1 opts out of disruption (autoscaler.vpsie.io/do-not-disrupt=true)"}},
 		},

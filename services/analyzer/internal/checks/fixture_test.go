@@ -30,18 +30,18 @@ var now = testobj.Epoch.Add(30 * 24 * time.Hour).Add(14 * time.Hour)
 // under a PDB that allows one disruption, and an opportunity to move to
 // compute-4 at half the price. Each test case changes one thing.
 type fixture struct {
-	group    *v1alpha1.NodeGroup
-	nodes    []*corev1.Node
-	objects  []runtime.Object
-	opp      *rebalancerv1.Opportunity
-	cloud    *cloudfake.Provider
-	noOffer  bool // a safety check without an opportunity
-	named    bool // the caller named the nodes
-	loaded   bool // the catalogue was loaded
-	age      time.Duration
-	apiErr   error
-	now      time.Time
-	limits   checks.Limits
+	group   *v1alpha1.NodeGroup
+	nodes   []*corev1.Node
+	objects []runtime.Object
+	opp     *rebalancerv1.Opportunity
+	cloud   *cloudfake.Provider
+	noOffer bool // a safety check without an opportunity
+	named   bool // the caller named the nodes
+	loaded  bool // the catalogue was loaded
+	age     time.Duration
+	apiErr  error
+	now     time.Time
+	limits  checks.Limits
 }
 
 func valid() *fixture {

@@ -43,7 +43,9 @@ func TestTiming(t *testing.T) {
 			want: want{check: checks.NameCooldown, status: failed, wait: true, contains: []string{"the cooldown of 2h0m0s runs until"}},
 		},
 		"inside a weekend maintenance window": {
-			edit: func(f *fixture) { windows(f, "UTC", v1alpha1.TimeWindow{Start: "12:00", End: "16:00", Days: []v1alpha1.Weekday{"saturday"}}) },
+			edit: func(f *fixture) {
+				windows(f, "UTC", v1alpha1.TimeWindow{Start: "12:00", End: "16:00", Days: []v1alpha1.Weekday{"saturday"}})
+			},
 			want: want{check: checks.NameMaintenanceWindow, status: passed,
 				contains: []string{"inside maintenance window saturday 12:00-16:00 (UTC) until Saturday 2026-01-31 16:00 UTC"}},
 		},
