@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
+)
+
+// realistic is the mix of the rolling test: Deployments guarded by PDBs
+// (minAvailable and maxUnavailable), a single replica, a DaemonSet and a
+// StatefulSet, all pinned to the group.
+func realistic(ns string) fixtures.Workloads {
+	return fixtures.Workloads{
+		Deployments: []*appsv1.Deployment{
+			fixtures.Deployment(ns, "web", ns, 3),
+			fixtures.Deployment(ns, "api", ns, 4),
+			fixtures.Deployment(ns, "singleton", ns, 1),
+		},
+		PDBs: []*policyv1.PodDisruptionBudget{
+			fixtures.PDBMinAvailable(ns, "web", 2),
+			fixtures.PDBMaxUnavailable(ns, "api", 1),
+		},
+		DaemonSets:   []*appsv1.DaemonSet{fixtures.DaemonSet(ns, "node-agent", ns)},
+		StatefulSets: []*appsv1.StatefulSet{fixtures.StatefulSet(ns, "db", ns, 2)},
+		Services:     []*corev1.Service{fixtures.HeadlessService(ns, "db")},
+	}
+}
+
+func TestRollingPlanReplacesEveryNodeKeepingTheInvariants(t *testing.T) {
+	t.Parallel()
+	t0 := time.Now()
+	t.Cleanup(func() { t.Log("cleanup begins", time.Since(t0)) })
+	e := newEnv(t)
+	old := e.createGroup(current, 3)
+	t.Log("group created", time.Since(t0))
+	w := realistic(e.ns)
+	w.Create(t, e.sb)
+	w.WaitRunning(t, e.sb, 3)
+	t.Log("workloads running", time.Since(t0))
+
+	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		replace: old, groupSize: 3, target: "compute-4", drainTimeout: 60 * time.Second})
+	rec := &recorder{}
+	m := e.monitor(old, 3, false, rec)
+	start := time.Now()
+	final := e.run(plan, rec)
+	elapsed := time.Since(start)
+	t.Log("execution ended", time.Since(t0))
+	requireNoViolations(t, m)
+	t.Log("monitor finished", time.Since(t0))
+
+	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, final.GetStatus(), "errors: %v", final.GetErrors())
+	r := final.GetResult()
+	require.EqualValues(t, 3, r.GetNodesReplaced())
+	require.Zero(t, r.GetNodesFailed())
+	require.Zero(t, r.GetOrphanVms())
+	require.Zero(t, r.GetPdbViolations())
+	require.EqualValues(t, 3*(4800-2400), r.GetRealizedMonthlySavingsCents())
+	e.requireReplaced(old, 3, "compute-4")
+	e.requireGroupStatus("Succeeded")
+	events := rec.all()
+	requireEventsWithoutGaps(t, events, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED)
+	requireNodeStepsInOrder(t, events, old)
+	require.Positive(t, countKind(events, rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED))
+	// Every workload is back in full on the new nodes (DaemonSet pods of
+	// deleted nodes are left to the pod garbage collector's 40 s quarantine).
+	for _, d := range w.Deployments {
+		fixtures.WaitPodsRunning(t, e.sb, e.ns, "app="+d.Name, int(*d.Spec.Replicas))
+	}
+	fixtures.WaitPodsRunning(t, e.sb, e.ns, "app=db", 2)
+	t.Logf("rolling: 3 nodes replaced in %s (%.1f nodes/minute), %d events", elapsed.Round(100*time.Millisecond),
+		3/elapsed.Minutes(), len(events))
+}
