@@ -1,6 +1,7 @@
 // Command analyzer serves rebalancer.v1.AnalyzerService: which nodes of a
-// group to replace, whether it is safe now and in what order. It only reads
-// the cluster, so it needs a kubeconfig (or a service account in a cluster).
+// group to replace, whether it is safe now and in what order. It only
+// reads: the cluster through informer caches (a kubeconfig, or a service
+// account in a cluster) and the VPSie catalogue (a token).
 package main
 
 import (
@@ -9,13 +10,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+	_ "time/tzdata" // maintenance windows name IANA zones; images often lack the database
 
-	"k8s.io/client-go/kubernetes"
-
+	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	"github.com/vpsie/node-rebalancer/libs/config"
-	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/libs/server"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/api"
 )
 
 func main() {
@@ -28,33 +28,31 @@ func main() {
 	}
 }
 
+// options are the Analyzer's own flags, beside the serving ones.
 type options struct {
-	kubeconfig string
+	kubeconfig       string
+	vpsieURL         string
+	vpsieTokenFile   string
+	vpsieOS          string
+	catalogueRefresh time.Duration
+	// lookupEnv reads VPSIE_TOKEN; os.LookupEnv outside tests.
+	lookupEnv func(string) (string, bool)
+}
+
+func (o *options) flags(f *config.Flags) {
+	f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
+	f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
+	f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token (a mounted Secret); else $"+tokenEnv)
+	f.String(&o.vpsieOS, "vpsie-os-identifier", "", "VPSie OS image identifier of the group's nodes; VPSie prices plans per image")
+	f.Duration(&o.catalogueRefresh, "catalogue-refresh", 5*time.Minute, "time between refreshes of the VPSie catalogue and quota")
 }
 
 func run(ctx context.Context, args []string) error {
-	var o options
+	o := options{lookupEnv: os.LookupEnv}
 	return server.Run(ctx, server.Program{
 		Name:      "analyzer",
 		EnvPrefix: "ANALYZER",
-		Flags: func(f *config.Flags) {
-			f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
-		},
-		Setup: o.setup,
+		Flags:     o.flags,
+		Setup:     o.setup,
 	}, args)
-}
-
-// setup is the Analyzer's composition root.
-func (o *options) setup(_ context.Context, s *server.Server) error {
-	restConfig, err := kube.RESTConfig(o.kubeconfig, "rebalancer-analyzer")
-	if err != nil {
-		return err
-	}
-	client, err := kubernetes.NewForConfig(restConfig)
-	if err != nil {
-		return fmt.Errorf("kubernetes client: %w", err)
-	}
-	s.Depend(server.Dependency{Name: "kubernetes", Check: kube.Readyz(client)})
-	api.Register(s.GRPC())
-	return nil
 }

@@ -14,11 +14,13 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/servicetest"
 )
 
-func TestMissingKubeconfigExitsAtOnceWithOneLine(t *testing.T) {
-	t.Parallel()
+// exitsAtOnceWithOneLine runs the binary with args and env, and checks it
+// fails with exit code 1 and the single line want.
+func exitsAtOnceWithOneLine(t *testing.T, env []string, want string, args ...string) {
+	t.Helper()
 	cmd := exec.Command(servicetest.Build(t, "analyzer"),
-		"--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t))
-	cmd.Env = servicetest.CleanEnv("ANALYZER_")
+		append([]string{"--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t)}, args...)...)
+	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -27,18 +29,37 @@ func TestMissingKubeconfigExitsAtOnceWithOneLine(t *testing.T) {
 	require.Equal(t, 1, exit.ExitCode())
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	require.Len(t, lines, 1, stderr.String())
-	require.Contains(t, lines[0], "analyzer: no Kubernetes configuration")
+	require.Contains(t, lines[0], want)
 }
 
-// An unreachable API server is retried while the service says NOT_SERVING;
-// the server still answers reflection and stops cleanly on SIGTERM.
+func TestMissingKubeconfigExitsAtOnceWithOneLine(t *testing.T) {
+	t.Parallel()
+	exitsAtOnceWithOneLine(t, servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), "analyzer: no Kubernetes configuration")
+}
+
+func TestMissingVPSieTokenExitsAtOnceWithOneLine(t *testing.T) {
+	t.Parallel()
+	exitsAtOnceWithOneLine(t, servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), "analyzer: no VPSie token",
+		"--kubeconfig", servicetest.UnreachableKubeconfig(t), "--vpsie-os-identifier", "os-ubuntu")
+}
+
+func TestMissingOSIdentifierExitsAtOnceWithOneLine(t *testing.T) {
+	t.Parallel()
+	exitsAtOnceWithOneLine(t, append(servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), tokenEnv+"=t0ken"),
+		"analyzer: --vpsie-os-identifier", "--kubeconfig", servicetest.UnreachableKubeconfig(t))
+}
+
+// An unreachable API server (and VPSie API) is retried while the service
+// says NOT_SERVING; the server still answers reflection and stops cleanly
+// on SIGTERM.
 func TestUnreachableClusterIsNotServingAndSIGTERMExitsZero(t *testing.T) {
 	t.Parallel()
 	grpcAddr := servicetest.FreeAddr(t)
 	cmd := exec.Command(servicetest.Build(t, "analyzer"), "--grpc-addr", grpcAddr,
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
+		"--vpsie-url", "http://"+servicetest.FreeAddr(t), "--vpsie-os-identifier", "os-ubuntu",
 		"--drain-period", "500ms", "--log-level", "error")
-	cmd.Env = servicetest.CleanEnv("ANALYZER_")
+	cmd.Env = append(servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), tokenEnv+"=t0ken")
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 

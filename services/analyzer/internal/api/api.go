@@ -1,21 +1,54 @@
-// Package api is the gRPC face of the Analyzer: it unpacks requests, calls the
-// planning logic and maps its results and errors.
+// Package api is the gRPC face of the Analyzer: it unpacks requests, calls
+// the analysis and maps its results and errors. Requests reach it already
+// validated by the shared interceptor chain.
 package api
 
 import (
+	"context"
+	"log/slog"
+
 	"google.golang.org/grpc"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// Server implements rebalancerv1.AnalyzerServiceServer. Until the analysis
-// logic lands, every RPC answers Unimplemented (from the embedded type);
-// requests are already validated by the shared interceptor chain.
+// Analyzer is the domain the handlers call.
+type Analyzer interface {
+	Analyze(ctx context.Context, namespace, group string, opp *rebalancerv1.Opportunity) (*rebalancerv1.RebalanceAnalysis, error)
+	ValidateSafety(ctx context.Context, namespace, group string, nodes []string) (*rebalancerv1.ValidateRebalanceSafetyResponse, error)
+}
+
+// Server implements rebalancerv1.AnalyzerServiceServer.
 type Server struct {
 	rebalancerv1.UnimplementedAnalyzerServiceServer
+	analyzer Analyzer
+	logger   *slog.Logger
+}
+
+// New returns the service over an analyzer.
+func New(a Analyzer, logger *slog.Logger) *Server {
+	return &Server{analyzer: a, logger: logger}
 }
 
 // Register adds the Analyzer to a gRPC server.
-func Register(s grpc.ServiceRegistrar) {
-	rebalancerv1.RegisterAnalyzerServiceServer(s, &Server{})
+func (s *Server) Register(r grpc.ServiceRegistrar) {
+	rebalancerv1.RegisterAnalyzerServiceServer(r, s)
+}
+
+// AnalyzeRebalance analyses the request's opportunity for its group.
+func (s *Server) AnalyzeRebalance(ctx context.Context, req *rebalancerv1.AnalyzeRebalanceRequest) (*rebalancerv1.AnalyzeRebalanceResponse, error) {
+	a, err := s.analyzer.Analyze(ctx, req.GetNamespace(), req.GetNodeGroup(), req.GetOpportunity())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &rebalancerv1.AnalyzeRebalanceResponse{Analysis: a}, nil
+}
+
+// ValidateRebalanceSafety runs the safety checks for the request's nodes.
+func (s *Server) ValidateRebalanceSafety(ctx context.Context, req *rebalancerv1.ValidateRebalanceSafetyRequest) (*rebalancerv1.ValidateRebalanceSafetyResponse, error) {
+	resp, err := s.analyzer.ValidateSafety(ctx, req.GetNamespace(), req.GetNodeGroup(), req.GetNodeNames())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return resp, nil
 }
