@@ -11,6 +11,8 @@ MODULES      := libs services/analyzer services/planner services/executor
 SERVICES     := analyzer planner executor
 BIN          := $(CURDIR)/bin
 GO_TEST_FLAGS ?= -race -count=1 -timeout 25m
+# What `make generate` writes; `make verify` fails when it differs from git.
+GENERATED    := libs/gen libs/apis/autoscaler/v1alpha1/zz_generated.deepcopy.go deploy/crds
 
 BUF_VERSION                := v1.75.0
 PROTOC_GEN_GO_VERSION      := v1.36.12
@@ -48,8 +50,9 @@ help: ## Show this help.
 tools: $(TOOL_STAMPS) ## Install the pinned tools into bin/.
 
 .PHONY: generate
-generate: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc ## Regenerate the Go code of the API into libs/gen.
+generate: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc ## Regenerate libs/gen from the protos, and the NodeGroup deepcopy code and CRD.
 	$(BUF) generate
+	cd libs && go generate ./apis/...
 
 .PHONY: build
 build: ## Build the binaries into bin/.
@@ -73,8 +76,8 @@ lint: $(BIN)/buf $(GOLANGCI_LINT) ## buf lint and format, gofmt, go vet and gola
 
 .PHONY: verify
 verify: generate ## Fail on generated-code drift, buf issues, breaking API changes, untidy modules.
-	@git diff --exit-code -- libs/gen || { echo "generated code is stale: run make generate and commit"; exit 1; }
-	@test -z "$$(git ls-files --others --exclude-standard libs/gen)" || { echo "untracked generated files: run make generate and commit"; exit 1; }
+	@git diff --exit-code -- $(GENERATED) || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard $(GENERATED))" || { echo "untracked generated files: run make generate and commit"; exit 1; }
 	$(BUF) lint
 	$(BUF) format --diff --exit-code
 	@if git rev-parse --verify -q main:proto >/dev/null; then \
