@@ -51,7 +51,7 @@ type rig struct {
 	registry *prometheus.Registry
 }
 
-func newRig(t *testing.T, st analysis.State, edits ...func(*analysis.Options)) *rig {
+func newRig(t testing.TB, st analysis.State, edits ...func(*analysis.Options)) *rig {
 	t.Helper()
 	clk := testingclock.NewFakeClock(now)
 	cat := catalogue.New(cloudfake.New(), clk, 5*time.Minute)

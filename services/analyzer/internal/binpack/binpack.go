@@ -29,6 +29,14 @@ func (r Resources) covers(need Resources) bool {
 	return r.MilliCPU >= need.MilliCPU && r.MemoryBytes >= need.MemoryBytes && r.Pods >= need.Pods
 }
 
+// Plus adds x.
+func (r Resources) Plus(x Resources) Resources {
+	return Resources{MilliCPU: r.MilliCPU + x.MilliCPU, MemoryBytes: r.MemoryBytes + x.MemoryBytes, Pods: r.Pods + x.Pods}
+}
+
+// Minus takes x away.
+func (r Resources) Minus(x Resources) Resources { return r.minus(x) }
+
 func (r Resources) minus(x Resources) Resources {
 	return Resources{MilliCPU: r.MilliCPU - x.MilliCPU, MemoryBytes: r.MemoryBytes - x.MemoryBytes, Pods: r.Pods - x.Pods}
 }
@@ -59,10 +67,8 @@ func Pack(items []Item, bins []Bin) []Placement {
 	for i, b := range bins {
 		free[i] = b.Free
 	}
-	order := slices.Clone(items)
-	slices.SortStableFunc(order, largestFirst(bins))
-	out := make([]Placement, 0, len(order))
-	for _, it := range order {
+	out := make([]Placement, 0, len(items))
+	for _, it := range largestFirst(items, bins) {
 		match := matcherFor(it.Pod)
 		placed := -1
 		for i := range bins {
@@ -78,20 +84,30 @@ func Pack(items []Item, bins []Bin) []Placement {
 }
 
 // largestFirst orders items by their share of the largest bin's CPU plus
-// their share of its memory, then by namespace and name so the order (and
-// so the placement) is the same on every call.
-func largestFirst(bins []Bin) func(a, b Item) int {
+// their share of its memory, then by namespace and name, so the order
+// (and so the placement) is the same on every call.
+func largestFirst(items []Item, bins []Bin) []Item {
 	var maxCPU, maxMem int64 = 1, 1
 	for _, b := range bins {
 		maxCPU, maxMem = max(maxCPU, b.Free.MilliCPU), max(maxMem, b.Free.MemoryBytes)
 	}
-	size := func(it Item) float64 {
-		return float64(it.Need.MilliCPU)/float64(maxCPU) + float64(it.Need.MemoryBytes)/float64(maxMem)
+	type sized struct {
+		Item
+		size float64
 	}
-	return func(a, b Item) int {
-		return cmp.Or(cmp.Compare(size(b), size(a)),
+	order := make([]sized, len(items))
+	for i, it := range items {
+		order[i] = sized{Item: it, size: float64(it.Need.MilliCPU)/float64(maxCPU) + float64(it.Need.MemoryBytes)/float64(maxMem)}
+	}
+	slices.SortFunc(order, func(a, b sized) int {
+		return cmp.Or(cmp.Compare(b.size, a.size),
 			cmp.Compare(a.Pod.Namespace, b.Pod.Namespace), cmp.Compare(a.Pod.Name, b.Pod.Name))
+	})
+	out := make([]Item, len(order))
+	for i, s := range order {
+		out[i] = s.Item
 	}
+	return out
 }
 
 // matcherFor returns whether a node would take the pod by labels and

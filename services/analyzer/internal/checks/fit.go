@@ -30,7 +30,7 @@ func Fit(in *Input) Result {
 	for _, m := range candidates {
 		bins = append(bins, replacementBin(in, m))
 		for _, p := range m.Pods {
-			items = append(items, binpack.Item{Pod: p.Pod, Need: binpack.Requests(p.Pod)})
+			items = append(items, binpack.Item{Pod: p.Pod, Need: p.Need})
 		}
 	}
 	var blockers []Blocker
@@ -58,11 +58,7 @@ func stayingBins(in *Input) []binpack.Bin {
 		if m.Candidate() || !m.Ready || !m.Schedulable || m.Node.DeletionTimestamp != nil {
 			continue
 		}
-		free := binpack.Allocatable(m.Node)
-		free.MilliCPU -= m.Requested.MilliCPU
-		free.MemoryBytes -= m.Requested.MemoryBytes
-		free.Pods -= m.Requested.Pods
-		bins = append(bins, binpack.Bin{Node: m.Node, Free: free})
+		bins = append(bins, binpack.Bin{Node: m.Node, Free: binpack.Allocatable(m.Node).Minus(m.Requested)})
 	}
 	return bins
 }
@@ -80,10 +76,9 @@ func replacementBin(in *Input, m *facts.Member) binpack.Bin {
 	node.Labels[v1alpha1.LabelInstanceType] = in.Offer.Target.Name
 	node.Spec.Taints = in.Group.Spec.Taints
 	free := targetAllocatable(in.Offer.Target.CPU, in.Offer.Target.RAMMB, m.Node)
-	for _, p := range m.NodeBound {
-		if binpack.Fits(p, node) {
-			need := binpack.Requests(p)
-			free.MilliCPU, free.MemoryBytes, free.Pods = free.MilliCPU-need.MilliCPU, free.MemoryBytes-need.MemoryBytes, free.Pods-need.Pods
+	for _, b := range m.NodeBound {
+		if binpack.Fits(b.Pod, node) {
+			free = free.Minus(b.Need)
 		}
 	}
 	return binpack.Bin{Node: node, Free: free}

@@ -37,7 +37,7 @@ type Member struct {
 	Pods []*Pod
 	// NodeBound are the DaemonSet and mirror pods: they are not moved, they
 	// come back on the node's replacement (and take room there).
-	NodeBound []*corev1.Pod
+	NodeBound []Bound
 	// Requested is what every pod holding room on the node requests
 	// (all but finished ones), read for every member.
 	Requested binpack.Resources
@@ -56,6 +56,14 @@ type Pod struct {
 	// LocalStorage describes each volume whose data stays on the node,
 	// e.g. `emptyDir "scratch"`.
 	LocalStorage []string
+	// Need is what the pod requests of a node.
+	Need binpack.Resources
+}
+
+// Bound is a pod that stays with its node, and what it requests.
+type Bound struct {
+	Pod  *corev1.Pod
+	Need binpack.Resources
 }
 
 // Key is "namespace/name", how messages name the pod.

@@ -9,7 +9,7 @@ import (
 
 // Gather reads the members of a group from its nodes (given by name). A
 // node is a candidate when it runs offering ("" for any) and nothing
-// excludes it; only candidates get their pods read in full.
+// excludes it; only candidates get their pods described in full.
 func Gather(r Reader, nodes []*corev1.Node, offering string) []*Member {
 	b := newBudgets(r)
 	members := make([]*Member, 0, len(nodes))
@@ -18,52 +18,43 @@ func Gather(r Reader, nodes []*corev1.Node, offering string) []*Member {
 		m := &Member{Node: n, Ready: Ready(n), Schedulable: !n.Spec.Unschedulable}
 		_, m.Draining = draining(n, pods)
 		m.Exclusion = exclusion(n, pods, offering)
-		m.Requested = requested(pods)
-		if m.Candidate() {
-			m.Pods, m.NodeBound = sortPods(r, b, pods)
-		}
+		m.readPods(r, b, pods)
 		members = append(members, m)
 	}
 	return members
 }
 
-// sortPods splits a node's pods into those a drain moves and those bound
-// to the node; finished and terminating pods are in neither.
-func sortPods(r Reader, b *budgets, pods []*corev1.Pod) (moved []*Pod, bound []*corev1.Pod) {
+// readPods sums what the node's pods request (every pod but finished ones:
+// a terminating pod holds its room until it is gone) and, for a candidate,
+// splits them into the pods a drain moves and those bound to the node.
+// Requests are computed once per pod: they are the costly part.
+func (m *Member) readPods(r Reader, b *budgets, pods []*corev1.Pod) {
 	for _, p := range pods {
-		switch classify(p) {
+		kind := classify(p)
+		if kind == finished {
+			continue
+		}
+		need := binpack.Requests(p)
+		m.Requested = m.Requested.Plus(need)
+		if !m.Candidate() {
+			continue
+		}
+		switch kind {
 		case movable:
-			moved = append(moved, describe(r, b, p))
+			m.Pods = append(m.Pods, describe(r, b, p, need))
 		case nodeBound:
-			bound = append(bound, p)
+			m.NodeBound = append(m.NodeBound, Bound{Pod: p, Need: need})
 		case finished, terminating:
 		}
 	}
-	return moved, bound
-}
-
-// requested sums the requests of the pods that hold room on a node: every
-// pod but finished ones (a terminating pod holds its room until it is gone).
-func requested(pods []*corev1.Pod) binpack.Resources {
-	var sum binpack.Resources
-	for _, p := range pods {
-		if classify(p) != finished {
-			r := binpack.Requests(p)
-			sum.MilliCPU += r.MilliCPU
-			sum.MemoryBytes += r.MemoryBytes
-			sum.Pods += r.Pods
-		}
-	}
-	return sum
 }
 
 // describe gathers what the checks and the score need about one pod.
-func describe(r Reader, b *budgets, p *corev1.Pod) *Pod {
+func describe(r Reader, b *budgets, p *corev1.Pod, req binpack.Resources) *Pod {
 	o := ownerOf(r, p)
 	pdbs := b.matching(p.Namespace, p.Labels)
 	storage := localStorage(r, p)
 	_, optedOut := podOptOut(p)
-	req := binpack.Requests(p)
 	w := &rebalancerv1.Workload{
 		Namespace:          p.Namespace,
 		PodName:            p.Name,
@@ -80,7 +71,7 @@ func describe(r Reader, b *budgets, p *corev1.Pod) *Pod {
 	for _, pdb := range pdbs {
 		w.PdbNames = append(w.PdbNames, pdb.Name)
 	}
-	return &Pod{Pod: p, Workload: w, PDBs: pdbs, LocalStorage: storage}
+	return &Pod{Pod: p, Workload: w, PDBs: pdbs, LocalStorage: storage, Need: req}
 }
 
 // OptOut returns the annotation that opts the pod out of disruption, if any.

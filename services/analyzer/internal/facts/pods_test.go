@@ -15,10 +15,10 @@ import (
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/testobj"
 )
 
-func names(pods []*corev1.Pod) []string {
+func names(bound []facts.Bound) []string {
 	var out []string
-	for _, p := range pods {
-		out = append(out, p.Namespace+"/"+p.Name)
+	for _, b := range bound {
+		out = append(out, b.Pod.Namespace+"/"+b.Pod.Name)
 	}
 	return out
 }
