@@ -75,3 +75,11 @@ func (e *env) deleteGroupNodes() {
 	_ = e.sb.Client.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{},
 		metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + e.ns})
 }
+
+var metav1CreateOptions = metav1.CreateOptions{}
+
+func deleteNode(e *env, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = e.sb.Client.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
+}

@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/vpsie/node-rebalancer/libs/cloud"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+)
+
+// A plan naming a node of another group is refused with a field
+// violation, and nothing is touched: no VM, no cordon, no execution.
+func TestPlanNamingANodeOutsideTheGroupIsRefusedAndTouchesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	own := e.createGroup(current, 1)
+	stranger := fixtures.Node(e.ns+"-stranger", "another-group", fixtures.Standard8, nil)
+	stranger, err := e.sb.Client.CoreV1().Nodes().Create(t.Context(), stranger, metav1CreateOptions)
+	require.NoError(t, err)
+	t.Cleanup(func() { deleteNode(e, stranger.Name) })
+	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		replace: []*corev1.Node{own[0], stranger}, groupSize: 2, target: "compute-4", drainTimeout: time.Minute})
+
+	_, err = e.exec.Execute(t.Context(), plan, "e2e")
+	st, ok := status.FromError(err)
+	require.True(t, ok, "a gRPC status: %v", err)
+	require.Equal(t, codes.InvalidArgument, st.Code())
+	var fields []string
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				fields = append(fields, v.GetField())
+			}
+		}
+	}
+	require.Contains(t, fields, "plan.batches[1].nodes[0].node_name")
+
+	_, err = e.exec.Get(t.Context(), naming.ExecutionID(plan.GetPlanId()))
+	require.True(t, engine.IsNotFound(err), "no execution stored")
+	vms, err := e.cloud.ListVMs(t.Context())
+	require.NoError(t, err)
+	require.Len(t, vms, 1, "no VM created")
+	require.False(t, e.groupNodes()[0].Spec.Unschedulable, "nothing cordoned")
+}
+
+// The account's quota cannot hold the target offering: the replacement
+// runs the opportunity's alternative, and savings are counted from it.
+func TestQuotaExhaustedOnTheTargetFallsBackToTheAlternativeOffering(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	old := e.createGroup(current, 1)
+	// standard-8 uses 8 vCPUs; 11 leaves room for compute-2 (2), not compute-4 (4).
+	require.NoError(t, e.sim.SetQuota(simToken, cloud.Quota{MaxVMs: 10, MaxCPU: 11, MaxRAMMB: 1 << 20}))
+	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		replace: old, groupSize: 1, target: "compute-4", alternatives: []string{"compute-2"}, drainTimeout: time.Minute})
+	rec := &recorder{}
+	m := e.monitor(old, 1, false, rec)
+	final := e.run(plan, rec)
+	requireNoViolations(t, m)
+
+	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, final.GetStatus(), "errors: %v", final.GetErrors())
+	require.Equal(t, "compute-2", final.GetNodes()[0].GetNewOffering())
+	require.EqualValues(t, 4800-1250, final.GetResult().GetRealizedMonthlySavingsCents(), "savings of the offering running")
+	e.requireReplaced(old, 1, "compute-2")
+	requireEventsWithoutGaps(t, rec.all(), rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED)
+}
