@@ -111,16 +111,17 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 // executions bucket, and resumes this replica's unfinished executions.
 func openEngine(ctx context.Context, js jetstream.JetStream, deps engine.Deps, groups autoscaler.Interface, client kubernetes.Interface) (*engine.Executor, error) {
 	var kv *store.KV
+	var lastErr error
 	err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
-		if _, err := progress.EnsureStream(ctx, js); err != nil {
-			return false, nil
+		// Keep trying while JetStream is not up yet; the last error is
+		// reported if the executor stops first.
+		if _, lastErr = progress.EnsureStream(ctx, js); lastErr == nil {
+			kv, lastErr = store.OpenKV(ctx, js)
 		}
-		var err error
-		kv, err = store.OpenKV(ctx, js)
-		return err == nil, nil
+		return lastErr == nil, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, lastErr)
 	}
 	deps.Store, deps.Events = kv, progress.JetStreamPublisher{JS: js}
 	watch := func(ctx context.Context, id string, from uint64, handle func(*rebalancerv1.ExecutionEvent) error) error {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -99,7 +100,7 @@ func (x *execution) emit(ctx context.Context, e event) error {
 		return lastErr == nil, nil
 	})
 	if err != nil {
-		return fmt.Errorf("publish event %d: %w (last: %v)", ev.Sequence, err, lastErr)
+		return fmt.Errorf("publish event %d: %w", ev.Sequence, errors.Join(err, lastErr))
 	}
 	return nil
 }

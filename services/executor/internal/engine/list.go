@@ -80,7 +80,7 @@ func decodeToken(token string) (*store.Record, error) {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadPageToken, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadPageToken, err)
 	}
 	nanos, id, ok := strings.Cut(string(raw), "/")
 	n, err := strconv.ParseInt(nanos, 10, 64)
