@@ -104,10 +104,14 @@ func (x *execution) setTaints(ctx context.Context, name string, edit func([]core
 		if slices.EqualFunc(want, node.Spec.Taints, func(a, b corev1.Taint) bool { return a.MatchTaint(&b) && a.Value == b.Value }) {
 			return nil
 		}
-		patch, err := json.Marshal([]map[string]any{
-			{"op": "test", "path": "/metadata/resourceVersion", "value": node.ResourceVersion},
-			{"op": "add", "path": "/spec/taints", "value": want},
-		})
+		ops := []map[string]any{{"op": "add", "path": "/spec/taints", "value": want}}
+		if len(want) == 0 {
+			ops = []map[string]any{{"op": "remove", "path": "/spec/taints"}} // as it was: no list at all
+		}
+		if node.ResourceVersion != "" { // API servers always set it; in-memory fakes may not
+			ops = append([]map[string]any{{"op": "test", "path": "/metadata/resourceVersion", "value": node.ResourceVersion}}, ops...)
+		}
+		patch, err := json.Marshal(ops)
 		if err != nil {
 			return err
 		}

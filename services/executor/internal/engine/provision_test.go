@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	"github.com/vpsie/node-rebalancer/libs/cloud"
+	"github.com/vpsie/node-rebalancer/libs/cloud/catalog"
+	"github.com/vpsie/node-rebalancer/libs/cloud/cloudfake"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+)
+
+func TestProvisionCreatesTheVMUnderItsDeterministicHostname(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	require.NoError(t, provision(t.Context(), u.n))
+	ne, nb := u.n.state()
+	require.Equal(t, rebalancerv1.NodePhase_NODE_PHASE_JOINING, ne.GetPhase())
+	require.Equal(t, naming.Hostname("plan-0123456789abcdef0123", "old-0"), ne.GetNewHostname())
+	require.Equal(t, "compute-4", ne.GetNewOffering())
+	require.Equal(t, 1, nb.ProvisionAttempts)
+	vm := u.cloud.VMs()[ne.GetNewVmIdentifier()]
+	require.Equal(t, "web", vm.Labels[v1alpha1.LabelNodeGroup], "the replacement joins as a group member")
+	require.Equal(t, []rebalancerv1.EventKind{rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING,
+		rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED}, u.events.kinds())
+}
+
+// A resumed provision (the record still says PROVISIONING) finds the VM it
+// asked for instead of ordering a second.
+func TestProvisionResumedFindsTheSameVM(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	require.NoError(t, provision(t.Context(), u.n))
+	first, _ := u.n.state()
+	require.NoError(t, u.n.enter(t.Context(), rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, nil))
+	require.NoError(t, provision(t.Context(), u.n))
+	second, _ := u.n.state()
+	require.Equal(t, first.GetNewVmIdentifier(), second.GetNewVmIdentifier())
+	require.Len(t, u.cloud.VMs(), 1)
+}
+
+func TestProvisionFallsBackToTheAlternatives(t *testing.T) {
+	t.Parallel()
+	for name, refuse := range map[string]func(p *cloudfake.Provider){
+		"quota exceeded on the target": func(p *cloudfake.Provider) {
+			p.NextError(cloudfake.OpCreateVM, cloud.NewError(cloud.ErrQuotaExceeded, "CreateVM", "full"))
+		},
+		"target not sold in the datacenter": func(p *cloudfake.Provider) { p.MakeUnavailable(catalog.NYC1, "compute-4") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			u := newUnit(t, "compute-2")
+			refuse(u.cloud)
+			require.NoError(t, provision(t.Context(), u.n))
+			ne, _ := u.n.state()
+			require.Equal(t, "compute-2", ne.GetNewOffering())
+		})
+	}
+}
+
+func TestProvisionRetriesATransientFailureOnTheSameOffering(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t, "compute-2")
+	u.cloud.NextError(cloudfake.OpCreateVM, cloud.NewError(cloud.ErrTransient, "CreateVM", "502"))
+	require.NoError(t, provision(t.Context(), u.n))
+	ne, _ := u.n.state()
+	require.Equal(t, "compute-4", ne.GetNewOffering())
+	require.Len(t, u.cloud.Calls(cloudfake.OpCreateVM), 2)
+}
+
+func TestProvisionFailsTheNodeWhenNoOfferingCanBeHad(t *testing.T) {
+	t.Parallel()
+	for name, refuse := range map[string]func(p *cloudfake.Provider){
+		"unauthorized": func(p *cloudfake.Provider) {
+			p.NextError(cloudfake.OpGetOffering, cloud.NewError(cloud.ErrUnauthorized, "GetOffering", "bad token"))
+		},
+		"every offering refused": func(p *cloudfake.Provider) {
+			p.MakeUnavailable(catalog.NYC1, "compute-4")
+			p.MakeUnavailable(catalog.NYC1, "compute-2")
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			u := newUnit(t, "compute-2")
+			refuse(u.cloud)
+			err := provision(t.Context(), u.n)
+			var nerr *nodeError
+			require.ErrorAs(t, err, &nerr)
+			require.Equal(t, rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, nerr.phase)
+			require.Empty(t, u.cloud.VMs(), "no VM left behind")
+		})
+	}
+}
