@@ -7,7 +7,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-MODULES      := libs services/analyzer services/planner services/executor
+MODULES      := libs services/analyzer services/planner services/executor cli
 SERVICES     := analyzer planner executor
 BIN          := $(CURDIR)/bin
 GO_TEST_FLAGS ?= -race -count=1 -timeout 25m
@@ -65,6 +65,8 @@ build: ## Build the binaries into bin/.
 		echo "go build bin/$$(basename $$c)"; \
 		(cd libs && go build -trimpath -o $(BIN)/$$(basename $$c) ./cmd/$$(basename $$c)); \
 	done
+	@echo "go build bin/rebalancectl"
+	@cd cli && go build -trimpath -o $(BIN)/rebalancectl ./cmd/rebalancectl
 
 .PHONY: lint
 lint: $(BIN)/buf $(GOLANGCI_LINT) ## buf lint and format, gofmt, go vet and golangci-lint.
