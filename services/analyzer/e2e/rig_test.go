@@ -1,0 +1,109 @@
+package e2e_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	testingclock "k8s.io/utils/clock/testing"
+
+	"github.com/vpsie/node-rebalancer/libs/apivalidate"
+	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
+	"github.com/vpsie/node-rebalancer/libs/cloud/vpsiesim"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/sandbox"
+	"github.com/vpsie/node-rebalancer/libs/sandbox/sandboxtest"
+	"github.com/vpsie/node-rebalancer/libs/server"
+	"github.com/vpsie/node-rebalancer/libs/servicetest"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/service"
+)
+
+const (
+	simToken      = "e2e-token"
+	serviceName   = "rebalancer.v1.AnalyzerService"
+	healthServing = healthpb.HealthCheckResponse_SERVING
+	// healthpbNotServing is what the service reports until it is ready.
+	healthpbNotServing = healthpb.HealthCheckResponse_NOT_SERVING
+)
+
+// rig is one Analyzer serving over gRPC, on the package's sandbox and a
+// VPSie simulator of its own (so faults stay within the test).
+type rig struct {
+	sb     *sandbox.Sandbox
+	sim    *vpsiesim.Server
+	clock  *testingclock.FakeClock
+	srv    *server.Server
+	client rebalancerv1.AnalyzerServiceClient
+}
+
+// limits are the defaults but for the cluster's unready share: tests in
+// parallel add nodes that are not Ready for a moment, and the share is
+// covered by unit tests.
+var limits = checks.Limits{MaxUnreadyPercent: 100, ScaleUpCooldown: 10 * time.Minute, MaxCatalogueAge: 15 * time.Minute}
+
+// startRig starts the Analyzer; before runs against the simulator first
+// (to inject faults the first catalogue fetch should see). The clock
+// starts an hour ahead, so the nodes tests create look an hour old and
+// past the scale-up cooldown; nothing sleeps, the clock only moves when
+// a test steps it.
+func startRig(t *testing.T, before func(*vpsiesim.Sim)) *rig {
+	t.Helper()
+	sim, err := vpsiesim.NewServer(vpsiesim.Options{Token: simToken})
+	require.NoError(t, err)
+	t.Cleanup(sim.Close)
+	if before != nil {
+		before(sim.Sim)
+	}
+	cloud, err := vpsie.New(vpsie.Options{BaseURL: sim.URL, Token: simToken, OSIdentifier: "os-e2e",
+		Retry: vpsie.RetryPolicy{MaxAttempts: 1}})
+	require.NoError(t, err)
+	r := &rig{sb: sandboxtest.Shared(), sim: sim, clock: testingclock.NewFakeClock(time.Now().Add(time.Hour))}
+	r.srv, err = server.New(server.Config{
+		Name: "analyzer", GRPCAddr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0",
+		ShutdownTimeout: 5 * time.Second, LogFormat: "text", LogLevel: "error", Validate: apivalidate.Request,
+	})
+	require.NoError(t, err)
+	require.NoError(t, service.Setup(r.srv, service.Deps{
+		Kube: r.sb.Client, Groups: r.sb.Autoscaler, Cloud: cloud, Clock: r.clock,
+		CatalogueRefresh: 5 * time.Minute, Limits: &limits,
+	}))
+	require.NoError(t, r.srv.Listen())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.srv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	r.client = rebalancerv1.NewAnalyzerServiceClient(servicetest.Dial(t, r.srv.GRPCAddr()))
+	return r
+}
+
+// serving waits until the Analyzer reports SERVING: caches synced and a
+// catalogue loaded.
+func (r *rig) serving(t *testing.T) *rig {
+	t.Helper()
+	servicetest.WaitHealth(t, servicetest.Dial(t, r.srv.GRPCAddr()), serviceName, healthServing)
+	return r
+}
+
+// patchNode applies a strategic merge patch to a node.
+func patchNode(t *testing.T, sb *sandbox.Sandbox, name, patch string) {
+	t.Helper()
+	_, err := sb.Client.CoreV1().Nodes().Patch(t.Context(), name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
+	require.NoError(t, err)
+}
+
+// podsOn lists the pods bound to a node in ns.
+func podsOn(t *testing.T, sb *sandbox.Sandbox, ns, node string) []corev1.Pod {
+	t.Helper()
+	list, err := sb.Client.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{FieldSelector: "spec.nodeName=" + node})
+	require.NoError(t, err)
+	return list.Items
+}
