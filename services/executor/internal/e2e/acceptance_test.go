@@ -71,5 +71,29 @@ func TestQuotaExhaustedOnTheTargetFallsBackToTheAlternativeOffering(t *testing.T
 	require.Equal(t, "compute-2", final.GetNodes()[0].GetNewOffering())
 	require.EqualValues(t, 4800-1250, final.GetResult().GetRealizedMonthlySavingsCents(), "savings of the offering running")
 	e.requireReplaced(old, 1, "compute-2")
-	requireEventsWithoutGaps(t, rec.all(), rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED)
+	events := rec.all()
+	requireEventsWithoutGaps(t, events, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED)
+
+	// The same plan again is the same execution, untouched.
+	again, err := e.exec.Execute(t.Context(), plan, "e2e")
+	require.NoError(t, err)
+	require.Equal(t, final.GetExecutionId(), again.GetExecutionId())
+	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, again.GetStatus())
+	require.Len(t, e.groupNodes(), 1, "nothing provisioned again")
+
+	// A watcher reconnecting at sequence 3 replays from there to the end.
+	replay := &recorder{}
+	require.NoError(t, e.exec.Watch(t.Context(), final.GetExecutionId(), 3, replay.add))
+	require.Len(t, replay.all(), len(events)-2)
+	require.EqualValues(t, 3, replay.all()[0].GetSequence())
+
+	list, next, err := e.exec.List(t.Context(), engine.Query{Namespace: e.ns,
+		Statuses: []rebalancerv1.ExecutionStatus{rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED}})
+	require.NoError(t, err)
+	require.Empty(t, next)
+	require.Len(t, list, 1)
+	list, _, err = e.exec.List(t.Context(), engine.Query{Namespace: e.ns,
+		Statuses: []rebalancerv1.ExecutionStatus{rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED}})
+	require.NoError(t, err)
+	require.Empty(t, list)
 }

@@ -24,6 +24,8 @@ type planSpec struct {
 	alternatives []string
 	drainTimeout time.Duration
 	onTimeout    rebalancerv1.DrainTimeoutAction
+	// provisionTimeout defaults to 30 s.
+	provisionTimeout time.Duration
 }
 
 const current = "standard-8"
@@ -31,9 +33,12 @@ const current = "standard-8"
 func planFor(t *testing.T, ns string, s planSpec) *rebalancerv1.RebalancePlan {
 	t.Helper()
 	n := int32(len(s.replace))
+	if s.provisionTimeout == 0 {
+		s.provisionTimeout = 30 * time.Second
+	}
 	policy := &rebalancerv1.RebalancePolicy{
 		Enabled: true, Strategy: s.strategy, MaxConcurrent: n, BatchSize: n, MaxSurge: n,
-		DrainTimeout: durationpb.New(s.drainTimeout), ProvisionTimeout: durationpb.New(30 * time.Second),
+		DrainTimeout: durationpb.New(s.drainTimeout), ProvisionTimeout: durationpb.New(s.provisionTimeout),
 		MinHealthyPercent: 100, RespectPdbs: true, DrainTimeoutAction: s.onTimeout,
 	}
 	p := &rebalancerv1.RebalancePlan{

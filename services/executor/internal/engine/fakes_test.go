@@ -60,7 +60,15 @@ func (m *memStore) Update(_ context.Context, r *store.Record) (*store.Record, er
 	return c.Clone(), nil
 }
 
-func (m *memStore) List(context.Context) ([]*store.Record, error) { return nil, nil }
+func (m *memStore) List(context.Context) ([]*store.Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*store.Record
+	for _, r := range m.recs {
+		out = append(out, r.Clone())
+	}
+	return out, nil
+}
 
 // events records what was published.
 type events struct {
