@@ -75,6 +75,10 @@ func (s *State) applyExecution(ev *rebalancerv1.ExecutionEvent) {
 		if v, ok := rebalancerv1.ExecutionStatus_value[ev.GetDetails()["status"]]; ok {
 			s.Status = rebalancerv1.ExecutionStatus(v)
 		}
+		if s.Status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK ||
+			s.Status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED {
+			s.markUndone()
+		}
 	case rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STARTED:
 		s.Rollback.Started = true
 	case rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STEP:
@@ -97,6 +101,7 @@ func (s *State) applyBatch(ev *rebalancerv1.ExecutionEvent) {
 		b.Phase = phaseName(ev.GetDetails()["phase"])
 	case rebalancerv1.EventKind_EVENT_KIND_BATCH_COMPLETED:
 		s.batch(ev.GetBatchNumber()).Status = BatchCompleted
+		s.LastProblem = "" // whatever held the batch up is over
 	case rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED:
 		s.batch(ev.GetBatchNumber()).Status = BatchFailed
 	}
@@ -118,11 +123,18 @@ func (s *State) applyNode(n *Node, ev *rebalancerv1.ExecutionEvent) {
 	case rebalancerv1.EventKind_EVENT_KIND_POD_FORCE_DELETED:
 		n.Forced++
 	case rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STEP:
-		// A replaced node keeps its replacement and a failed one its
-		// failure; anything between is undone.
-		if n.Phase != rebalancerv1.NodePhase_NODE_PHASE_DONE && n.Phase != rebalancerv1.NodePhase_NODE_PHASE_FAILED {
-			n.Phase = rebalancerv1.NodePhase_NODE_PHASE_ROLLED_BACK
+		n.undo()
+		if ev.GetDetails()["action"] == rebalancerv1.RollbackAction_ROLLBACK_ACTION_DELETE_NEW_NODE.String() {
+			n.NewNode, n.ReplacementRemoved = "", true
 		}
+	}
+}
+
+// undo marks a node rolled back unless it kept its replacement (DONE) or
+// is failed, which stays visible.
+func (n *Node) undo() {
+	if n.Phase != rebalancerv1.NodePhase_NODE_PHASE_DONE && n.Phase != rebalancerv1.NodePhase_NODE_PHASE_FAILED {
+		n.Phase = rebalancerv1.NodePhase_NODE_PHASE_ROLLED_BACK
 	}
 }
 
@@ -133,4 +145,15 @@ func phaseName(detail string) string {
 		return detail[len(prefix):]
 	}
 	return detail
+}
+
+// markUndone marks every node neither replaced nor failed as rolled back,
+// as the Executor does at the end of a rollback: nodes it never reached
+// have no event of their own.
+func (s *State) markUndone() {
+	for _, b := range s.Batches {
+		for _, n := range b.Nodes {
+			n.undo()
+		}
+	}
 }

@@ -88,11 +88,11 @@ var batchStatusName = map[BatchStatus]string{
 }
 
 func nodeLine(n *Node) string {
-	line := fmt.Sprintf("  %-12s %s %s", n.Name, bar(nodeFraction(n)), nodePhaseName(n.Phase))
+	line := fmt.Sprintf("  %-12s %s %-11s", n.Name, bar(nodeFraction(n)), nodePhaseName(n.Phase))
 	if notes := nodeNotes(n); notes != "" {
-		line += "  " + notes
+		line += " " + notes
 	}
-	return line
+	return strings.TrimRight(line, " ")
 }
 
 // nodeFraction fills a node's bar to the furthest step it reached.
@@ -104,6 +104,9 @@ func nodeNotes(n *Node) string {
 	var notes []string
 	if n.NewNode != "" {
 		notes = append(notes, "-> "+n.NewNode)
+	}
+	if n.ReplacementRemoved {
+		notes = append(notes, "replacement removed")
 	}
 	if n.Evicted > 0 {
 		notes = append(notes, fmt.Sprintf("%d evicted", n.Evicted))

@@ -56,6 +56,8 @@ type Node struct {
 	Evicted int
 	Blocked int // evictions refused by a PDB (each retried)
 	Forced  int // pods deleted past their budget
+	// ReplacementRemoved is set when the rollback deleted the new node.
+	ReplacementRemoved bool
 }
 
 // Rollback counts the rollback's steps once one starts.
