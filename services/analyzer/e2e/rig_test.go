@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	testingclock "k8s.io/utils/clock/testing"
@@ -98,12 +97,4 @@ func patchNode(t *testing.T, sb *sandbox.Sandbox, name, patch string) {
 	t.Helper()
 	_, err := sb.Client.CoreV1().Nodes().Patch(t.Context(), name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
 	require.NoError(t, err)
-}
-
-// podsOn lists the pods bound to a node in ns.
-func podsOn(t *testing.T, sb *sandbox.Sandbox, ns, node string) []corev1.Pod {
-	t.Helper()
-	list, err := sb.Client.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{FieldSelector: "spec.nodeName=" + node})
-	require.NoError(t, err)
-	return list.Items
 }

@@ -50,15 +50,15 @@ func Cluster(groups, nodesPerGroup, podsPerNode int) []runtime.Object {
 }
 
 // managedFields is the size of a typical pod's entries (about 2 KiB).
-var managedFields = []byte(`{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{` +
-	strings.Repeat(`"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{},"f:resources":{"f:requests":{}}},`, 20) + `"x":{}}}}`)
+var managedFields = `{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{` +
+	strings.Repeat(`"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{},"f:resources":{"f:requests":{}}},`, 20) + `"x":{}}}}`
 
 func managed(m *metav1.ObjectMeta) {
 	m.ManagedFields = []metav1.ManagedFieldsEntry{
 		{Manager: "kube-controller-manager", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1",
-			FieldsV1: &metav1.FieldsV1{Raw: managedFields}},
+			FieldsV1: metav1.NewFieldsV1(managedFields)},
 		{Manager: "kubelet", Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "status", FieldsType: "FieldsV1",
-			FieldsV1: &metav1.FieldsV1{Raw: managedFields}},
+			FieldsV1: metav1.NewFieldsV1(managedFields)},
 	}
 }
 
