@@ -31,7 +31,7 @@ func (e *env) monitor(old []*corev1.Node, floor int, blueGreen bool, rec *record
 }
 
 // requireNoViolations finishes the monitor and requires a clean record.
-func requireNoViolations(t *testing.T, m *invariants.Monitor) {
+func requireNoViolations(t testing.TB, m *invariants.Monitor) {
 	t.Helper()
 	vs := m.Finish(t.Context())
 	require.Empty(t, vs, "invariant violations")
@@ -39,7 +39,7 @@ func requireNoViolations(t *testing.T, m *invariants.Monitor) {
 
 // requireEventsWithoutGaps checks the sequence runs 1..n with no gap and
 // ends with the final event.
-func requireEventsWithoutGaps(t *testing.T, events []*rebalancerv1.ExecutionEvent, last rebalancerv1.EventKind) {
+func requireEventsWithoutGaps(t testing.TB, events []*rebalancerv1.ExecutionEvent, last rebalancerv1.EventKind) {
 	t.Helper()
 	require.NotEmpty(t, events)
 	for i, ev := range events {
@@ -64,7 +64,7 @@ var replacementOrder = []rebalancerv1.EventKind{
 }
 
 // requireNodeStepsInOrder checks each old node's steps came in order.
-func requireNodeStepsInOrder(t *testing.T, events []*rebalancerv1.ExecutionEvent, old []*corev1.Node) {
+func requireNodeStepsInOrder(t testing.TB, events []*rebalancerv1.ExecutionEvent, old []*corev1.Node) {
 	t.Helper()
 	for _, n := range old {
 		var kinds []rebalancerv1.EventKind

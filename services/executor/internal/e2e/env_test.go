@@ -31,7 +31,7 @@ const simToken = "e2e-token"
 // env is one test's world: a namespace in the shared sandbox, a simulator,
 // a nats-server and an Executor wired to them.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	sb    *sandbox.Sandbox
 	ns    string
 	sim   *vpsiesim.Server
@@ -40,7 +40,7 @@ type env struct {
 	exec  *engine.Executor
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	sb, ns := sandboxtest.Shared(), sandboxtest.Namespace(t)
 	sim, err := vpsiesim.NewServer(vpsiesim.Options{Token: simToken, BootDelay: time.Second, Kube: sb.Client})

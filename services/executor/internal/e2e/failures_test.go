@@ -26,7 +26,7 @@ var ownTaint = corev1.Taint{Key: "example.com/dedicated", Value: "web", Effect: 
 // blocked sets up a group of two where every pod of "guarded" is refused
 // eviction (PDB minAvailable = replicas), plus a free Deployment, and
 // returns the node to replace with its taints.
-func blocked(t *testing.T, e *env) (*corev1.Node, fixtures.Workloads) {
+func blocked(t testing.TB, e *env) (*corev1.Node, fixtures.Workloads) {
 	t.Helper()
 	nodes := e.createGroup(current, 2)
 	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"taints": []corev1.Taint{ownTaint}}})

@@ -30,7 +30,7 @@ type planSpec struct {
 
 const current = "standard-8"
 
-func planFor(t *testing.T, ns string, s planSpec) *rebalancerv1.RebalancePlan {
+func planFor(t testing.TB, ns string, s planSpec) *rebalancerv1.RebalancePlan {
 	t.Helper()
 	n := int32(len(s.replace))
 	if s.provisionTimeout == 0 {
