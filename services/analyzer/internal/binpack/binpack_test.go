@@ -142,16 +142,16 @@ func TestRequestsCountInitContainersAndOverhead(t *testing.T) {
 	require.Equal(t, Resources{MilliCPU: 510, MemoryBytes: 128 << 20, Pods: 1}, Requests(p))
 }
 
-func TestFreeSubtractsThePodsOnTheNode(t *testing.T) {
+func TestAllocatable(t *testing.T) {
 	t.Parallel()
 	n := node("a", nil)
 	n.Status.Allocatable = corev1.ResourceList{
 		corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("4Gi"),
 		corev1.ResourcePods: resource.MustParse("110"),
 	}
-	p := pod("x")
-	p.Spec.Containers = []corev1.Container{container("500m", "1Gi")}
-	require.Equal(t, Resources{MilliCPU: 1500, MemoryBytes: 3 << 30, Pods: 109}, Free(n, []*corev1.Pod{p}))
+	require.Equal(t, Resources{MilliCPU: 2000, MemoryBytes: 4 << 30, Pods: 110}, Allocatable(n))
+	require.Equal(t, Resources{MilliCPU: 1500, MemoryBytes: 3 << 30, Pods: 109},
+		Allocatable(n).Minus(Resources{MilliCPU: 500, MemoryBytes: 1 << 30, Pods: 1}))
 }
 
 func container(cpu, mem string) corev1.Container {

@@ -22,12 +22,3 @@ func Allocatable(node *corev1.Node) Resources {
 	a := node.Status.Allocatable
 	return Resources{MilliCPU: a.Cpu().MilliValue(), MemoryBytes: a.Memory().Value(), Pods: a.Pods().Value()}
 }
-
-// Free is what a node has left once pods are placed on it.
-func Free(node *corev1.Node, pods []*corev1.Pod) Resources {
-	free := Allocatable(node)
-	for _, p := range pods {
-		free = free.minus(Requests(p))
-	}
-	return free
-}

@@ -53,9 +53,6 @@ func (c *Cache) Snapshot() (*Snapshot, error) {
 	return c.current, c.lastErr
 }
 
-// Interval is the time between refreshes.
-func (c *Cache) Interval() time.Duration { return c.interval }
-
 // Ready is a readiness check for server.Dependency: nil once a snapshot
 // exists. Later failures keep the service serving, on the older snapshot.
 func (c *Cache) Ready(context.Context) error {

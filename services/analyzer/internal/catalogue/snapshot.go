@@ -60,15 +60,6 @@ func (s *Snapshot) Offering(datacenter, offering string) (cloud.Offering, Availa
 	return cloud.Offering{}, Unknown
 }
 
-// SoldIn lists what a datacenter sells now, cheapest first.
-func (s *Snapshot) SoldIn(datacenter string) []cloud.Offering {
-	dc, ok := s.Datacenter(datacenter)
-	if !ok {
-		return nil
-	}
-	return s.offerings[dc.ID]
-}
-
 func find(offerings []cloud.Offering, idOrName string) (cloud.Offering, bool) {
 	for _, o := range offerings {
 		if o.ID == idOrName || o.Name == idOrName {
