@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/vpsie/node-rebalancer/cli/internal/rpcerr"
 )
@@ -45,16 +46,15 @@ func Report(w io.Writer, err error) int {
 		if command == "" {
 			command = "rebalancectl"
 		}
-		fmt.Fprintf(w, "Error: %v\nRun '%s --help' for usage.\n", usage.err, command)
+		// Nothing is left to tell anyone when standard error fails.
+		_, _ = fmt.Fprintf(w, "Error: %v\nRun '%s --help' for usage.\n", usage.err, command)
 		return ExitUsage
 	}
 	if errors.Is(err, context.Canceled) {
 		err = errInterrupted
 	}
 	lines := rpcerr.Lines(err)
-	fmt.Fprintln(w, "Error: "+lines[0])
-	for _, l := range lines[1:] {
-		fmt.Fprintln(w, l)
-	}
+	lines[0] = "Error: " + lines[0]
+	_, _ = io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return ExitError
 }

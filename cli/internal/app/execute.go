@@ -38,7 +38,9 @@ when it succeeded.`,
 			if !watch {
 				return a.printExecution(exec)
 			}
-			a.announce(exec)
+			if err := a.announce(exec); err != nil {
+				return err
+			}
 			return a.watch(cmd.Context(), exec.GetExecutionId(), 0)
 		},
 	}
@@ -73,11 +75,13 @@ func (a *app) executePlan(ctx context.Context, file, requestedBy string) (*rebal
 // announce says which execution is being watched, and that it waits for
 // approval when it does, on standard error: standard output carries the
 // events, which -o json keeps machine-readable.
-func (a *app) announce(exec *rebalancerv1.ExecutionState) {
-	fmt.Fprintf(a.env.Stderr, "Execution %s is %s\n", exec.GetExecutionId(), output.Status(exec.GetStatus()))
+func (a *app) announce(exec *rebalancerv1.ExecutionState) error {
+	msg := fmt.Sprintf("Execution %s is %s\n", exec.GetExecutionId(), output.Status(exec.GetStatus()))
 	if exec.GetStatus() == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL {
-		fmt.Fprintf(a.env.Stderr, "It runs once approved: rebalancectl approve %s\n", exec.GetExecutionId())
+		msg += fmt.Sprintf("It runs once approved: rebalancectl approve %s\n", exec.GetExecutionId())
 	}
+	_, err := io.WriteString(a.env.Stderr, msg)
+	return err
 }
 
 func (a *app) printExecution(exec *rebalancerv1.ExecutionState) error {

@@ -28,11 +28,12 @@ policy for this plan only.`,
   rebalancectl plan -n web -g web --current standard-8 --target compute-4 --strategy surge --max-surge 2 --canary`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			analysis, err := a.planInput(cmd, file, &opportunity)
+			// Overrides first: a mistyped flag should not cost an analysis.
+			ov, err := overrides.build(cmd.Flags())
 			if err != nil {
 				return err
 			}
-			ov, err := overrides.build(cmd.Flags())
+			analysis, err := a.planInput(cmd, file, &opportunity)
 			if err != nil {
 				return err
 			}

@@ -38,7 +38,9 @@ func candidateTable(w io.Writer, nodes []*rebalancerv1.CandidateNode) error {
 	if len(nodes) == 0 {
 		return nil
 	}
-	section(w, "Candidates (replacement order):")
+	if err := section(w, "Candidates (replacement order):"); err != nil {
+		return err
+	}
 	t := newTable(w, "NODE", "FROM", "TO", "SAVES/MONTH", "SCORE", "SAFE", "REASON")
 	for _, n := range nodes {
 		t.row(n.GetNodeName(), n.GetCurrentOffering(), n.GetTargetOffering(),
@@ -52,7 +54,9 @@ func excludedTable(w io.Writer, nodes []*rebalancerv1.ExcludedNode) error {
 	if len(nodes) == 0 {
 		return nil
 	}
-	section(w, "Excluded:")
+	if err := section(w, "Excluded:"); err != nil {
+		return err
+	}
 	t := newTable(w, "NODE", "REASON")
 	for _, n := range nodes {
 		t.row(n.GetNodeName(), n.GetReason())
@@ -72,7 +76,9 @@ func checkTable(w io.Writer, checks []*rebalancerv1.SafetyCheck) error {
 		}
 		notable = append(notable, c)
 	}
-	section(w, fmt.Sprintf("Safety checks: %d passed, %d to read", passed, len(notable)))
+	if err := section(w, fmt.Sprintf("Safety checks: %d passed, %d to read", passed, len(notable))); err != nil {
+		return err
+	}
 	if len(notable) == 0 {
 		return nil
 	}

@@ -40,7 +40,9 @@ func nodeTable(w io.Writer, nodes []*rebalancerv1.NodeExecution) error {
 	if len(nodes) == 0 {
 		return nil
 	}
-	section(w, "Nodes:")
+	if err := section(w, "Nodes:"); err != nil {
+		return err
+	}
 	t := newTable(w, "BATCH", "OLD NODE", "PHASE", "NEW NODE", "OFFERING")
 	for _, n := range nodes {
 		t.row(fmt.Sprint(n.GetBatchNumber()), n.GetOldNode(), EnumName(n.GetPhase().String(), "NODE_PHASE_"),
@@ -53,7 +55,9 @@ func failureTable(w io.Writer, failures []*rebalancerv1.NodeFailure) error {
 	if len(failures) == 0 {
 		return nil
 	}
-	section(w, "Failures:")
+	if err := section(w, "Failures:"); err != nil {
+		return err
+	}
 	t := newTable(w, "NODE", "PHASE", "MESSAGE")
 	for _, f := range failures {
 		t.row(f.GetNodeName(), EnumName(f.GetPhase().String(), "NODE_PHASE_"), f.GetMessage())
@@ -65,7 +69,9 @@ func resultFields(w io.Writer, r *rebalancerv1.RebalanceResult) error {
 	if r == nil {
 		return nil
 	}
-	section(w, "Result:")
+	if err := section(w, "Result:"); err != nil {
+		return err
+	}
 	return fields(w,
 		"Replaced", fmt.Sprintf("%d of %d (%d failed)", r.GetNodesReplaced(), r.GetNodesTotal(), r.GetNodesFailed()),
 		"Savings", Dollars(r.GetRealizedMonthlySavingsCents())+"/month realized",

@@ -25,7 +25,9 @@ func PlanTable(w io.Writer, p *rebalancerv1.RebalancePlan) error {
 	); err != nil {
 		return err
 	}
-	section(w, "Batches:")
+	if err := section(w, "Batches:"); err != nil {
+		return err
+	}
 	t := newTable(w, "BATCH", "PHASE", "NODES", "AFTER", "ESTIMATE")
 	for _, b := range p.GetBatches() {
 		t.row(fmt.Sprint(b.GetBatchNumber()), EnumName(b.GetPhase().String(), "BATCH_PHASE_"),
