@@ -23,11 +23,11 @@ type rule struct {
 }
 
 func rules(services []string) []rule {
-	out := []rule{{
-		folder:    "libs",
-		forbidden: func(p string) bool { return strings.HasPrefix(p, modulePrefix+"services/") },
-		why:       "libs never import services",
-	}}
+	importsAService := func(p string) bool { return strings.HasPrefix(p, modulePrefix+"services/") }
+	out := []rule{
+		{folder: "libs", forbidden: importsAService, why: "libs never import services"},
+		{folder: "cli", forbidden: importsAService, why: "the CLI talks to the services through their gRPC API"},
+	}
 	for _, s := range services {
 		own := modulePrefix + "services/" + s
 		out = append(out, rule{
@@ -105,6 +105,7 @@ func TestRuleCatchesAForbiddenImport(t *testing.T) {
 	r := rules([]string{"planner", "executor"})
 	require.True(t, r[0].forbidden(modulePrefix+"services/planner/internal/api"))
 	require.False(t, r[0].forbidden(modulePrefix+"libs/server"))
-	require.True(t, r[1].forbidden(modulePrefix+"services/executor/internal/api"))
-	require.False(t, r[1].forbidden(modulePrefix+"services/planner/internal/api"))
+	require.True(t, r[1].forbidden(modulePrefix+"services/planner/internal/api"))
+	require.True(t, r[2].forbidden(modulePrefix+"services/executor/internal/api"))
+	require.False(t, r[2].forbidden(modulePrefix+"services/planner/internal/api"))
 }
