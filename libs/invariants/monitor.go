@@ -83,6 +83,7 @@ type Monitor struct {
 	mu         sync.Mutex
 	violations []Violation
 	disrupted  map[string]bool // "namespace/pod" seen in a PDB's disruptedPods
+	finishing  bool            // set by Finish: no new delayed checks
 }
 
 // Start begins watching and returns once the informers have synced.
@@ -161,6 +162,9 @@ func (m *Monitor) Finish(ctx context.Context) []Violation {
 	case <-time.After(m.cfg.Grace):
 	case <-ctx.Done():
 	}
+	m.mu.Lock()
+	m.finishing = true
+	m.mu.Unlock()
 	m.pending.Wait()
 	m.checkEnd(ctx)
 	close(m.stop)

@@ -55,7 +55,13 @@ func (m *Monitor) podLeaving(pod *corev1.Pod) {
 		return
 	}
 	key := pod.Namespace + "/" + pod.Name
+	m.mu.Lock()
+	if m.finishing {
+		m.mu.Unlock()
+		return // after Finish began: outside the watched run
+	}
 	m.pending.Add(1)
+	m.mu.Unlock()
 	time.AfterFunc(m.cfg.Grace, func() {
 		defer m.pending.Done()
 		if m.consented(key, covering) || slices.Contains(m.cfg.Forced(), key) {
