@@ -160,6 +160,11 @@ func (x *execution) parallel(ctx context.Context, runs []*nodeRun, steps ...[]st
 			if err != nil && ctx.Err() == nil {
 				err = errors.Join(err, n.fail(ctx, err))
 			}
+			if err == nil && n.phase() == rebalancerv1.NodePhase_NODE_PHASE_FAILED {
+				// Failed before a restart: every step is "done", but the
+				// batch must still fail so the rollback runs.
+				err = fmt.Errorf("node %s failed earlier", n.old)
+			}
 			errs[i] = err
 		})
 	}
