@@ -97,6 +97,19 @@ test: verify $(SANDBOX_BINS_TARGET) ## Verify, then run every module's tests wit
 		(cd $$m && go test $(GO_TEST_FLAGS) ./...); \
 	done
 
+# demo: a real rebalance, every process on loopback ports and stopped at the
+# end or on Ctrl-C. build.sh prints a line per sandbox binary (built or
+# cached) on stderr; its stdout, the cache folder, is not needed here.
+STRATEGY ?= rolling
+NODES    ?= 6
+
+.PHONY: demo
+demo: tools build ## A real rebalance on a sandbox cluster, the VPSie simulator and the services: make demo STRATEGY=surge NODES=4
+	@$(SANDBOX_ROOT)/tools/sandbox/build.sh >/dev/null
+	@echo "go build bin/rebalance-demo"
+	@cd cli && go build -trimpath -o $(BIN)/rebalance-demo ./cmd/rebalance-demo
+	@$(BIN)/rebalance-demo --strategy $(STRATEGY) --nodes $(NODES) --bin-dir $(BIN)
+
 .PHONY: clean
 clean: ## Remove bin/ and .sandbox/.
 	rm -rf $(BIN) .sandbox

@@ -1,0 +1,112 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/vpsie/node-rebalancer/cli/internal/output"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// callTimeout bounds each unary call to a service.
+const callTimeout = 30 * time.Second
+
+// recentScaling is the Analyzer's check that fails while a group member is
+// younger than its scale-up cooldown (ten minutes). Every node of the demo
+// joined a minute ago, so the Analyzer always says POSTPONE for that
+// alone; the demo's optimizer goes ahead in that one case and says so.
+const recentScaling = "group.recent_scaling"
+
+// analyze is the cost optimizer's call: the group's nodes on standard-8
+// would fit on compute-4 at half the price.
+func analyze(ctx context.Context, cfg Config, s *services) (*rebalancerv1.RebalanceAnalysis, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	resp, err := s.analyzer.AnalyzeRebalance(ctx, &rebalancerv1.AnalyzeRebalanceRequest{
+		Namespace: cfg.Namespace, NodeGroup: cfg.Namespace,
+		Opportunity: &rebalancerv1.Opportunity{
+			Id: "demo-" + cfg.Namespace, CurrentOffering: current, TargetOffering: target,
+			ClaimedMonthlySavingsCents: int64(cfg.Nodes) * (4800 - 2400), Confidence: 0.9,
+			Reason: "CPU and memory requests fit compute-4 at half the price",
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("Analyzer: %w", err)
+	}
+	a := resp.GetAnalysis()
+	if err := output.AnalysisTable(cfg.Out, a); err != nil {
+		return nil, err
+	}
+	return a, goAhead(cfg, a)
+}
+
+// goAhead is the optimizer's reading of the verdict.
+func goAhead(cfg Config, a *rebalancerv1.RebalanceAnalysis) error {
+	switch a.GetRecommendedAction() {
+	case rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_PROCEED, rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW:
+		return nil
+	case rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_POSTPONE:
+		if onlyRecentScaling(a.GetSafetyChecks()) {
+			cfg.logf("the verdict is POSTPONE only because the demo's nodes joined moments ago (%s): going ahead", recentScaling)
+			return nil
+		}
+	}
+	return fmt.Errorf("the Analyzer's verdict is %s; see its failed checks above",
+		output.EnumName(a.GetRecommendedAction().String(), "RECOMMENDED_ACTION_"))
+}
+
+// onlyRecentScaling reports whether recent scaling is the one failed check.
+func onlyRecentScaling(checks []*rebalancerv1.SafetyCheck) bool {
+	failed := 0
+	for _, c := range checks {
+		if c.GetStatus() == rebalancerv1.SafetyCheckStatus_SAFETY_CHECK_STATUS_FAILED {
+			if c.GetName() != recentScaling {
+				return false
+			}
+			failed++
+		}
+	}
+	return failed == 1
+}
+
+// plan asks the Planner for the chosen strategy. Blue-green brings the
+// whole green set up at once, so its surge must cover the group.
+func plan(ctx context.Context, cfg Config, s *services, a *rebalancerv1.RebalanceAnalysis) (*rebalancerv1.RebalancePlan, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	overrides := &rebalancerv1.PlanOverrides{Strategy: cfg.strategy()}
+	if cfg.Strategy == "blue-green" {
+		overrides.MaxSurge = proto.Int32(int32(cfg.Nodes))
+	}
+	resp, err := s.planner.CreatePlan(ctx, &rebalancerv1.CreatePlanRequest{Analysis: a, Overrides: overrides})
+	if err != nil {
+		return nil, fmt.Errorf("Planner: %w", err)
+	}
+	p := resp.GetPlan()
+	fmt.Fprintln(cfg.Out)
+	return p, output.PlanTable(cfg.Out, p)
+}
+
+// execute submits the plan and, when the plan asks for an approval, gives
+// it as the operator watching the demo would.
+func execute(ctx context.Context, s *services, p *rebalancerv1.RebalancePlan) (*rebalancerv1.ExecutionState, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	resp, err := s.executor.ExecutePlan(ctx, &rebalancerv1.ExecutePlanRequest{Plan: p, RequestedBy: "rebalance-demo"})
+	if err != nil {
+		return nil, fmt.Errorf("Executor: %w", err)
+	}
+	e := resp.GetExecution()
+	if e.GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL {
+		return e, nil
+	}
+	approved, err := s.executor.ApproveExecution(ctx, &rebalancerv1.ApproveExecutionRequest{
+		ExecutionId: e.GetExecutionId(), ApprovedBy: "rebalance-demo"})
+	if err != nil {
+		return nil, fmt.Errorf("Executor: approve: %w", err)
+	}
+	return approved.GetExecution(), nil
+}
