@@ -26,6 +26,10 @@ func run(ctx context.Context, args []string) error {
 	fmt.Printf("rebalance-demo: group %s, %d nodes, strategy %s; logs in %s\n", cfg.Namespace, cfg.Nodes, cfg.Strategy, cfg.LogDir)
 	start := time.Now()
 	sum, err := demo.Run(ctx, cfg)
+	if ctx.Err() != nil {
+		// Run has stopped every process it started by now.
+		return fmt.Errorf("interrupted; everything the demo started is stopped (%w)", err)
+	}
 	if err != nil {
 		return err
 	}

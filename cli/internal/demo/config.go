@@ -68,5 +68,11 @@ func (c Config) strategy() rebalancerv1.RebalanceStrategy { return strategies[c.
 
 // logf prints one step of the set-up.
 func (c Config) logf(format string, args ...any) {
-	fmt.Fprintf(c.Out, "  "+format+"\n", args...)
+	c.printf("  "+format+"\n", args...)
+}
+
+// printf writes to Out. A line the terminal or pipe lost is no reason to
+// stop a rebalance half-way, so write errors are dropped here, once.
+func (c Config) printf(format string, args ...any) {
+	_, _ = fmt.Fprintf(c.Out, format, args...)
 }

@@ -120,9 +120,9 @@ func rebalance(ctx context.Context, cfg Config, sb *sandbox.Sandbox, svc *servic
 	}
 	sum, err := summarize(ctx, cfg, sb, c, exec.GetResult(), before)
 	sum.Status, sum.Violations = exec.GetStatus(), violations
-	fmt.Fprintln(cfg.Out)
+	cfg.printf("\n")
 	for _, v := range violations {
-		fmt.Fprintln(cfg.Out, "invariant violated:", v)
+		cfg.printf("invariant violated: %s\n", v)
 	}
 	cfg.logf("rebalance: %d nodes in %s, %.1f nodes/minute", sum.Replaced, elapsed.Round(100*time.Millisecond),
 		float64(sum.Replaced)/elapsed.Minutes())
@@ -145,5 +145,5 @@ func summarize(ctx context.Context, cfg Config, sb *sandbox.Sandbox, c *vpsie.Cl
 
 // section starts a part of the demo's output.
 func section(cfg Config, title string) {
-	fmt.Fprintf(cfg.Out, "\n== %s\n", title)
+	cfg.printf("\n== %s\n", title)
 }

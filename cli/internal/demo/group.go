@@ -65,7 +65,7 @@ func waitJoined(ctx context.Context, sb *sandbox.Sandbox, group string, vms []cl
 	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, joinTimeout, true, func(ctx context.Context) (bool, error) {
 		list, err := sb.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + group})
 		if err != nil {
-			return false, nil // the API server may be busy; try again
+			return false, nil //nolint:nilerr // the API server may be busy: poll again until the timeout
 		}
 		byProvider := map[string]*corev1.Node{}
 		for i := range list.Items {

@@ -34,7 +34,7 @@ func analyze(ctx context.Context, cfg Config, s *services) (*rebalancerv1.Rebala
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Analyzer: %w", err)
+		return nil, fmt.Errorf("analyzer: %w", err)
 	}
 	a := resp.GetAnalysis()
 	if err := output.AnalysisTable(cfg.Out, a); err != nil {
@@ -83,10 +83,10 @@ func plan(ctx context.Context, cfg Config, s *services, a *rebalancerv1.Rebalanc
 	}
 	resp, err := s.planner.CreatePlan(ctx, &rebalancerv1.CreatePlanRequest{Analysis: a, Overrides: overrides})
 	if err != nil {
-		return nil, fmt.Errorf("Planner: %w", err)
+		return nil, fmt.Errorf("planner: %w", err)
 	}
 	p := resp.GetPlan()
-	fmt.Fprintln(cfg.Out)
+	cfg.printf("\n")
 	return p, output.PlanTable(cfg.Out, p)
 }
 
@@ -97,7 +97,7 @@ func execute(ctx context.Context, s *services, p *rebalancerv1.RebalancePlan) (*
 	defer cancel()
 	resp, err := s.executor.ExecutePlan(ctx, &rebalancerv1.ExecutePlanRequest{Plan: p, RequestedBy: "rebalance-demo"})
 	if err != nil {
-		return nil, fmt.Errorf("Executor: %w", err)
+		return nil, fmt.Errorf("executor: %w", err)
 	}
 	e := resp.GetExecution()
 	if e.GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL {
@@ -106,7 +106,7 @@ func execute(ctx context.Context, s *services, p *rebalancerv1.RebalancePlan) (*
 	approved, err := s.executor.ApproveExecution(ctx, &rebalancerv1.ApproveExecutionRequest{
 		ExecutionId: e.GetExecutionId(), ApprovedBy: "rebalance-demo"})
 	if err != nil {
-		return nil, fmt.Errorf("Executor: approve: %w", err)
+		return nil, fmt.Errorf("executor: approve: %w", err)
 	}
 	return approved.GetExecution(), nil
 }

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -50,7 +51,7 @@ func startProcess(name, bin, logDir string, args []string, env []string) (*proce
 func (p *process) exited() (bool, error) {
 	select {
 	case <-p.done:
-		return true, fmt.Errorf("%s exited: %v (log %s)", p.name, p.err, p.log)
+		return true, fmt.Errorf("%s exited: %w (log %s)", p.name, exitErr(p.err), p.log)
 	default:
 		return false, nil
 	}
@@ -74,4 +75,14 @@ func (p *process) stop() error {
 		return fmt.Errorf("%s stopped with %w (log %s)", p.name, p.err, p.log)
 	}
 	return nil
+}
+
+// errExitedCleanly stands for a child that exited 0 before it was asked to.
+var errExitedCleanly = errors.New("exit status 0")
+
+func exitErr(err error) error {
+	if err == nil {
+		return errExitedCleanly
+	}
+	return err
 }

@@ -47,7 +47,9 @@ func follow(ctx context.Context, cfg Config, s *services, start *rebalancerv1.Ex
 	draw := lineDrawer(cfg.Out)
 	if cfg.Terminal {
 		term := progressview.NewTerminal(cfg.Out, max(cfg.Width-1, 0))
-		draw = func(s *progressview.State, _ *rebalancerv1.ExecutionEvent) error { return term.Draw(progressview.Render(s)) }
+		draw = func(s *progressview.State, _ *rebalancerv1.ExecutionEvent) error {
+			return term.Draw(progressview.Render(s))
+		}
 	}
 	stream, err := s.executor.WatchExecution(ctx, &rebalancerv1.WatchExecutionRequest{ExecutionId: start.GetExecutionId()})
 	for err == nil {
@@ -68,7 +70,7 @@ func follow(ctx context.Context, cfg Config, s *services, start *rebalancerv1.Ex
 	defer cancel()
 	resp, err := s.executor.GetExecution(ctx, &rebalancerv1.GetExecutionRequest{ExecutionId: start.GetExecutionId()})
 	if err != nil {
-		return nil, fmt.Errorf("Executor: %w", err)
+		return nil, fmt.Errorf("executor: %w", err)
 	}
 	return resp.GetExecution(), nil
 }

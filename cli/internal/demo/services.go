@@ -135,7 +135,7 @@ func (s *services) waitServing(ctx context.Context, addr, service string) error 
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s not SERVING at %s: %w (last answer: %v)", service, addr, ctx.Err(), err)
+			return fmt.Errorf("%s not SERVING at %s: %w", service, addr, errors.Join(ctx.Err(), err))
 		case <-tick.C:
 		}
 	}
