@@ -72,13 +72,20 @@ func onlyRecentScaling(checks []*rebalancerv1.SafetyCheck) bool {
 	return failed == 1
 }
 
-// plan asks the Planner for the chosen strategy. Blue-green brings the
-// whole green set up at once, so its surge must cover the group.
+// plan asks the Planner for the chosen strategy, with the overrides that
+// let it show: the group's policy allows a surge of one node, which makes
+// a surge plan a rolling one, so surge brings up half the group at once;
+// blue-green brings up the whole green set at once, so its surge covers
+// the group.
 func plan(ctx context.Context, cfg Config, s *services, a *rebalancerv1.RebalanceAnalysis) (*rebalancerv1.RebalancePlan, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	overrides := &rebalancerv1.PlanOverrides{Strategy: cfg.strategy()}
-	if cfg.Strategy == "blue-green" {
+	switch cfg.Strategy {
+	case "surge":
+		half := int32(cfg.Nodes+1) / 2
+		overrides.MaxSurge, overrides.MaxConcurrent = proto.Int32(half), proto.Int32(half)
+	case "blue-green":
 		overrides.MaxSurge = proto.Int32(int32(cfg.Nodes))
 	}
 	resp, err := s.planner.CreatePlan(ctx, &rebalancerv1.CreatePlanRequest{Analysis: a, Overrides: overrides})
