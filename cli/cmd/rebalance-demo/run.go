@@ -17,6 +17,9 @@ import (
 // run parses the flags, plays the demo and judges it.
 func run(ctx context.Context, args []string) error {
 	cfg, err := parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the flag package printed the usage
+	}
 	if err != nil {
 		return err
 	}
