@@ -36,6 +36,8 @@ type options struct {
 	vpsieTokenFile string
 	vpsieOS        string
 	replicaID      string
+	leaseTTL       time.Duration
+	roles          string
 }
 
 // errNoToken is the one line an operator sees when the token is missing.
@@ -43,6 +45,13 @@ var errNoToken = errors.New("no VPSie token: set --vpsie-token-file (EXECUTOR_VP
 
 // setup is the Executor's composition root.
 func (o *options) setup(ctx context.Context, s *server.Server) error {
+	roles, err := parseRoles(o.roles)
+	if err != nil {
+		return err
+	}
+	if o.leaseTTL < 3*time.Second/2 {
+		return fmt.Errorf("--lease-ttl %s: at least 1.5s, so renewals every third of it stay apart", o.leaseTTL)
+	}
 	token, err := o.token()
 	if err != nil {
 		return err
@@ -83,7 +92,8 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 
 	grpcAPI := api.Register(s.GRPC())
 	deps := engine.Deps{Kube: client, Groups: groups, Cloud: cloudClient,
-		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.replicaID}
+		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.replicaID,
+		LeaseTTL: o.leaseTTL, Roles: roles}
 	// The stream and bucket need JetStream up; an external NATS may come
 	// later, so they are opened in the background and the API answers
 	// Unavailable until then.
@@ -108,7 +118,8 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 }
 
 // openEngine waits for JetStream, opens the event stream and the
-// executions bucket, and resumes this replica's unfinished executions.
+// executions bucket, and starts the scan that claims unowned executions
+// (this replica's own after a restart, and those of dead replicas).
 func openEngine(ctx context.Context, js jetstream.JetStream, deps engine.Deps, groups autoscaler.Interface, client kubernetes.Interface) (*engine.Executor, error) {
 	var kv *store.KV
 	var lastErr error
@@ -128,7 +139,24 @@ func openEngine(ctx context.Context, js jetstream.JetStream, deps engine.Deps, g
 		return progress.Watch(ctx, js, id, from, handle)
 	}
 	e := engine.New(deps, accept.Checker{Kube: client, Groups: groups}, watch)
-	return e, e.Resume(ctx)
+	e.Start()
+	return e, nil
+}
+
+// parseRoles reads --roles: a comma-separated list of executor, rollback.
+func parseRoles(list string) (engine.Roles, error) {
+	var r engine.Roles
+	for _, name := range strings.Split(list, ",") {
+		switch strings.TrimSpace(name) {
+		case "executor":
+			r.Execute = true
+		case "rollback":
+			r.Rollback = true
+		default:
+			return r, fmt.Errorf("--roles: unknown role %q (executor, rollback)", name)
+		}
+	}
+	return r, nil
 }
 
 // token reads the VPSie token from the file, else from VPSIE_TOKEN.

@@ -38,9 +38,20 @@ type env struct {
 	cloud *vpsie.Client
 	js    jetstream.JetStream
 	exec  *engine.Executor
+	// natsURL is the nats-server's, for executor processes to share.
+	natsURL string
 }
 
 func newEnv(t testing.TB) *env {
+	t.Helper()
+	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(srv.Stop)
+	return newEnvOn(t, srv.URL())
+}
+
+// newEnvOn is newEnv over the nats-server at natsURL.
+func newEnvOn(t testing.TB, natsURL string) *env {
 	t.Helper()
 	sb, ns := sandboxtest.Shared(), sandboxtest.Namespace(t)
 	sim, err := vpsiesim.NewServer(vpsiesim.Options{Token: simToken, BootDelay: time.Second, Kube: sb.Client})
@@ -48,10 +59,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(sim.Close)
 	client, err := vpsie.New(vpsie.Options{BaseURL: sim.URL, Token: simToken, OSIdentifier: "os-test"})
 	require.NoError(t, err)
-	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
+	nc, err := nats.Connect(natsURL)
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
@@ -72,7 +80,7 @@ func newEnv(t testing.TB) *env {
 			return progress.Watch(ctx, js, id, from, h)
 		})
 	t.Cleanup(exec.Stop)
-	return &env{t: t, sb: sb, ns: ns, sim: sim, cloud: client, js: js, exec: exec}
+	return &env{t: t, sb: sb, ns: ns, sim: sim, cloud: client, js: js, exec: exec, natsURL: natsURL}
 }
 
 // recorder keeps the events of an execution as a watcher receives them.

@@ -33,8 +33,12 @@ type Deps struct {
 	Clock   Clock
 	Metrics *Metrics
 	Logger  *slog.Logger
-	// Replica names this executor in ExecutionState.owner.
+	// Replica names this executor in ExecutionState.owner and in leases.
 	Replica string
+	// LeaseTTL is how long a lease lasts unrenewed (DefaultLeaseTTL).
+	LeaseTTL time.Duration
+	// Roles says which executions this replica takes (both by default).
+	Roles Roles
 	// Pace tunes the waits between retries.
 	Pace Pace
 }
@@ -64,6 +68,12 @@ func (d *Deps) withDefaults() {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.LeaseTTL == 0 {
+		d.LeaseTTL = DefaultLeaseTTL
+	}
+	if d.Roles == (Roles{}) {
+		d.Roles = Roles{Execute: true, Rollback: true}
 	}
 	if d.Pace == (Pace{}) {
 		d.Pace = DefaultPace()

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/progress"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -27,6 +28,16 @@ type execution struct {
 	cordonMu sync.Mutex
 	// markOnce guards the marking of every old node before the first cordon.
 	markMu sync.Mutex
+
+	// stop ends the execution's context when its lease is lost; nil for
+	// an execution this replica does not run (tests, API writes).
+	stop context.CancelCauseFunc
+}
+
+func (x *execution) id() string {
+	var id string
+	x.view(func(r *store.Record) { id = r.State.GetExecutionId() })
+	return id
 }
 
 // update applies fn to a copy of the record and stores it over the
@@ -39,14 +50,41 @@ func (x *execution) update(ctx context.Context, fn func(r *store.Record)) error 
 }
 
 func (x *execution) updateLocked(ctx context.Context, fn func(r *store.Record)) error {
-	next := x.rec.Clone()
-	fn(next)
-	derive(next)
-	saved, err := x.deps.Store.Update(ctx, next)
-	if err != nil {
-		return fmt.Errorf("persist %s: %w", next.State.GetExecutionId(), err)
+	for {
+		if err := x.checkLeaseLocked(); err != nil {
+			return err
+		}
+		next := x.rec.Clone()
+		fn(next)
+		derive(next)
+		saved, err := x.deps.Store.Update(ctx, next)
+		if err == nil {
+			x.rec = saved
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("persist %s: %w", next.State.GetExecutionId(), err)
+		}
+		if err := x.rebaseLocked(ctx); err != nil {
+			return err
+		}
 	}
-	x.rec = saved
+}
+
+// rebaseLocked reads the record after a conflicting write. A changed lease
+// means another replica took the execution over: stop. Otherwise an
+// operator's request (pause, cancel) was written: keep it and apply the
+// change again over it.
+func (x *execution) rebaseLocked(ctx context.Context) error {
+	latest, err := x.deps.Store.Get(ctx, x.rec.State.GetExecutionId())
+	if err != nil {
+		return fmt.Errorf("reread %s: %w", x.rec.State.GetExecutionId(), err)
+	}
+	if !sameLease(latest.Lease, x.rec.Lease) {
+		x.lose(errLeaseLost)
+		return errLeaseLost
+	}
+	x.rec = latest
 	return nil
 }
 
@@ -82,17 +120,28 @@ type event struct {
 func (x *execution) emit(ctx context.Context, e event) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if err := x.updateLocked(ctx, func(r *store.Record) { r.State.LastEventSequence++ }); err != nil {
-		return err
-	}
 	s := x.rec.State
 	ev := &rebalancerv1.ExecutionEvent{
 		ExecutionId: s.GetExecutionId(), PlanId: s.GetPlanId(), NodeGroup: s.GetNodeGroup(),
-		Namespace: s.GetNamespace(), Sequence: s.GetLastEventSequence(), Time: timestamppb.New(x.now()),
+		Namespace: s.GetNamespace(), Sequence: s.GetLastEventSequence() + 1, Time: timestamppb.New(x.now()),
 		Kind: e.kind, NodeName: e.node, BatchNumber: e.batch, Message: e.message,
 		ProgressPercent: s.GetProgressPercent(), Details: e.details,
 	}
+	data, err := progress.Encode(ev)
+	if err != nil {
+		return err
+	}
+	if err := x.updateLocked(ctx, func(r *store.Record) {
+		r.State.LastEventSequence, r.LastEvent = ev.Sequence, data
+	}); err != nil {
+		return err
+	}
 	x.deps.Logger.Info(e.message, "execution", s.GetExecutionId(), "event", e.kind.String(), "seq", ev.Sequence)
+	return x.publish(ctx, ev)
+}
+
+// publish stores ev on the stream, retrying; JetStream drops a repeat.
+func (x *execution) publish(ctx context.Context, ev *rebalancerv1.ExecutionEvent) error {
 	backoff := wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Steps: 6, Cap: 3 * time.Second}
 	var lastErr error
 	err := wait.ExponentialBackoffWithContext(ctx, backoff, func(ctx context.Context) (bool, error) {
@@ -103,6 +152,22 @@ func (x *execution) emit(ctx context.Context, e event) error {
 		return fmt.Errorf("publish event %d: %w", ev.Sequence, errors.Join(err, lastErr))
 	}
 	return nil
+}
+
+// republishLast publishes the last persisted event again: a replica that
+// died between persisting and publishing it left a gap only this fills.
+// Its message ID makes the repeat harmless when it was published.
+func (x *execution) republishLast(ctx context.Context) error {
+	var data []byte
+	x.view(func(r *store.Record) { data = r.LastEvent })
+	if data == nil {
+		return nil
+	}
+	ev, err := progress.Decode(data)
+	if err != nil {
+		return err
+	}
+	return x.publish(ctx, ev)
 }
 
 // emitf is emit with a formatted message.

@@ -29,13 +29,18 @@ type Executor struct {
 	// acceptMu keeps two submissions of one plan from racing past the
 	// existence check; the store's create-if-absent is the real guard.
 	acceptMu sync.Mutex
+
+	// running holds the executions this replica runs now, so a scan never
+	// claims (and so fences off) one of its own running executions.
+	runningMu sync.Mutex
+	running   map[string]bool
 }
 
 // New returns an Executor; call Stop when done.
 func New(deps Deps, checker accept.Checker, watch WatchFunc) *Executor {
 	deps.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Executor{deps: deps, checker: checker, watch: watch, ctx: ctx, cancel: cancel}
+	return &Executor{deps: deps, checker: checker, watch: watch, ctx: ctx, cancel: cancel, running: map[string]bool{}}
 }
 
 // Stop ends every running execution at its next wait and returns once
@@ -43,24 +48,6 @@ func New(deps Deps, checker accept.Checker, watch WatchFunc) *Executor {
 func (e *Executor) Stop() {
 	e.cancel()
 	e.wg.Wait()
-}
-
-// Resume restarts the executions this replica owned that did not end (a
-// restart of the same replica). Taking over another replica's comes with
-// leases in the next issue.
-func (e *Executor) Resume(ctx context.Context) error {
-	recs, err := e.deps.Store.List(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		s := r.State
-		if !isFinal(s.GetStatus()) && (s.GetOwner() == e.deps.Replica || s.GetOwner() == "") &&
-			s.GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL {
-			e.launch(s.GetExecutionId())
-		}
-	}
-	return nil
 }
 
 // Get returns an execution's state. Errors: ErrNotFound.

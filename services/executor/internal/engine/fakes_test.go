@@ -21,6 +21,8 @@ import (
 type memStore struct {
 	mu   sync.Mutex
 	recs map[string]*store.Record
+	// failUpdates makes every Update fail, as when NATS is unreachable.
+	failUpdates error
 }
 
 func (m *memStore) Create(_ context.Context, r *store.Record) (*store.Record, error) {
@@ -47,6 +49,9 @@ func (m *memStore) Get(_ context.Context, id string) (*store.Record, error) {
 func (m *memStore) Update(_ context.Context, r *store.Record) (*store.Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.failUpdates != nil {
+		return nil, m.failUpdates
+	}
 	cur, ok := m.recs[r.State.GetExecutionId()]
 	if !ok {
 		return nil, store.ErrNotFound
@@ -118,7 +123,9 @@ func newUnit(t *testing.T, alternatives ...string) *unit {
 	deps := Deps{Kube: u.kube, Cloud: u.cloud, Store: mem, Events: u.events, Clock: u.clock}
 	deps.withDefaults()
 	deps.Pace.CloudRetry = time.Millisecond
-	rec, err := mem.Create(t.Context(), &store.Record{Plan: plan, Book: store.Book{Datacenter: catalog.NYC1},
+	// A lease far ahead: these tests step the clock by minutes, not days.
+	lease := store.Lease{Expires: u.clock.Now().Add(1000 * time.Hour)}
+	rec, err := mem.Create(t.Context(), &store.Record{Plan: plan, Book: store.Book{Datacenter: catalog.NYC1}, Lease: lease,
 		State: &rebalancerv1.ExecutionState{ExecutionId: "exec-1", PlanId: plan.PlanId, NodeGroup: "web", Namespace: "shop",
 			Nodes: []*rebalancerv1.NodeExecution{{OldNode: "old-0", OldVmIdentifier: "vm-old-0", Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING}}}})
 	require.NoError(t, err)

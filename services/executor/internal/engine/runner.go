@@ -11,21 +11,27 @@ import (
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
-// run drives one execution from where its record stands to a final
-// status. It returns early, leaving the record as it is, only when ctx
-// ends (shutdown): a later run resumes it.
-func (e *Executor) run(ctx context.Context, id string) error {
-	rec, err := e.deps.Store.Get(ctx, id)
-	if err != nil {
+// drive runs one execution, whose lease this replica holds, from where
+// its record stands to a final status (or a pause). It returns early,
+// leaving the record as it is, when ctx ends (shutdown, lease lost): the
+// next holder resumes it.
+func (x *execution) drive(ctx context.Context, previousOwner string) error {
+	if err := x.republishLast(ctx); err != nil {
 		return err
 	}
-	x := &execution{deps: &e.deps, rec: rec}
-	switch rec.State.GetStatus() {
+	if previousOwner != "" && previousOwner != x.deps.Replica {
+		if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_TAKEN_OVER, "", 0,
+			map[string]string{"previous_owner": previousOwner, "owner": x.deps.Replica},
+			"Execution taken over by %s from %s, whose lease expired", x.deps.Replica, previousOwner); err != nil {
+			return err
+		}
+	}
+	switch x.snapshot().GetStatus() {
 	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PENDING:
 		if err := x.start(ctx); err != nil {
 			return err
 		}
-		fallthrough
+		return x.runToEnd(ctx)
 	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING:
 		return x.runToEnd(ctx)
 	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK:
@@ -83,10 +89,23 @@ func (x *execution) rollbackToEnd(ctx context.Context) error {
 	return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK)
 }
 
-// launch runs an execution in the background, bounded by the executor's life.
-func (e *Executor) launch(id string) {
+// launch runs a claimed execution in the background, bounded by the
+// executor's life and by its lease (the heartbeat renews it; losing it
+// ends the run). The caller reserved its ID.
+func (e *Executor) launch(rec *store.Record, previousOwner string) {
+	id := rec.State.GetExecutionId()
 	e.wg.Go(func() {
-		if err := e.run(e.ctx, id); err != nil && !errors.Is(err, context.Canceled) {
+		defer e.unreserve(id)
+		ctx, stop := context.WithCancelCause(e.ctx)
+		defer stop(nil)
+		x := &execution{deps: &e.deps, rec: rec, stop: stop}
+		go x.heartbeat(ctx)
+		err := x.drive(ctx, previousOwner)
+		if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) {
+			e.deps.Logger.Warn("execution left to its new owner", "execution", id, "error", fmt.Sprint(err))
+			return
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
 			e.deps.Logger.Error("execution stopped", "execution", id, "error", fmt.Sprint(err))
 		}
 	})

@@ -48,6 +48,10 @@ func runSteps(ctx context.Context, n *nodeRun, steps ...[]step) error {
 			if s.done(n) {
 				continue
 			}
+			// A step's side effect is taken only under a live lease.
+			if err := n.x.holdsLease(); err != nil {
+				return err
+			}
 			if err := s.run(ctx, n); err != nil {
 				return err
 			}

@@ -27,28 +27,36 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 	if err != nil {
 		return nil, err
 	}
+	if !e.reserve(id) {
+		return e.Get(ctx, id) // running here already
+	}
 	rec, err := e.deps.Store.Create(ctx, e.newRecord(id, plan, group, requestedBy))
 	if errors.Is(err, store.ErrExists) {
+		e.unreserve(id)
 		return e.Get(ctx, id) // another replica accepted it first
 	}
 	if err != nil {
+		e.unreserve(id)
 		return nil, err
 	}
 	x := &execution{deps: &e.deps, rec: rec}
 	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_ACCEPTED, "", 0,
 		map[string]string{"requested_by": requestedBy}, "Plan %s accepted: %d nodes of %s/%s to %s",
 		plan.GetPlanId(), plan.GetTotalNodes(), plan.GetNamespace(), plan.GetNodeGroup(), plan.GetOpportunity().GetTargetOffering()); err != nil {
+		e.unreserve(id) // stored PENDING: a scan picks it up
 		return nil, err
 	}
 	if plan.GetRequiresApproval() {
+		e.unreserve(id)
 		if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_AWAITING_APPROVAL, "", 0, nil,
 			"Plan %s requires approval before it runs", plan.GetPlanId()); err != nil {
 			return nil, err
 		}
-	} else {
-		e.launch(id)
+		return x.snapshot(), nil
 	}
-	return x.snapshot(), nil
+	st := x.snapshot()
+	e.launch(x.rec, "")
+	return st, nil
 }
 
 // newRecord is an accepted execution: one node state per planned node,
@@ -60,7 +68,7 @@ func (e *Executor) newRecord(id string, plan *rebalancerv1.RebalancePlan, group 
 	}
 	state := &rebalancerv1.ExecutionState{
 		ExecutionId: id, PlanId: plan.GetPlanId(), NodeGroup: plan.GetNodeGroup(), Namespace: plan.GetNamespace(),
-		Status: status, EstimatedRemaining: plan.GetEstimatedDuration(),
+		Status: status, EstimatedRemaining: plan.GetEstimatedDuration(), Owner: e.deps.Replica,
 	}
 	seen := map[string]bool{}
 	for _, b := range plan.GetBatches() {
@@ -75,8 +83,12 @@ func (e *Executor) newRecord(id string, plan *rebalancerv1.RebalancePlan, group 
 			})
 		}
 	}
+	// The accepting replica holds the lease from the start (also while the
+	// plan awaits approval, long enough to publish its first events).
+	now := e.deps.Clock.Now()
 	return &store.Record{
-		State: state, Plan: plan, AcceptedAt: e.deps.Clock.Now(), RequestedBy: requestedBy,
-		Book: store.Book{Datacenter: group.Spec.Datacenter, GroupLabels: group.Spec.Labels, GroupTaints: group.Spec.Taints},
+		State: state, Plan: plan, AcceptedAt: now, RequestedBy: requestedBy,
+		Lease: store.Lease{Owner: e.deps.Replica, Expires: now.Add(e.deps.LeaseTTL)},
+		Book:  store.Book{Datacenter: group.Spec.Datacenter, GroupLabels: group.Spec.Labels, GroupTaints: group.Spec.Taints},
 	}
 }

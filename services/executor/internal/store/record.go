@@ -25,6 +25,15 @@ type Record struct {
 	// approval has no started_at yet.
 	AcceptedAt  time.Time
 	RequestedBy string
+	// LastEvent is the encoded last event, persisted with its sequence.
+	LastEvent []byte
+	// Lease says which replica may act on the execution, and until when.
+	// It lives in the record so that every write (a CAS over the revision)
+	// also fences: a replica whose lease was claimed fails its next write.
+	Lease Lease
+	// Control holds what an operator asked of the running execution
+	// (pause, cancel); its owner acts on it at the next step boundary.
+	Control Control
 	// Revision is the bucket revision this record was read at (or written
 	// as); Update refuses to write over a newer one.
 	Revision uint64
@@ -111,6 +120,11 @@ type envelope struct {
 	Book        Book      `json:"book"`
 	AcceptedAt  time.Time `json:"acceptedAt"`
 	RequestedBy string    `json:"requestedBy,omitempty"`
+	Lease       Lease     `json:"lease,omitzero"`
+	Control     Control   `json:"control,omitzero"`
+	// LastEvent is the last event emitted (protobuf), re-published on
+	// takeover in case its publish did not happen.
+	LastEvent []byte `json:"lastEvent,omitempty"`
 }
 
 func (r *Record) encode() ([]byte, error) {
@@ -122,7 +136,8 @@ func (r *Record) encode() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode plan: %w", err)
 	}
-	return json.Marshal(envelope{State: state, Plan: plan, Book: r.Book, AcceptedAt: r.AcceptedAt, RequestedBy: r.RequestedBy})
+	return json.Marshal(envelope{State: state, Plan: plan, Book: r.Book, AcceptedAt: r.AcceptedAt, RequestedBy: r.RequestedBy,
+		Lease: r.Lease, Control: r.Control, LastEvent: r.LastEvent})
 }
 
 func decode(data []byte) (*Record, error) {
@@ -131,7 +146,8 @@ func decode(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("decode record: %w", err)
 	}
 	r := &Record{State: &rebalancerv1.ExecutionState{}, Plan: &rebalancerv1.RebalancePlan{},
-		Book: e.Book, AcceptedAt: e.AcceptedAt, RequestedBy: e.RequestedBy}
+		Book: e.Book, AcceptedAt: e.AcceptedAt, RequestedBy: e.RequestedBy,
+		Lease: e.Lease, Control: e.Control, LastEvent: e.LastEvent}
 	if err := proto.Unmarshal(e.State, r.State); err != nil {
 		return nil, fmt.Errorf("decode state: %w", err)
 	}

@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// Roles are the kinds of work a replica takes on.
+type Roles struct {
+	// Execute runs plans (PENDING and RUNNING executions).
+	Execute bool
+	// Rollback carries out rollbacks (ROLLING_BACK executions).
+	Rollback bool
+}
+
+// Start scans the store at once (a restarted replica takes its own
+// executions back) and then every scan interval, claiming executions
+// whose lease expired: an owner that died is taken over within its lease
+// TTL plus one interval.
+func (e *Executor) Start() {
+	e.wg.Go(func() {
+		t := e.deps.Clock.NewTicker(e.scanInterval())
+		defer t.Stop()
+		for {
+			if err := e.scan(e.ctx); err != nil && e.ctx.Err() == nil {
+				e.deps.Logger.Warn("scan of executions failed", "error", err)
+			}
+			select {
+			case <-e.ctx.Done():
+				return
+			case <-t.C():
+			}
+		}
+	})
+}
+
+// scanInterval is a third of the TTL, at most 2 s: takeover stays well
+// inside TTL + 5 s, and a long TTL does not slow it.
+func (e *Executor) scanInterval() time.Duration {
+	return min(e.deps.LeaseTTL/3, 2*time.Second)
+}
+
+// scan claims and launches every execution this replica should run and
+// nobody holds.
+func (e *Executor) scan(ctx context.Context) error {
+	recs, err := e.deps.Store.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if !e.takes(r) || !r.Lease.ClaimableBy(e.deps.Replica, e.deps.Clock.Now()) {
+			continue
+		}
+		e.claimAndLaunch(ctx, r)
+	}
+	return nil
+}
+
+// claimAndLaunch claims rec's lease and runs it here; a claim lost to
+// another replica is not an error.
+func (e *Executor) claimAndLaunch(ctx context.Context, rec *store.Record) {
+	id := rec.State.GetExecutionId()
+	if !e.reserve(id) {
+		return
+	}
+	previous := rec.Lease.Owner
+	claimed, err := e.claim(ctx, rec)
+	if err != nil {
+		e.unreserve(id)
+		e.deps.Logger.Debug("claim not taken", "execution", id, "error", err)
+		return
+	}
+	e.launch(claimed, previous)
+}
+
+// takes reports whether rec is work for this replica's roles.
+func (e *Executor) takes(r *store.Record) bool {
+	switch r.State.GetStatus() {
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PENDING, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING:
+		return e.deps.Roles.Execute
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK:
+		return e.deps.Roles.Rollback
+	}
+	return false
+}
+
+// reserve marks id as run here; false if it already is.
+func (e *Executor) reserve(id string) bool {
+	e.runningMu.Lock()
+	defer e.runningMu.Unlock()
+	if e.running[id] {
+		return false
+	}
+	e.running[id] = true
+	return true
+}
+
+func (e *Executor) unreserve(id string) {
+	e.runningMu.Lock()
+	defer e.runningMu.Unlock()
+	delete(e.running, id)
+}
