@@ -14,12 +14,6 @@ import (
 // callTimeout bounds each unary call to a service.
 const callTimeout = 30 * time.Second
 
-// recentScaling is the Analyzer's check that fails while a group member is
-// younger than its scale-up cooldown (ten minutes). Every node of the demo
-// joined a minute ago, so the Analyzer always says POSTPONE for that
-// alone; the demo's optimizer goes ahead in that one case and says so.
-const recentScaling = "group.recent_scaling"
-
 // analyze is the cost optimizer's call: the group's nodes on standard-8
 // would fit on compute-4 at half the price.
 func analyze(ctx context.Context, cfg Config, s *services) (*rebalancerv1.RebalanceAnalysis, error) {
@@ -40,36 +34,18 @@ func analyze(ctx context.Context, cfg Config, s *services) (*rebalancerv1.Rebala
 	if err := output.AnalysisTable(cfg.Out, a); err != nil {
 		return nil, err
 	}
-	return a, goAhead(cfg, a)
+	return a, goAhead(a)
 }
 
-// goAhead is the optimizer's reading of the verdict.
-func goAhead(cfg Config, a *rebalancerv1.RebalanceAnalysis) error {
+// goAhead is the optimizer's reading of the verdict: proceed, or proceed
+// after review (the demo plays the reviewer, who has read the warnings).
+func goAhead(a *rebalancerv1.RebalanceAnalysis) error {
 	switch a.GetRecommendedAction() {
 	case rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_PROCEED, rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW:
 		return nil
-	case rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_POSTPONE:
-		if onlyRecentScaling(a.GetSafetyChecks()) {
-			cfg.logf("the verdict is POSTPONE only because the demo's nodes joined moments ago (%s): going ahead", recentScaling)
-			return nil
-		}
 	}
 	return fmt.Errorf("the Analyzer's verdict is %s; see its failed checks above",
 		output.EnumName(a.GetRecommendedAction().String(), "RECOMMENDED_ACTION_"))
-}
-
-// onlyRecentScaling reports whether recent scaling is the one failed check.
-func onlyRecentScaling(checks []*rebalancerv1.SafetyCheck) bool {
-	failed := 0
-	for _, c := range checks {
-		if c.GetStatus() == rebalancerv1.SafetyCheckStatus_SAFETY_CHECK_STATUS_FAILED {
-			if c.GetName() != recentScaling {
-				return false
-			}
-			failed++
-		}
-	}
-	return failed == 1
 }
 
 // plan asks the Planner for the chosen strategy, with the overrides that

@@ -95,6 +95,11 @@ func (s *services) startService(cfg Config, name string, cluster []string) (stri
 	if name != "planner" {
 		args = append(args, cluster...)
 	}
+	if name == "analyzer" {
+		// The demo's nodes joined moments ago; with the default ten-minute
+		// scale-up cooldown the Analyzer would rightly say POSTPONE.
+		args = append(args, "--scale-up-cooldown", "0s")
+	}
 	return grpcAddr, s.start(cfg, name, args...)
 }
 

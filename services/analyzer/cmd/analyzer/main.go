@@ -35,6 +35,7 @@ type options struct {
 	vpsieTokenFile   string
 	vpsieOS          string
 	catalogueRefresh time.Duration
+	scaleUpCooldown  time.Duration
 	// lookupEnv reads VPSIE_TOKEN; os.LookupEnv outside tests.
 	lookupEnv func(string) (string, bool)
 }
@@ -45,6 +46,7 @@ func (o *options) flags(f *config.Flags) {
 	f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token (a mounted Secret); else $"+tokenEnv)
 	f.String(&o.vpsieOS, "vpsie-os-identifier", "", "VPSie OS image identifier of the group's nodes; VPSie prices plans per image")
 	f.Duration(&o.catalogueRefresh, "catalogue-refresh", 5*time.Minute, "time between refreshes of the VPSie catalogue and quota")
+	f.Duration(&o.scaleUpCooldown, "scale-up-cooldown", 10*time.Minute, "how long after a node joins its group counts as recent scaling (0 turns the check off)")
 }
 
 func run(ctx context.Context, args []string) error {

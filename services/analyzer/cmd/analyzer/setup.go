@@ -12,6 +12,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/libs/server"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/service"
 )
 
@@ -42,7 +43,13 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err != nil {
 		return err
 	}
+	if o.scaleUpCooldown < 0 {
+		return errors.New("--scale-up-cooldown must not be negative")
+	}
+	limits := checks.DefaultLimits(o.catalogueRefresh)
+	limits.ScaleUpCooldown = o.scaleUpCooldown
 	return service.Setup(s, service.Deps{
 		Kube: client, Groups: groups, Cloud: cloud, Clock: clock.RealClock{}, CatalogueRefresh: o.catalogueRefresh,
+		Limits: &limits,
 	})
 }
