@@ -104,11 +104,18 @@ STRATEGY ?= rolling
 NODES    ?= 6
 
 .PHONY: demo
-demo: tools build ## A real rebalance on a sandbox cluster, the VPSie simulator and the services: make demo STRATEGY=surge NODES=4
+demo: demo-bin ## A real rebalance on a sandbox cluster, the VPSie simulator and the services: make demo STRATEGY=surge NODES=4
+	@$(BIN)/rebalance-demo --strategy $(STRATEGY) --nodes $(NODES) --bin-dir $(BIN)
+
+.PHONY: demo-env
+demo-env: demo-bin ## The demo's group and services on ports 9090-9092, left running for grpcurl and rebalancectl until Ctrl-C.
+	@$(BIN)/rebalance-demo --hold --nodes $(NODES) --bin-dir $(BIN)
+
+.PHONY: demo-bin
+demo-bin: tools build
 	@$(SANDBOX_ROOT)/tools/sandbox/build.sh >/dev/null
 	@echo "go build bin/rebalance-demo"
 	@cd cli && go build -trimpath -o $(BIN)/rebalance-demo ./cmd/rebalance-demo
-	@$(BIN)/rebalance-demo --strategy $(STRATEGY) --nodes $(NODES) --bin-dir $(BIN)
 
 .PHONY: clean
 clean: ## Remove bin/ and .sandbox/.

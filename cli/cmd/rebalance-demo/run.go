@@ -29,6 +29,9 @@ func run(ctx context.Context, args []string) error {
 	fmt.Printf("rebalance-demo: group %s, %d nodes, strategy %s; logs in %s\n", cfg.Namespace, cfg.Nodes, cfg.Strategy, cfg.LogDir)
 	start := time.Now()
 	sum, err := demo.Run(ctx, cfg)
+	if cfg.Hold {
+		return err // Ctrl-C is how a held environment ends
+	}
 	if ctx.Err() != nil {
 		// Run has stopped every process it started by now.
 		return fmt.Errorf("interrupted; everything the demo started is stopped (%w)", err)
@@ -53,6 +56,7 @@ func parse(args []string) (demo.Config, error) {
 	fs.IntVar(&cfg.Nodes, "nodes", 6, "nodes in the group, every one replaced (env NODES)")
 	fs.StringVar(&cfg.BinDir, "bin-dir", "bin", "folder holding vpsie-sim, analyzer, planner and executor")
 	fs.DurationVar(&cfg.Timeout, "timeout", 15*time.Minute, "bound on the rebalance itself")
+	fs.BoolVar(&cfg.Hold, "hold", false, "set the group and services up on fixed ports (analyzer 9090, planner 9091, executor 9092), then wait for Ctrl-C instead of rebalancing")
 	if v := os.Getenv("NODES"); v != "" {
 		if err := fs.Set("nodes", v); err != nil {
 			return cfg, fmt.Errorf("NODES: %w", err)

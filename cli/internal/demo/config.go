@@ -26,6 +26,10 @@ type Config struct {
 	BootDelay time.Duration
 	// Timeout bounds the rebalance itself, from submit to the last event.
 	Timeout time.Duration
+	// Hold sets the group and the services up on the fixed HeldAddrs, says
+	// how to drive them by hand, and waits for ctx to end instead of
+	// rebalancing: the environment of the README's grpcurl session.
+	Hold bool
 	// Sandbox, when set, is used instead of starting one (tests share one).
 	Sandbox *sandbox.Sandbox
 	// Out shows the run; Terminal says whether to redraw progress bars in
@@ -33,6 +37,15 @@ type Config struct {
 	Out      io.Writer
 	Terminal bool
 	Width    int
+}
+
+// HeldAddrs are the gRPC and metrics addresses of each service in hold
+// mode: the defaults of rebalancectl, so both it and the README's grpcurl
+// session reach them as written.
+var HeldAddrs = map[string][2]string{
+	"analyzer": {"127.0.0.1:9090", "127.0.0.1:8080"},
+	"planner":  {"127.0.0.1:9091", "127.0.0.1:8081"},
+	"executor": {"127.0.0.1:9092", "127.0.0.1:8082"},
 }
 
 // Strategies are the names Config.Strategy takes.

@@ -46,6 +46,10 @@ func Run(ctx context.Context, cfg Config) (sum Summary, err error) {
 	if err != nil {
 		return sum, err
 	}
+	if cfg.Hold {
+		hold(ctx, cfg, sb.KubeconfigPath)
+		return sum, nil
+	}
 	section(cfg, fmt.Sprintf("Cost optimizer: %s -> %s; the Analyzer's analysis", current, target))
 	p, err := analyzeAndPlan(ctx, cfg, svc)
 	if err != nil {

@@ -83,11 +83,7 @@ func startServices(ctx context.Context, cfg Config, kubeconfig string) (s *servi
 // startService starts one of the three services on free ports; the
 // Planner needs neither cluster nor cloud.
 func (s *services) startService(cfg Config, name string, cluster []string) (string, error) {
-	grpcAddr, err := freeAddr()
-	if err != nil {
-		return "", err
-	}
-	metricsAddr, err := freeAddr()
+	grpcAddr, metricsAddr, err := serviceAddrs(cfg, name)
 	if err != nil {
 		return "", err
 	}
@@ -156,6 +152,18 @@ func (s *services) stop() error {
 		errs = append(errs, s.procs[i].stop())
 	}
 	return errors.Join(errs...)
+}
+
+// serviceAddrs are the fixed addresses in hold mode, else free ones.
+func serviceAddrs(cfg Config, name string) (grpcAddr, metricsAddr string, err error) {
+	if cfg.Hold {
+		return HeldAddrs[name][0], HeldAddrs[name][1], nil
+	}
+	if grpcAddr, err = freeAddr(); err != nil {
+		return "", "", err
+	}
+	metricsAddr, err = freeAddr()
+	return grpcAddr, metricsAddr, err
 }
 
 // freeAddr is a loopback address nobody listens on right now. Another
