@@ -49,8 +49,8 @@ func overrides(v *violations, field string, o *rebalancerv1.PlanOverrides) {
 	if o.MaxConcurrent != nil && o.GetMaxConcurrent() < 1 {
 		v.add(path(field, "max_concurrent"), "must be at least 1, got %d", o.GetMaxConcurrent())
 	}
-	if o.MaxSurge != nil && o.GetMaxSurge() < 1 {
-		v.add(path(field, "max_surge"), "must be at least 1, got %d", o.GetMaxSurge())
+	if o.MaxSurge != nil && o.GetMaxSurge() < 0 {
+		v.add(path(field, "max_surge"), "must not be negative, got %d", o.GetMaxSurge())
 	}
 	if p := o.GetMinHealthyPercent(); o.MinHealthyPercent != nil && (p < 0 || p > 100) {
 		v.add(path(field, "min_healthy_percent"), "must be between 0 and 100, got %d", p)

@@ -86,8 +86,9 @@ type PlanOverrides struct {
 	BatchSize *int32 `protobuf:"varint,2,opt,name=batch_size,json=batchSize,proto3,oneof" json:"batch_size,omitempty"`
 	// Most nodes replaced at once, at least 1.
 	MaxConcurrent *int32 `protobuf:"varint,3,opt,name=max_concurrent,json=maxConcurrent,proto3,oneof" json:"max_concurrent,omitempty"`
-	// Most replacements ahead of their old nodes, at least 1 (bounds surge
-	// and blue-green, whose whole green set must fit).
+	// Most replacements ahead of their old nodes (bounds surge and
+	// blue-green, whose whole green set must fit). 0 is refused with
+	// FailedPrecondition: every strategy makes before it breaks.
 	MaxSurge *int32 `protobuf:"varint,4,opt,name=max_surge,json=maxSurge,proto3,oneof" json:"max_surge,omitempty"`
 	// Capacity floor, 0 to 100 percent.
 	MinHealthyPercent *int32 `protobuf:"varint,5,opt,name=min_healthy_percent,json=minHealthyPercent,proto3,oneof" json:"min_healthy_percent,omitempty"`

@@ -58,7 +58,9 @@ func checkOverrides(v *violations, field string, o *rebalancerv1.PlanOverrides) 
 		v.atLeast(path(field, "max_concurrent"), o.GetMaxConcurrent(), 1)
 	}
 	if o.MaxSurge != nil {
-		v.atLeast(path(field, "max_surge"), o.GetMaxSurge(), 1)
+		// 0 is a request the Planner refuses with FailedPrecondition
+		// (see checkSurge), not a malformed one.
+		v.atLeast(path(field, "max_surge"), o.GetMaxSurge(), 0)
 	}
 	if pct := o.GetMinHealthyPercent(); pct < 0 || pct > 100 {
 		v.add(path(field, "min_healthy_percent"), "must be between 0 and 100, got %d", pct)

@@ -35,6 +35,12 @@ func TestUnmetPoliciesAreRefusedNamingTheRule(t *testing.T) {
 			},
 			rule: "safe_to_rebalance", mentions: "web-000: pod shop/db-0 uses local storage",
 		},
+		"a floor of 100 percent with no surge": {
+			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.MinHealthyPercent, o.MaxSurge = ptr[int32](100), ptr[int32](0)
+			},
+			rule: "max_surge", mentions: "max_surge 0 leaves no room for a replacement",
+		},
 		"an analysis without candidates": {
 			change: func(a *rebalancerv1.RebalanceAnalysis, _ *rebalancerv1.PlanOverrides) { a.CandidateNodes = nil },
 			rule:   "safe_to_rebalance", mentions: "no candidate nodes",

@@ -20,7 +20,25 @@ func checkPreconditions(a *rebalancerv1.RebalanceAnalysis, p *rebalancerv1.Rebal
 	case planned == 0:
 		return &UnmetPolicyError{Rule: "safe_to_rebalance", Reason: whyNoneSafe(a.GetCandidateNodes())}
 	}
+	if err := checkSurge(p); err != nil {
+		return err
+	}
 	return checkFloor(a, p)
+}
+
+// checkSurge refuses a policy without surge. Every strategy makes before it
+// breaks: an old node is cordoned only once its replacement is Ready, so a
+// replacement always stands beside its old node for a while, and without
+// room for one no batch can start. Breaking first is never planned, since
+// it would take capacity away before its replacement exists.
+func checkSurge(p *rebalancerv1.RebalancePolicy) error {
+	if p.GetMaxSurge() > 0 {
+		return nil
+	}
+	return &UnmetPolicyError{Rule: "max_surge", Reason: fmt.Sprintf(
+		"max_surge 0 leaves no room for a replacement beside its old node, and every strategy makes before it breaks "+
+			"(min_healthy_percent %d counts on it): every batch would be empty; allow a surge of at least 1",
+		p.GetMinHealthyPercent())}
 }
 
 // checkFloor refuses a floor above the nodes known Ready and schedulable.
