@@ -121,8 +121,11 @@ func TestAnalyzeARealisticGroupOverGRPC(t *testing.T) {
 	require.Regexp(t, `^analysis-[0-9a-f]{20}$`, a.GetAnalysisId())
 
 	metrics := get(t, "http://"+r.srv.MetricsAddr()+"/metrics")
-	require.Contains(t, metrics, `vpsie_rebalancing_safety_checks_failed_total{category="pod_disruption_budgets"} 5`)
-	require.Contains(t, metrics, `vpsie_rebalancing_safety_checks_passed_total{category="timing"} 3`)
+	// The exposition sorts labels by name: category, namespace, node_group.
+	require.Contains(t, metrics, fmt.Sprintf(
+		`vpsie_rebalancing_safety_checks_failed_total{category="pod_disruption_budgets",namespace=%q,node_group=%q} 5`, ns, ng.Name))
+	require.Contains(t, metrics, fmt.Sprintf(
+		`vpsie_rebalancing_safety_checks_passed_total{category="timing",namespace=%q,node_group=%q} 3`, ns, ng.Name))
 }
 
 func get(t *testing.T, url string) string {

@@ -25,7 +25,7 @@ func (a *Analyzer) Analyze(ctx context.Context, namespace, name string, opp *reb
 	snap, snapErr := a.opts.Catalogue.Snapshot()
 	in.Offer = checks.NewOffer(opp, ng.Spec.Datacenter, snap, snapErr, in.Now)
 	results := checks.All(in)
-	a.metrics.observe(results)
+	a.metrics.observe(namespace, name, results)
 
 	candidates := candidateNodes(members, in.Offer, blockersByNode(results), in.Now)
 	names := make([]string, len(candidates))

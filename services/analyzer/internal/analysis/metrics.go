@@ -9,45 +9,51 @@ import (
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 )
 
-// metrics count safety check outcomes by category, the seed's names. A
-// warning is counted as passed: it does not stop a rebalance.
+// metrics count safety check outcomes by group and category, the seed's
+// names. A warning is counted as passed: it does not stop a rebalance. The
+// group labels let an operator see which group keeps failing which checks;
+// groups are few (one per NodeGroup), so the series stay bounded.
 type metrics struct {
 	passed, failed *prometheus.CounterVec
 }
+
+var metricLabels = []string{"namespace", "node_group", "category"}
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		passed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vpsie_rebalancing_safety_checks_passed_total",
-			Help: "Safety checks that passed or only warned, by category.",
-		}, []string{"category"}),
+			Help: "Safety checks that passed or only warned, by group and category.",
+		}, metricLabels),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vpsie_rebalancing_safety_checks_failed_total",
-			Help: "Safety checks that failed, by category.",
-		}, []string{"category"}),
+			Help: "Safety checks that failed, by group and category.",
+		}, metricLabels),
 	}
 	for _, c := range []prometheus.Collector{m.passed, m.failed} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
 	}
-	// Every category starts at zero, so a dashboard sees the series at once.
-	for v, name := range rebalancerv1.SafetyCheckCategory_name {
-		if v != 0 {
-			m.passed.WithLabelValues(categoryLabel(name))
-			m.failed.WithLabelValues(categoryLabel(name))
-		}
-	}
 	return m, nil
 }
 
-func (m *metrics) observe(results []checks.Result) {
+// observe counts the results of one analysis of namespace/group.
+func (m *metrics) observe(namespace, group string, results []checks.Result) {
+	// Every category of an analysed group starts at zero, so a dashboard
+	// sees a group's series from its first analysis, failures or not.
+	for v, name := range rebalancerv1.SafetyCheckCategory_name {
+		if v != 0 {
+			m.passed.WithLabelValues(namespace, group, categoryLabel(name))
+			m.failed.WithLabelValues(namespace, group, categoryLabel(name))
+		}
+	}
 	for _, r := range results {
 		label := categoryLabel(r.Check.GetCategory().String())
 		if r.Failed() {
-			m.failed.WithLabelValues(label).Inc()
+			m.failed.WithLabelValues(namespace, group, label).Inc()
 		} else {
-			m.passed.WithLabelValues(label).Inc()
+			m.passed.WithLabelValues(namespace, group, label).Inc()
 		}
 	}
 }

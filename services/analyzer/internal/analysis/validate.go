@@ -29,7 +29,7 @@ func (a *Analyzer) ValidateSafety(ctx context.Context, namespace, name string, n
 	in := a.input(ctx, ng, p, members)
 	in.NamedNodes = len(nodeNames) > 0
 	results := checks.All(in)
-	a.metrics.observe(results)
+	a.metrics.observe(namespace, name, results)
 
 	var candidates []string
 	for _, m := range members {

@@ -17,6 +17,7 @@ import (
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/analysis"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/catalogue"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/state"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/testobj"
 )
 
 func TestValidateSafety(t *testing.T) {
@@ -78,28 +79,44 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	require.Error(t, err)
 }
 
-func TestSafetyCheckMetricsCountByCategory(t *testing.T) {
+// TestSafetyCheckMetricsCountByGroupAndCategory analyses two groups, so a
+// count landing in the other group's series would show.
+func TestSafetyCheckMetricsCountByGroupAndCategory(t *testing.T) {
 	t.Parallel()
 	objects := group()
 	objects[1].(*policyv1.PodDisruptionBudget).Status.DisruptionsAllowed = 0
+	// shop/db has no member, so only its node group health checks fail.
+	objects = append(objects, testobj.NodeGroup("shop", "db"))
 	r := newRig(t, state.Static(objects...))
 	_, err := r.analyzer.Analyze(t.Context(), "shop", "web", opportunity())
 	require.NoError(t, err)
+	_, err = r.analyzer.ValidateSafety(t.Context(), "shop", "db", nil)
+	require.NoError(t, err)
 	err = testutil.GatherAndCompare(r.registry, strings.NewReader(`
-# HELP vpsie_rebalancing_safety_checks_failed_total Safety checks that failed, by category.
+# HELP vpsie_rebalancing_safety_checks_failed_total Safety checks that failed, by group and category.
 # TYPE vpsie_rebalancing_safety_checks_failed_total counter
-vpsie_rebalancing_safety_checks_failed_total{category="cluster_health"} 0
-vpsie_rebalancing_safety_checks_failed_total{category="node_group_health"} 0
-vpsie_rebalancing_safety_checks_failed_total{category="pod_disruption_budgets"} 1
-vpsie_rebalancing_safety_checks_failed_total{category="resource_availability"} 0
-vpsie_rebalancing_safety_checks_failed_total{category="timing"} 0
-# HELP vpsie_rebalancing_safety_checks_passed_total Safety checks that passed or only warned, by category.
+vpsie_rebalancing_safety_checks_failed_total{category="cluster_health",namespace="shop",node_group="db"} 0
+vpsie_rebalancing_safety_checks_failed_total{category="cluster_health",namespace="shop",node_group="web"} 0
+vpsie_rebalancing_safety_checks_failed_total{category="node_group_health",namespace="shop",node_group="db"} 2
+vpsie_rebalancing_safety_checks_failed_total{category="node_group_health",namespace="shop",node_group="web"} 0
+vpsie_rebalancing_safety_checks_failed_total{category="pod_disruption_budgets",namespace="shop",node_group="db"} 0
+vpsie_rebalancing_safety_checks_failed_total{category="pod_disruption_budgets",namespace="shop",node_group="web"} 1
+vpsie_rebalancing_safety_checks_failed_total{category="resource_availability",namespace="shop",node_group="db"} 0
+vpsie_rebalancing_safety_checks_failed_total{category="resource_availability",namespace="shop",node_group="web"} 0
+vpsie_rebalancing_safety_checks_failed_total{category="timing",namespace="shop",node_group="db"} 0
+vpsie_rebalancing_safety_checks_failed_total{category="timing",namespace="shop",node_group="web"} 0
+# HELP vpsie_rebalancing_safety_checks_passed_total Safety checks that passed or only warned, by group and category.
 # TYPE vpsie_rebalancing_safety_checks_passed_total counter
-vpsie_rebalancing_safety_checks_passed_total{category="cluster_health"} 2
-vpsie_rebalancing_safety_checks_passed_total{category="node_group_health"} 6
-vpsie_rebalancing_safety_checks_passed_total{category="pod_disruption_budgets"} 6
-vpsie_rebalancing_safety_checks_passed_total{category="resource_availability"} 6
-vpsie_rebalancing_safety_checks_passed_total{category="timing"} 3
+vpsie_rebalancing_safety_checks_passed_total{category="cluster_health",namespace="shop",node_group="db"} 2
+vpsie_rebalancing_safety_checks_passed_total{category="cluster_health",namespace="shop",node_group="web"} 2
+vpsie_rebalancing_safety_checks_passed_total{category="node_group_health",namespace="shop",node_group="db"} 4
+vpsie_rebalancing_safety_checks_passed_total{category="node_group_health",namespace="shop",node_group="web"} 6
+vpsie_rebalancing_safety_checks_passed_total{category="pod_disruption_budgets",namespace="shop",node_group="db"} 7
+vpsie_rebalancing_safety_checks_passed_total{category="pod_disruption_budgets",namespace="shop",node_group="web"} 6
+vpsie_rebalancing_safety_checks_passed_total{category="resource_availability",namespace="shop",node_group="db"} 0
+vpsie_rebalancing_safety_checks_passed_total{category="resource_availability",namespace="shop",node_group="web"} 6
+vpsie_rebalancing_safety_checks_passed_total{category="timing",namespace="shop",node_group="db"} 3
+vpsie_rebalancing_safety_checks_passed_total{category="timing",namespace="shop",node_group="web"} 3
 `), "vpsie_rebalancing_safety_checks_passed_total", "vpsie_rebalancing_safety_checks_failed_total")
 	require.NoError(t, err)
 }
