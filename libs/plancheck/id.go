@@ -1,34 +1,20 @@
 package plancheck
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-
 	"google.golang.org/protobuf/proto"
 
+	"github.com/vpsie/node-rebalancer/libs/contentid"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// idHexDigits keeps 80 bits of the hash: plenty against collisions between
-// plans, and short enough for the hostnames the Executor derives from it.
-const idHexDigits = 20
-
-// PlanID derives a plan's ID from its content: "plan-" and the first hex
-// digits of the SHA-256 of its deterministic encoding, plan_id left empty.
-// Deterministic encoding is stable within one protobuf runtime, which every
-// replica of a release shares.
+// PlanID derives a plan's ID from its content, plan_id left empty:
+// "plan-" and a hash (see contentid.Of).
 func PlanID(p *rebalancerv1.RebalancePlan) (string, error) {
 	if p.GetPlanId() != "" {
 		p = proto.CloneOf(p)
 		p.PlanId = ""
 	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(p)
-	if err != nil {
-		return "", fmt.Errorf("encode plan: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	return "plan-" + hex.EncodeToString(sum[:])[:idHexDigits], nil
+	return contentid.Of("plan", p)
 }
 
 func checkID(r *report, p *rebalancerv1.RebalancePlan) {
