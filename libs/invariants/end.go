@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // checkEnd checks what must hold once the rebalance ended: every VM of the
@@ -38,7 +39,7 @@ func (m *Monitor) checkEnd(ctx context.Context) {
 		if vm.Labels[v1alpha1.LabelNodeGroup] != m.cfg.Group {
 			continue
 		}
-		if n := byVM[vm.ID]; n == nil || !ready(n) {
+		if n := byVM[vm.ID]; n == nil || !kube.NodeReady(n) {
 			m.violate("no orphans", "VM %s (%s) of group %s is not a Ready member", vm.Hostname, vm.ID, m.cfg.Group)
 		}
 	}

@@ -2,6 +2,8 @@ package invariants
 
 import (
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // checkNodes checks the floor and make before break against the node
@@ -15,10 +17,10 @@ func (m *Monitor) checkNodes() {
 	for _, obj := range m.nodes.GetStore().List() {
 		n := obj.(*corev1.Node)
 		present[n.Name] = n
-		if ready(n) && !n.Spec.Unschedulable {
+		if kube.NodeReady(n) && !n.Spec.Unschedulable {
 			serving++
 		}
-		if !m.isInitial(n.Name) && ready(n) {
+		if !m.isInitial(n.Name) && kube.NodeReady(n) {
 			readyNew++
 		}
 	}
@@ -44,19 +46,4 @@ func (m *Monitor) isInitial(name string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.initial[name]
-}
-
-// ready is the Ready condition without the control plane's not-ready taints.
-func ready(n *corev1.Node) bool {
-	for _, t := range n.Spec.Taints {
-		if t.Key == corev1.TaintNodeNotReady || t.Key == corev1.TaintNodeUnreachable {
-			return false
-		}
-	}
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
