@@ -76,8 +76,8 @@ func TestAHealthyGroupProceeds(t *testing.T) {
 }
 
 // Pods requesting 3 CPUs run on 4-CPU standard-8 nodes, but would fit on
-// no 2-CPU standard-2 node: the bin-packing check names them and the
-// opportunity is rejected.
+// no 2-CPU standard-2 node: the fit check names them as larger than the
+// target offering and the opportunity is rejected.
 func TestAPodThatFitsNowhereIsNamed(t *testing.T) {
 	t.Parallel()
 	ns, name, _ := group(t, 2, func(ns, group string) fixtures.Workloads {
@@ -91,7 +91,8 @@ func TestAPodThatFitsNowhereIsNamed(t *testing.T) {
 	fit := checkNamed(t, a, checks.NameFit)
 	require.Equal(t, rebalancerv1.SafetyCheckStatus_SAFETY_CHECK_STATUS_FAILED, fit.GetStatus())
 	require.Contains(t, fit.GetMessage(), "pod "+ns+"/big-")
-	require.Contains(t, fit.GetMessage(), "(3000m CPU, 128Mi memory) fits on none of the 0 staying and 2 new standard-2 nodes")
+	require.Contains(t, fit.GetMessage(), "the largest pod must fit the target offering")
+	require.Contains(t, fit.GetMessage(), "(3000m CPU, 128Mi memory) is larger than a standard-2 node's allocatable (2000m CPU")
 	require.Equal(t, "2", fit.GetDetails()["count"])
 	require.Equal(t, rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_REJECT, a.GetRecommendedAction())
 	require.EqualValues(t, 2*3600, a.GetValidatedMonthlySavingsCents(), "the savings are real; the fit is not")

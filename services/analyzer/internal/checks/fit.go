@@ -22,18 +22,32 @@ var defaultMemoryReserve = resource.MustParse("100Mi")
 // DaemonSet and mirror pods of its old node take back on it). Only the
 // group's nodes are counted, so the answer holds even for pods that are
 // not pinned to the group.
+//
+// First, the largest pod must fit the target offering: a pod requesting
+// more CPU or memory than a target node's allocatable fails by name even
+// when a staying member has room today, since the opportunity moves the
+// group to that offering and the pod could never run on it.
 func Fit(in *Input) Result {
 	candidates := in.candidates()
 	bins := stayingBins(in)
 	staying := len(bins)
 	var items []binpack.Item
+	var blockers []Blocker
 	for _, m := range candidates {
 		bins = append(bins, replacementBin(in, m))
+		alloc := targetAllocatable(in.Offer.Target.CPU, in.Offer.Target.RAMMB, m.Node)
 		for _, p := range m.Pods {
+			if p.Need.MilliCPU > alloc.MilliCPU || p.Need.MemoryBytes > alloc.MemoryBytes {
+				blockers = append(blockers, Blocker{Node: m.Node.Name, Reason: fmt.Sprintf(
+					"the largest pod must fit the target offering: pod %s on %s (%dm CPU, %dMi memory) "+
+						"is larger than a %s node's allocatable (%dm CPU, %dMi memory)",
+					p.Key(), m.Node.Name, p.Need.MilliCPU, p.Need.MemoryBytes>>20,
+					in.Offer.Target.Name, alloc.MilliCPU, alloc.MemoryBytes>>20)})
+				continue // already named; packing it would name it twice
+			}
 			items = append(items, binpack.Item{Pod: p.Pod, Need: p.Need})
 		}
 	}
-	var blockers []Blocker
 	for _, pl := range binpack.Pack(items, bins) {
 		if pl.Bin < 0 {
 			node := pl.Item.Pod.Spec.NodeName

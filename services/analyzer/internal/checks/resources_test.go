@@ -92,18 +92,34 @@ func TestFit(t *testing.T) {
 	t.Parallel()
 	big := func(f *fixture) { testobj.Requests(f.pod("web-0"), "3", "1Gi") }
 	runCases(t, map[string]testCase{
-		"a pod larger than the target offering": {
+		"the largest pod must fit the target offering's CPU": {
 			edit: func(f *fixture) { big(f); f.opp.TargetOffering = "standard-2" },
 			want: want{check: checks.NameFit, status: failed, contains: []string{
-				"pod shop/api-5d8f9c-0 on web-0 (3000m CPU, 1024Mi memory) fits on none of the 0 staying and 3 new standard-2 nodes"}},
+				"the largest pod must fit the target offering: pod shop/api-5d8f9c-0 on web-0 (3000m CPU, 1024Mi memory) " +
+					"is larger than a standard-2 node's allocatable (2000m CPU, 3996Mi memory)"}},
 		},
-		"a pod larger than the target fits on a member that stays": {
+		"the largest pod must fit the target offering's memory": {
+			edit: func(f *fixture) { testobj.Requests(f.pod("web-1"), "100m", "6Gi"); f.opp.TargetOffering = "standard-2" },
+			want: want{check: checks.NameFit, status: failed, contains: []string{
+				"the largest pod must fit the target offering: pod shop/api-5d8f9c-1 on web-1 (100m CPU, 6144Mi memory)"}},
+		},
+		"the largest pod must fit the target offering even when a member that stays has room": {
 			edit: func(f *fixture) {
 				big(f)
 				f.opp.TargetOffering = "standard-2"
 				f.nodes = append(f.nodes, testobj.Node("web-3", "web", "memory-4"))
 			},
-			want: want{check: checks.NameFit, status: passed, contains: []string{"fit on the 1 staying and 3 new standard-2 nodes"}},
+			want: want{check: checks.NameFit, status: failed, contains: []string{"the largest pod must fit the target offering: pod shop/api-5d8f9c-0"}},
+		},
+		"pods that together overflow the new nodes": {
+			edit: func(f *fixture) {
+				for _, n := range []string{"web-0", "web-1", "web-2"} {
+					testobj.Requests(f.pod(n), "1200m", "1Gi")
+					f.add(testobj.OwnedBy(testobj.Requests(testobj.Pod("shop", "extra-"+n, n), "1200m", "1Gi"), "ReplicaSet", "extra"))
+				}
+				f.opp.TargetOffering = "standard-2"
+			},
+			want: want{check: checks.NameFit, status: failed, contains: []string{"fits on none of the 0 staying and 3 new standard-2 nodes"}},
 		},
 		"a pod pinned to its old node's hostname": {
 			edit: func(f *fixture) { f.pod("web-1").Spec.NodeSelector = map[string]string{corev1.LabelHostname: "web-1"} },
