@@ -53,6 +53,12 @@ var limits = checks.Limits{MaxUnreadyPercent: 100, ScaleUpCooldown: 10 * time.Mi
 // a test steps it.
 func startRig(t *testing.T, before func(*vpsiesim.Sim)) *rig {
 	t.Helper()
+	return startRigWith(t, before, limits)
+}
+
+// startRigWith is startRig with other limits.
+func startRigWith(t *testing.T, before func(*vpsiesim.Sim), limits checks.Limits) *rig {
+	t.Helper()
 	sim, err := vpsiesim.NewServer(vpsiesim.Options{Token: simToken})
 	require.NoError(t, err)
 	t.Cleanup(sim.Close)

@@ -9,6 +9,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud/catalog"
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsiesim"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
@@ -21,8 +22,15 @@ import (
 // waits until w runs and its budgets are settled.
 func group(t *testing.T, n int, w func(ns, group string) fixtures.Workloads) (string, string, []string) {
 	t.Helper()
+	return groupWith(t, n, v1alpha1.RebalancingPolicy{}, w)
+}
+
+// groupWith is group with a rebalancing policy.
+func groupWith(t *testing.T, n int, p v1alpha1.RebalancingPolicy, w func(ns, group string) fixtures.Workloads) (string, string, []string) {
+	t.Helper()
 	sb, ns := sandboxtest.Shared(), sandboxtest.Namespace(t)
-	ng, nodes := fixtures.CreateGroup(t, sb, fixtures.Group{Namespace: ns, Offering: fixtures.Standard8, Nodes: n, Datacenter: catalog.NYC1})
+	ng, nodes := fixtures.CreateGroup(t, sb, fixtures.Group{Namespace: ns, Offering: fixtures.Standard8, Nodes: n,
+		Datacenter: catalog.NYC1, Rebalancing: p})
 	workloads := w(ns, ng.Name)
 	workloads.Create(t, sb)
 	workloads.WaitRunning(t, sb, n)
