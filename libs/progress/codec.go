@@ -30,7 +30,8 @@ func Decode(data []byte) (*rebalancerv1.ExecutionEvent, error) {
 // published after it, so a watcher may stop.
 func Final(ev *rebalancerv1.ExecutionEvent) bool {
 	switch ev.GetKind() {
-	case rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED:
+	case rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED,
+		rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED:
 		return true
 	}
 	return false

@@ -16,9 +16,8 @@ import (
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 )
 
-// Server implements rebalancerv1.ExecutorServiceServer. Approve, Pause,
-// Resume, Cancel and Rollback come with the next issue and answer
-// Unimplemented (from the embedded type) until then. Requests are already
+// Server implements rebalancerv1.ExecutorServiceServer (the operator's
+// calls, Approve to Rollback, are in control.go). Requests are already
 // validated by the shared interceptor chain.
 type Server struct {
 	rebalancerv1.UnimplementedExecutorServiceServer
@@ -111,6 +110,13 @@ func toStatus(err error) error {
 		return err
 	case engine.IsNotFound(err):
 		return status.Error(codes.NotFound, "no such execution")
+	case isStateError(err):
+		// The caller asked for a transition the status does not allow;
+		// the message names the status so the caller knows why.
+		se, _ := engine.AsStateError(err)
+		return status.Error(codes.FailedPrecondition, se.Error())
+	case errors.Is(err, engine.ErrBusy):
+		return status.Error(codes.Aborted, engine.ErrBusy.Error())
 	case errors.Is(err, engine.ErrBadPageToken):
 		return status.Error(codes.InvalidArgument, "page_token: not a token from a previous response")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -120,4 +126,9 @@ func toStatus(err error) error {
 		// leaking internal detail.
 		return status.Error(codes.Unavailable, "a dependency of the executor is unavailable; retry later")
 	}
+}
+
+func isStateError(err error) bool {
+	_, ok := engine.AsStateError(err)
+	return ok
 }

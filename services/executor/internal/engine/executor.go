@@ -33,14 +33,14 @@ type Executor struct {
 	// running holds the executions this replica runs now, so a scan never
 	// claims (and so fences off) one of its own running executions.
 	runningMu sync.Mutex
-	running   map[string]bool
+	running   map[string]chan struct{} // closed when the run ends
 }
 
 // New returns an Executor; call Stop when done.
 func New(deps Deps, checker accept.Checker, watch WatchFunc) *Executor {
 	deps.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Executor{deps: deps, checker: checker, watch: watch, ctx: ctx, cancel: cancel, running: map[string]bool{}}
+	return &Executor{deps: deps, checker: checker, watch: watch, ctx: ctx, cancel: cancel, running: map[string]chan struct{}{}}
 }
 
 // Stop ends every running execution at its next wait and returns once

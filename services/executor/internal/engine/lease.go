@@ -94,3 +94,9 @@ func (x *execution) renew(ctx context.Context) error {
 // sameLease reports whether two reads show the same lease: a claim by
 // anyone else changes the owner or the expiry.
 func sameLease(a, b store.Lease) bool { return a.Owner == b.Owner && a.Expires.Equal(b.Expires) }
+
+// release gives the lease up, so whoever acts next need not wait for it
+// to expire (a pause, a hand-over to the rollback role).
+func (x *execution) release(ctx context.Context) error {
+	return x.update(ctx, func(r *store.Record) { r.Lease = store.Lease{} })
+}

@@ -40,13 +40,23 @@ func (x *execution) finish(ctx context.Context, status rebalancerv1.ExecutionSta
 	}
 	groupErr := x.updateGroup(ctx)
 	x.countFinal(status, result)
-	kind := rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED
-	if status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED {
-		kind = rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED
-	}
-	return errors.Join(groupErr, x.emitf(ctx, kind, "", 0, map[string]string{"status": status.String()},
+	err = x.emitf(ctx, finalKind(status), "", 0, map[string]string{"status": status.String()},
 		"Execution ended %s: %d of %d nodes replaced, %d failed", reasonOf(status),
-		result.GetNodesReplaced(), result.GetNodesTotal(), result.GetNodesFailed()))
+		result.GetNodesReplaced(), result.GetNodesTotal(), result.GetNodesFailed())
+	// Released, so an on-demand rollback of a failed execution need not
+	// wait for the lease to run out.
+	return errors.Join(groupErr, err, x.release(ctx))
+}
+
+// finalKind is the last event of an execution ending in status.
+func finalKind(status rebalancerv1.ExecutionStatus) rebalancerv1.EventKind {
+	switch status {
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED:
+		return rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED:
+		return rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED
+	}
+	return rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED
 }
 
 func (x *execution) countFinal(status rebalancerv1.ExecutionStatus, r *rebalancerv1.RebalanceResult) {

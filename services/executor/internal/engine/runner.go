@@ -26,6 +26,9 @@ func (x *execution) drive(ctx context.Context, previousOwner string) error {
 			return err
 		}
 	}
+	if x.control().Cancel && !isFinal(x.snapshot().GetStatus()) {
+		return x.cancelToEnd(ctx)
+	}
 	switch x.snapshot().GetStatus() {
 	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PENDING:
 		if err := x.start(ctx); err != nil {
@@ -66,6 +69,12 @@ func (x *execution) runToEnd(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if errors.Is(err, errInterrupted) {
+		if x.control().Cancel {
+			return x.cancelToEnd(ctx)
+		}
+		return x.pause(ctx)
+	}
 	if err == nil {
 		return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED)
 	}
@@ -85,6 +94,9 @@ func (x *execution) rollbackToEnd(ctx context.Context) error {
 		x.deps.Logger.Error("rollback failed", "execution", x.snapshot().GetExecutionId(), "error", err)
 		_ = x.update(ctx, func(r *store.Record) { r.State.Errors = append(r.State.Errors, "rollback: "+err.Error()) })
 		return errors.Join(err, x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED))
+	}
+	if x.control().Cancel {
+		return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED)
 	}
 	return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK)
 }

@@ -91,15 +91,38 @@ func (e *Executor) takes(r *store.Record) bool {
 func (e *Executor) reserve(id string) bool {
 	e.runningMu.Lock()
 	defer e.runningMu.Unlock()
-	if e.running[id] {
+	if e.running[id] != nil {
 		return false
 	}
-	e.running[id] = true
+	e.running[id] = make(chan struct{})
 	return true
 }
 
 func (e *Executor) unreserve(id string) {
 	e.runningMu.Lock()
 	defer e.runningMu.Unlock()
-	delete(e.running, id)
+	if done := e.running[id]; done != nil {
+		close(done)
+		delete(e.running, id)
+	}
+}
+
+// reserveAfterLocalRun reserves id once this replica's run of it, if
+// any, has ended: the caller saw a status no run continues from (paused,
+// failed), so that run is only finishing its last writes.
+func (e *Executor) reserveAfterLocalRun(ctx context.Context, id string) error {
+	for !e.reserve(id) {
+		e.runningMu.Lock()
+		done := e.running[id]
+		e.runningMu.Unlock()
+		if done == nil {
+			continue
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

@@ -97,6 +97,9 @@ func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) err
 	if already {
 		return nil // completed before a restart
 	}
+	if x.interruptRequested() {
+		return errInterrupted
+	}
 	p := x.plan()
 	if err := x.update(ctx, func(r *store.Record) { r.State.CurrentBatch = max(r.State.CurrentBatch, number) }); err != nil {
 		return err
@@ -107,7 +110,7 @@ func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) err
 		return err
 	}
 	if err := x.batchWork(ctx, b); err != nil {
-		if ctx.Err() == nil {
+		if ctx.Err() == nil && !errors.Is(err, errInterrupted) {
 			err = errors.Join(err, x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED, "", number, nil, "Batch %d failed: %v", number, err))
 		}
 		return err
@@ -157,7 +160,7 @@ func (x *execution) parallel(ctx context.Context, runs []*nodeRun, steps ...[]st
 	for i, n := range runs {
 		wg.Go(func() {
 			err := runSteps(ctx, n, steps...)
-			if err != nil && ctx.Err() == nil {
+			if err != nil && ctx.Err() == nil && !errors.Is(err, errInterrupted) {
 				err = errors.Join(err, n.fail(ctx, err))
 			}
 			if err == nil && n.phase() == rebalancerv1.NodePhase_NODE_PHASE_FAILED {

@@ -48,9 +48,13 @@ func runSteps(ctx context.Context, n *nodeRun, steps ...[]step) error {
 			if s.done(n) {
 				continue
 			}
-			// A step's side effect is taken only under a live lease.
+			// A step's side effect is taken only under a live lease, and
+			// none starts once an operator asked to pause or cancel.
 			if err := n.x.holdsLease(); err != nil {
 				return err
+			}
+			if n.x.interruptRequested() {
+				return errInterrupted
 			}
 			if err := s.run(ctx, n); err != nil {
 				return err

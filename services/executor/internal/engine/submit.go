@@ -52,7 +52,8 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 			"Plan %s requires approval before it runs", plan.GetPlanId()); err != nil {
 			return nil, err
 		}
-		return x.snapshot(), nil
+		// Whoever approves it takes the lease then.
+		return x.snapshot(), x.release(ctx)
 	}
 	st := x.snapshot()
 	e.launch(x.rec, "")

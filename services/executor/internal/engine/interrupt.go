@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// errInterrupted: an operator asked to pause or cancel; the node stopped
+// between two steps, with none half-done.
+var errInterrupted = errors.New("interrupted at a step boundary")
+
+// control is the operator's request as last read; the owner sees a new
+// one at its next write (the request's write makes it conflict and
+// re-read), at the latest at the next lease renewal.
+func (x *execution) control() store.Control {
+	var c store.Control
+	x.view(func(r *store.Record) { c = r.Control })
+	return c
+}
+
+func (x *execution) interruptRequested() bool {
+	c := x.control()
+	return c.Pause || c.Cancel
+}
+
+// pause records PAUSED, says so and gives the lease up: ResumeExecution
+// on any replica continues from here.
+func (x *execution) pause(ctx context.Context) error {
+	reason := x.control().Reason
+	if err := x.update(ctx, func(r *store.Record) {
+		r.State.Status, r.Control = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED, store.Control{}
+	}); err != nil {
+		return err
+	}
+	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_PAUSED, "", 0,
+		map[string]string{"reason": reason}, "Paused at a step boundary: %s", reason); err != nil {
+		return err
+	}
+	return x.release(ctx)
+}
+
+// cancelToEnd rolls back what was done and ends CANCELLED.
+func (x *execution) cancelToEnd(ctx context.Context) error {
+	return x.rollbackToEnd(ctx)
+}
