@@ -51,7 +51,10 @@ func (m *Monitor) podDeleted(obj any) {
 // purpose.
 func (m *Monitor) podLeaving(pod *corev1.Pod) {
 	covering := m.covering(pod)
-	if len(covering) == 0 {
+	if len(covering) == 0 || !podReady(pod) {
+		// A pod not Ready is no healthy pod of its budget: the Eviction
+		// API admits it without recording a disruption, and its leaving
+		// costs the budget nothing.
 		return
 	}
 	key := pod.Namespace + "/" + pod.Name
@@ -115,4 +118,13 @@ func names(pdbs []*policyv1.PodDisruptionBudget) []string {
 		out[i] = p.Namespace + "/" + p.Name
 	}
 	return out
+}
+
+func podReady(pod *corev1.Pod) bool {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }

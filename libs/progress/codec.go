@@ -30,8 +30,7 @@ func Decode(data []byte) (*rebalancerv1.ExecutionEvent, error) {
 // published after it, so a watcher may stop.
 func Final(ev *rebalancerv1.ExecutionEvent) bool {
 	switch ev.GetKind() {
-	case rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED,
-		rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED:
+	case rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED:
 		return true
 	}
 	return false

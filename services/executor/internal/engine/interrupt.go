@@ -42,7 +42,15 @@ func (x *execution) pause(ctx context.Context) error {
 	return x.release(ctx)
 }
 
-// cancelToEnd rolls back what was done and ends CANCELLED.
+// cancelToEnd says the execution is cancelled, rolls back what was done
+// and ends CANCELLED. A replica taking a cancelled rollback over resumes
+// it without a second EXECUTION_CANCELLED.
 func (x *execution) cancelToEnd(ctx context.Context) error {
+	if x.snapshot().GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK {
+		if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED, "", 0,
+			map[string]string{"reason": x.control().Reason}, "Cancelled: %s; rolling back", x.control().Reason); err != nil {
+			return err
+		}
+	}
 	return x.rollbackToEnd(ctx)
 }

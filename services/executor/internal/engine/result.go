@@ -50,12 +50,11 @@ func (x *execution) finish(ctx context.Context, status rebalancerv1.ExecutionSta
 
 // finalKind is the last event of an execution ending in status.
 func finalKind(status rebalancerv1.ExecutionStatus) rebalancerv1.EventKind {
-	switch status {
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED:
+	if status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED {
 		return rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED:
-		return rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED
 	}
+	// FAILED, ROLLED_BACK and CANCELLED all end with EXECUTION_FAILED, the
+	// exact status in its details (what progress.Final and watchers expect).
 	return rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED
 }
 
