@@ -139,6 +139,12 @@ func openEngine(ctx context.Context, js jetstream.JetStream, deps engine.Deps, g
 		return progress.Watch(ctx, js, id, from, handle)
 	}
 	e := engine.New(deps, accept.Checker{Kube: client, Groups: groups}, watch)
+	// Nodes left marked by executions that ended or are gone are restored
+	// before the scan takes over the running ones; a failure here is
+	// logged and retried at the next start, it does not keep the API down.
+	if err := e.Reconcile(ctx); err != nil {
+		deps.Logger.Warn("start-up reconcile of marked nodes failed", "error", err)
+	}
 	e.Start()
 	return e, nil
 }

@@ -54,3 +54,17 @@ func (x *execution) cancelToEnd(ctx context.Context) error {
 	}
 	return x.rollbackToEnd(ctx)
 }
+
+// handOverRollback leaves a failed execution's rollback to the rollback
+// role: the failure is recorded (the failure events are out), the status
+// says ROLLING_BACK and the lease is released, so a rollback replica's
+// scan claims it at once; the lease makes sure exactly one carries it out.
+func (x *execution) handOverRollback(ctx context.Context) error {
+	if err := x.update(ctx, func(r *store.Record) {
+		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK
+	}); err != nil {
+		return err
+	}
+	x.deps.Logger.Info("rollback handed over to the rollback role", "execution", x.id())
+	return x.release(ctx)
+}

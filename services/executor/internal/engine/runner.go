@@ -82,6 +82,9 @@ func (x *execution) runToEnd(ctx context.Context) error {
 	if !x.plan().GetRollbackPlan().GetAutomatic() {
 		return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED)
 	}
+	if !x.deps.Roles.Rollback {
+		return x.handOverRollback(ctx)
+	}
 	return x.rollbackToEnd(ctx)
 }
 

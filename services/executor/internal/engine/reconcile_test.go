@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+func (u *unit) node(t *testing.T, name string) *corev1.Node {
+	t.Helper()
+	n, err := u.kube.CoreV1().Nodes().Get(t.Context(), name, metav1.GetOptions{})
+	require.NoError(t, err)
+	return n
+}
+
+func markedNode(name string) *corev1.Node {
+	return &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelExcludeFromLB: "true"}},
+		Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{replacingTaint(),
+			{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}},
+	}
+}
+
+func TestReconcileRestoresOnlyNodesOfEndedExecutions(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	ctx := t.Context()
+	for _, name := range []string{"old-0", "orphan", "running-0"} {
+		_, err := u.kube.CoreV1().Nodes().Create(ctx, markedNode(name), metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	// exec-1 (the unit's) ended after marking old-0, which was cordoned
+	// before; exec-2 still runs and marked running-0.
+	require.NoError(t, u.x.update(ctx, func(r *store.Record) {
+		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED
+		r.Book.NodeBook("old-0").Original = &store.Marks{Unschedulable: true, Taints: []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}}
+	}))
+	running := u.x.rec.Clone()
+	running.State.ExecutionId, running.State.Status = "exec-2", rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING
+	running.Book.Nodes = map[string]*store.NodeBook{"running-0": {Original: &store.Marks{}}}
+	_, err := u.x.deps.Store.Create(ctx, running)
+	require.NoError(t, err)
+
+	e := New(*u.x.deps, accept.Checker{}, nil)
+	t.Cleanup(e.Stop)
+	require.NoError(t, e.Reconcile(ctx))
+
+	restored := u.node(t, "old-0")
+	require.True(t, restored.Spec.Unschedulable, "cordoned before the execution: stays cordoned")
+	require.Equal(t, []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}, restored.Spec.Taints)
+	require.NotContains(t, restored.Labels, LabelExcludeFromLB)
+
+	orphan := u.node(t, "orphan")
+	require.Contains(t, orphan.Spec.Taints, replacingTaint(), "no record of its original marks: reported, not guessed")
+
+	untouched := u.node(t, "running-0")
+	require.Contains(t, untouched.Spec.Taints, replacingTaint(), "a running execution's node is its owner's")
+}
