@@ -49,8 +49,11 @@ func killAndTakeOver(t *testing.T, killAt rebalancerv1.EventKind) {
 	owner := e.startReplica("replica-a", "executor,rollback", leaseTTL.String())
 	e.startReplica("replica-b", "executor,rollback", leaseTTL.String())
 
+	// The drain timeout outlasts the disruption controller's two minutes:
+	// a pod evicted just before the kill, on a node then deleted, can stay
+	// in the PDB's disruptedPods that long, refusing further evictions.
 	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
-		replace: old, groupSize: 4, target: "compute-4", drainTimeout: 60 * time.Second})
+		replace: old, groupSize: 4, target: "compute-4", drainTimeout: 150 * time.Second})
 	rec := &recorder{}
 	m := e.monitor(old, 4, false, rec)
 	resp, err := owner.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
@@ -58,7 +61,7 @@ func killAndTakeOver(t *testing.T, killAt rebalancerv1.EventKind) {
 
 	var once sync.Once
 	var killedAt, takenOverAt time.Time
-	ctx, cancel := context.WithTimeout(t.Context(), watchTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*watchTimeout) // room for the long drain timeout above
 	defer cancel()
 	watched := e.follow(ctx, resp.GetExecution().GetExecutionId(), rec, func(ev *rebalancerv1.ExecutionEvent) {
 		switch ev.GetKind() {
