@@ -77,7 +77,12 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return errors.Join(err, srv.Close())
+		// Like the services' GracefulStop with a deadline: what is still in
+		// flight after the grace is cut, and the stop itself succeeded.
+		log.Warn("answers still in flight after the shutdown grace were cut", "grace", shutdownGrace, "error", err)
+		if err := srv.Close(); err != nil {
+			return err
+		}
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
