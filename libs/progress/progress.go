@@ -13,13 +13,15 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
 const (
 	// StreamName is the JetStream stream holding every execution's events.
 	StreamName = "REBALANCER_EVENTS"
 	// SubjectPrefix starts every event subject:
-	// rebalancer.events.<namespace>.<group>.<execution_id>.
+	// rebalancer.events.<namespace>.<group>.<execution_id>.<kind>.
 	SubjectPrefix = "rebalancer.events"
 	// DuplicateWindow is how long JetStream remembers message IDs: a publish
 	// retried within it is stored once.
@@ -28,15 +30,29 @@ const (
 	MaxAge = 14 * 24 * time.Hour
 )
 
-// Subject is where the events of one execution are published.
-func Subject(namespace, group, executionID string) string {
-	return strings.Join([]string{SubjectPrefix, token(namespace), token(group), token(executionID)}, ".")
+// Subject is where an event is published. The kind is the last token, so
+// a subscriber that wants one kind of event (the rollback handler wants
+// failures) has the server filter them instead of reading every event.
+func Subject(ev *rebalancerv1.ExecutionEvent) string {
+	return strings.Join([]string{SubjectPrefix, token(ev.GetNamespace()), token(ev.GetNodeGroup()),
+		token(ev.GetExecutionId()), KindToken(ev.GetKind())}, ".")
+}
+
+// KindToken is an event kind as a subject token: the enum name without its
+// prefix, in lower case (EVENT_KIND_BATCH_FAILED is batch_failed).
+func KindToken(kind rebalancerv1.EventKind) string {
+	return strings.ToLower(strings.TrimPrefix(kind.String(), "EVENT_KIND_"))
 }
 
 // ExecutionFilter matches the events of one execution whatever its group,
 // for a watcher that knows only the execution ID.
 func ExecutionFilter(executionID string) string {
-	return SubjectPrefix + ".*.*." + token(executionID)
+	return SubjectPrefix + ".*.*." + token(executionID) + ".*"
+}
+
+// KindFilter matches the events of one kind of every execution.
+func KindFilter(kind rebalancerv1.EventKind) string {
+	return SubjectPrefix + ".*.*.*." + KindToken(kind)
 }
 
 // GroupFilter matches every execution of one group.

@@ -37,8 +37,10 @@ func event(seq uint64, kind rebalancerv1.EventKind) *rebalancerv1.ExecutionEvent
 
 func TestSubjectsKeepOneTokenPerName(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "rebalancer.events.shop.web_a.exec-1", progress.Subject("shop", "web.a", "exec-1"))
-	require.Equal(t, "rebalancer.events.*.*.exec-1", progress.ExecutionFilter("exec-1"))
+	require.Equal(t, "rebalancer.events.shop.web_a.exec-1.batch_failed",
+		progress.Subject(event(3, rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED)))
+	require.Equal(t, "rebalancer.events.*.*.exec-1.*", progress.ExecutionFilter("exec-1"))
+	require.Equal(t, "rebalancer.events.*.*.*.batch_failed", progress.KindFilter(rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED))
 	require.Equal(t, "exec-1-7", progress.MsgID("exec-1", 7))
 }
 

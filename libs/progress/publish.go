@@ -28,8 +28,7 @@ func (p JetStreamPublisher) Publish(ctx context.Context, ev *rebalancerv1.Execut
 	if err != nil {
 		return err
 	}
-	subject := Subject(ev.GetNamespace(), ev.GetNodeGroup(), ev.GetExecutionId())
-	_, err = p.JS.Publish(ctx, subject, data, jetstream.WithMsgID(MsgID(ev.GetExecutionId(), ev.GetSequence())))
+	_, err = p.JS.Publish(ctx, Subject(ev), data, jetstream.WithMsgID(MsgID(ev.GetExecutionId(), ev.GetSequence())))
 	if err != nil {
 		return fmt.Errorf("publish event %d of %s: %w", ev.GetSequence(), ev.GetExecutionId(), err)
 	}

@@ -208,9 +208,10 @@ func (EventKind) EnumDescriptor() ([]byte, []int) {
 }
 
 // ExecutionEvent is one step of an execution, published by the Executor on
-// NATS (subject rebalancer.events.<namespace>.<group>.<execution_id>) and
-// streamed by WatchExecution. Watchers, dashboards and the rollback handler
-// consume it; the per-execution sequence lets them detect gaps and resume.
+// NATS (subject rebalancer.events.<namespace>.<group>.<execution_id>.<kind>,
+// the kind in lower case without its prefix) and streamed by WatchExecution.
+// Watchers, dashboards and the rollback handler consume it; the
+// per-execution sequence lets them detect gaps and resume.
 type ExecutionEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The execution.
