@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/semaphore"
 
@@ -89,24 +88,19 @@ func (x *execution) awaitDependencies(ctx context.Context, b *rebalancerv1.NodeB
 	}
 }
 
-// runBatch runs one batch to its end, reporting its start and outcome.
+// runBatch runs one batch to its end, reporting its start and outcome
+// once per execution, however often it is resumed.
 func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) error {
 	number := b.GetBatchNumber()
 	var already bool
-	x.view(func(r *store.Record) { _, already = r.Book.BatchDoneAt[number] })
+	x.view(func(r *store.Record) { already = r.Book.BatchDone(number) })
 	if already {
-		return nil // completed before a restart
+		return nil // completed before a restart; its BATCH_COMPLETED went with the mark
 	}
 	if x.interruptRequested() {
 		return errInterrupted
 	}
-	p := x.plan()
-	if err := x.update(ctx, func(r *store.Record) { r.State.CurrentBatch = max(r.State.CurrentBatch, number) }); err != nil {
-		return err
-	}
-	x.deps.Metrics.CurrentBatch.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Set(float64(number))
-	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_BATCH_STARTED, "", number,
-		map[string]string{"phase": b.GetPhase().String()}, "Batch %d (%s) of %d nodes started", number, phaseName(b.GetPhase()), len(b.GetNodes())); err != nil {
+	if err := x.startBatch(ctx, b); err != nil {
 		return err
 	}
 	if err := x.batchWork(ctx, b); err != nil {
@@ -115,17 +109,44 @@ func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) err
 		}
 		return err
 	}
+	return x.completeBatch(ctx, number)
+}
+
+// startBatch says the batch started, unless an earlier run of this
+// execution (before a pause or a takeover) already did: the mark is
+// written with the event (see emitMarked), so a mark means the event is
+// out or is the record's last event, republished at takeover.
+func (x *execution) startBatch(ctx context.Context, b *rebalancerv1.NodeBatch) error {
+	number := b.GetBatchNumber()
+	p := x.plan()
+	x.deps.Metrics.CurrentBatch.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Set(float64(number))
+	var started bool
+	x.view(func(r *store.Record) { started = r.Book.BatchStarted(number) })
+	if started {
+		return nil
+	}
 	now := x.now()
-	if err := x.update(ctx, func(r *store.Record) {
-		if r.Book.BatchDoneAt == nil {
-			r.Book.BatchDoneAt = map[int32]time.Time{}
-		}
-		r.Book.BatchDoneAt[number] = now
-	}); err != nil {
+	e := event{kind: rebalancerv1.EventKind_EVENT_KIND_BATCH_STARTED, batch: number,
+		details: map[string]string{"phase": b.GetPhase().String()},
+		message: fmt.Sprintf("Batch %d (%s) of %d nodes started", number, phaseName(b.GetPhase()), len(b.GetNodes()))}
+	return x.emitMarked(ctx, e, func(r *store.Record) {
+		r.State.CurrentBatch = max(r.State.CurrentBatch, number)
+		r.Book.MarkBatchStarted(number, now)
+	})
+}
+
+// completeBatch records the batch's completion (from which its dependents'
+// soak time counts) with its BATCH_COMPLETED event, in one write: a resume
+// skips a batch so marked, and must not lose the event by doing so.
+func (x *execution) completeBatch(ctx context.Context, number int32) error {
+	now := x.now()
+	e := event{kind: rebalancerv1.EventKind_EVENT_KIND_BATCH_COMPLETED, batch: number,
+		message: fmt.Sprintf("Batch %d completed", number)}
+	if err := x.emitMarked(ctx, e, func(r *store.Record) { r.Book.MarkBatchDone(number, now) }); err != nil {
 		return err
 	}
 	x.setProgressMetric()
-	return x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_BATCH_COMPLETED, "", number, nil, "Batch %d completed", number)
+	return nil
 }
 
 // batchWork is what each kind of batch does to its nodes. A REPLACE batch

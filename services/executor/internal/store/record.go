@@ -51,8 +51,12 @@ type Book struct {
 	OldNodesMarked bool `json:"oldNodesMarked,omitempty"`
 	// Nodes holds per old node bookkeeping, by old node name.
 	Nodes map[string]*NodeBook `json:"nodes,omitempty"`
-	// BatchDoneAt says when each batch completed, for soak times.
-	BatchDoneAt map[int32]time.Time `json:"batchDoneAt,omitempty"`
+	// BatchStartedAt and BatchDoneAt say when each batch started and
+	// completed (soak times count from completion). Each is written in the
+	// same write as its BATCH_STARTED or BATCH_COMPLETED event, so a
+	// resumed execution knows which of those events are out already.
+	BatchStartedAt map[int32]time.Time `json:"batchStartedAt,omitempty"`
+	BatchDoneAt    map[int32]time.Time `json:"batchDoneAt,omitempty"`
 }
 
 // NodeBook is the bookkeeping of one old node's replacement.
@@ -95,6 +99,38 @@ func (b *Book) NodeBook(old string) *NodeBook {
 		b.Nodes[old] = &NodeBook{}
 	}
 	return b.Nodes[old]
+}
+
+// BatchStarted reports whether batch's start was recorded.
+func (b *Book) BatchStarted(batch int32) bool {
+	_, ok := b.BatchStartedAt[batch]
+	return ok
+}
+
+// BatchDone reports whether batch's completion was recorded.
+func (b *Book) BatchDone(batch int32) bool {
+	_, ok := b.BatchDoneAt[batch]
+	return ok
+}
+
+// MarkBatchStarted records that batch started at.
+func (b *Book) MarkBatchStarted(batch int32, at time.Time) {
+	b.BatchStartedAt = withTime(b.BatchStartedAt, batch, at)
+}
+
+// MarkBatchDone records that batch completed at.
+func (b *Book) MarkBatchDone(batch int32, at time.Time) {
+	b.BatchDoneAt = withTime(b.BatchDoneAt, batch, at)
+}
+
+// withTime sets m[batch] to at, making m if it is nil (a decoded record
+// without the field).
+func withTime(m map[int32]time.Time, batch int32, at time.Time) map[int32]time.Time {
+	if m == nil {
+		m = map[int32]time.Time{}
+	}
+	m[batch] = at
+	return m
 }
 
 // Clone returns a deep copy, so a failed write leaves the caller's copy intact.
