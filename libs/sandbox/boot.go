@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
+
+	"github.com/vpsie/node-rebalancer/libs/procs"
 )
 
 // boot brings the components up in dependency order: etcd and the API
@@ -47,8 +49,8 @@ func (s *Sandbox) boot(ctx context.Context, opts Options, bin, stages string) er
 		return err
 	}
 
-	run := func(name string, args []string) (*process, error) {
-		proc, err := startProcess(name, filepath.Join(bin, name), logs, args...)
+	run := func(name string, args []string) (*procs.Child, error) {
+		proc, err := procs.Start(procs.Command{Name: name, Binary: filepath.Join(bin, name), Args: args, LogDir: logs})
 		if err == nil {
 			s.procs = append(s.procs, proc)
 		}
@@ -109,7 +111,7 @@ func (s *Sandbox) boot(ctx context.Context, opts Options, bin, stages string) er
 
 // waitAPIServer waits for /readyz, which covers etcd, the RBAC bootstrap
 // roles and the other post-start hooks.
-func (s *Sandbox) waitAPIServer(ctx context.Context, apiserver *process) error {
+func (s *Sandbox) waitAPIServer(ctx context.Context, apiserver *procs.Child) error {
 	httpClient, err := rest.HTTPClientFor(s.RESTConfig)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/vpsie/node-rebalancer/libs/procs"
 )
 
 // insecureLoopback reads the health endpoints of the controller manager and
@@ -23,10 +25,10 @@ var plainLoopback = &http.Client{Timeout: 2 * time.Second}
 
 // waitHealthy polls url until it answers 200, failing early if the process
 // serving it exits, since no amount of waiting would then help.
-func waitHealthy(ctx context.Context, p *process, client *http.Client, url string) error {
+func waitHealthy(ctx context.Context, p *procs.Child, client *http.Client, url string) error {
 	var last string
 	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		if done, err := p.exited(); done {
+		if done, err := p.Exited(); done {
 			return false, err
 		}
 		ok, why := get(ctx, client, url)
@@ -34,7 +36,7 @@ func waitHealthy(ctx context.Context, p *process, client *http.Client, url strin
 		return ok, nil
 	})
 	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("%s not healthy at %s: %s: %w", p.name, url, last, err)
+		return fmt.Errorf("%s not healthy at %s: %s: %w", p.Name(), url, last, err)
 	}
 	return err
 }

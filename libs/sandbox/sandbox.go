@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
+	"github.com/vpsie/node-rebalancer/libs/procs"
 )
 
 // Options tune Start. The zero value is what tests want.
@@ -45,7 +46,7 @@ type Sandbox struct {
 	// Autoscaler reads and writes NodeGroups.
 	Autoscaler autoscaler.Interface
 
-	procs    []*process // in start order
+	procs    []*procs.Child // in start order
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -95,7 +96,7 @@ func (o Options) withDefaults() Options {
 func (s *Sandbox) Pids() []int {
 	pids := make([]int, 0, len(s.procs))
 	for _, p := range s.procs {
-		pids = append(pids, p.pid())
+		pids = append(pids, p.Pid())
 	}
 	return pids
 }
@@ -109,7 +110,9 @@ func (s *Sandbox) Stop() error {
 		for _, tier := range stopOrder(s.procs) {
 			var wg sync.WaitGroup
 			for _, p := range tier {
-				wg.Go(func() { p.stop(5 * time.Second) })
+				// A component's exit status says nothing here: it was
+				// asked to stop, and Start already waited on its health.
+				wg.Go(func() { _ = p.Stop(5 * time.Second) })
 			}
 			wg.Wait()
 		}
@@ -120,10 +123,10 @@ func (s *Sandbox) Stop() error {
 
 // stopOrder groups processes by the order they stop in: everything else
 // together, then the API server, then etcd.
-func stopOrder(procs []*process) [][]*process {
-	var clients, apiserver, etcd []*process
-	for _, p := range procs {
-		switch p.name {
+func stopOrder(children []*procs.Child) [][]*procs.Child {
+	var clients, apiserver, etcd []*procs.Child
+	for _, p := range children {
+		switch p.Name() {
 		case "etcd":
 			etcd = append(etcd, p)
 		case "kube-apiserver":
@@ -132,14 +135,14 @@ func stopOrder(procs []*process) [][]*process {
 			clients = append(clients, p)
 		}
 	}
-	return [][]*process{clients, apiserver, etcd}
+	return [][]*procs.Child{clients, apiserver, etcd}
 }
 
 func (s *Sandbox) logTails() string {
 	var b strings.Builder
 	for _, p := range s.procs {
 		// The folder is removed with the failed sandbox: quote, don't point.
-		fmt.Fprintf(&b, "\n--- %s, last lines of its log:\n%s", p.name, p.tail(20))
+		fmt.Fprintf(&b, "\n--- %s, last lines of its log:\n%s", p.Name(), p.Tail(20))
 	}
 	return b.String()
 }

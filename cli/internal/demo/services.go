@@ -14,6 +14,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/procs"
 )
 
 // The simulator's token, and the OS image both the Analyzer (it prices
@@ -23,13 +24,17 @@ const (
 	osImage  = "ubuntu-24.04-k8s"
 )
 
+// stopGrace is how long a service gets to stop after SIGTERM before it is
+// killed; the services drain for --drain-period, which the demo sets short.
+const stopGrace = 10 * time.Second
+
 // serveTimeout bounds the wait for a service to report SERVING; the
 // Analyzer syncs its caches and loads the catalogue first.
 const serveTimeout = 90 * time.Second
 
 // services are the running children and clients of the three APIs.
 type services struct {
-	procs    []*process // in start order; stopped in reverse
+	procs    []*procs.Child // in start order; stopped in reverse
 	simURL   string
 	conns    []*grpc.ClientConn
 	analyzer rebalancerv1.AnalyzerServiceClient
@@ -100,12 +105,12 @@ func (s *services) startService(cfg Config, name string, cluster []string) (stri
 }
 
 func (s *services) start(cfg Config, name string, args ...string) error {
-	p, err := startProcess(name, filepath.Join(cfg.BinDir, name), cfg.LogDir, args, nil)
+	p, err := procs.Start(procs.Command{Name: name, Binary: filepath.Join(cfg.BinDir, name), Args: args, LogDir: cfg.LogDir})
 	if err != nil {
 		return err
 	}
 	s.procs = append(s.procs, p)
-	cfg.logf("started %-9s pid %d, log %s", name, p.cmd.Process.Pid, p.log)
+	cfg.logf("started %-9s pid %d, log %s", name, p.Pid(), p.LogPath())
 	return nil
 }
 
@@ -130,8 +135,8 @@ func (s *services) waitServing(ctx context.Context, addr, service string) error 
 			return nil
 		}
 		for _, p := range s.procs {
-			if ended, why := p.exited(); ended {
-				return why
+			if ended, why := p.Exited(); ended {
+				return fmt.Errorf("%w (log %s)", why, p.LogPath())
 			}
 		}
 		select {
@@ -149,7 +154,10 @@ func (s *services) stop() error {
 		_ = c.Close() // nothing to do about a close error on the way out
 	}
 	for i := len(s.procs) - 1; i >= 0; i-- {
-		errs = append(errs, s.procs[i].stop())
+		// Every child handles SIGTERM and exits 0; anything else is news.
+		if err := s.procs[i].Stop(stopGrace); err != nil {
+			errs = append(errs, fmt.Errorf("%w (log %s)", err, s.procs[i].LogPath()))
+		}
 	}
 	return errors.Join(errs...)
 }
