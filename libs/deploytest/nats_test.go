@@ -18,8 +18,8 @@ import (
 
 // TestNATSClusterHangsTogether reads nats.conf with nats-server's own
 // parser and checks it against the StatefulSet, its Service and the
-// executor's URL: one name or port out of step and the cluster never forms
-// or the executors never reach it.
+// executor's URL and replicas: one name or port out of step and the
+// cluster never forms or the executors never reach it.
 //
 // Not parallel: the config names the server through $SERVER_NAME, which
 // the parser reads from the environment (t.Setenv).
@@ -70,14 +70,17 @@ func TestNATSClusterHangsTogether(t *testing.T) {
 	}
 	require.ElementsMatch(t, want, routes)
 
-	// The executors reach the same servers.
-	var executor appsv1.StatefulSet
-	require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(find(t, objs, "StatefulSet", "executor").Object, &executor))
-	u, err := url.Parse(plainEnv(executor.Spec.Template.Spec.Containers[0])["EXECUTOR_NATS_URL"])
+	// The executors reach the same servers, and keep their stream and
+	// bucket on every one of them, so losing a server loses no record.
+	var executor appsv1.Deployment
+	require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(find(t, objs, "Deployment", "executor").Object, &executor))
+	env := plainEnv(executor.Spec.Template.Spec.Containers[0])
+	u, err := url.Parse(env["EXECUTOR_NATS_URL"])
 	require.NoError(t, err)
 	require.Equal(t, "nats", u.Scheme)
 	require.Equal(t, svc.Name, u.Hostname())
 	require.Equal(t, strconv.Itoa(int(svcPort["client"])), u.Port())
+	require.Equal(t, strconv.Itoa(int(*sts.Spec.Replicas)), env["EXECUTOR_NATS_REPLICAS"], "stream and bucket replicas")
 }
 
 func mountPath(t *testing.T, c corev1.Container, volume string) string {

@@ -70,7 +70,7 @@ func TestKustomizationsRenderTheWholeDeployment(t *testing.T) {
 		"Service/vpsie-rebalancer/planner",
 		"Deployment/vpsie-rebalancer/analyzer",
 		"Deployment/vpsie-rebalancer/planner",
-		"StatefulSet/vpsie-rebalancer/executor",
+		"Deployment/vpsie-rebalancer/executor",
 		"StatefulSet/vpsie-rebalancer/nats",
 		"PodDisruptionBudget/vpsie-rebalancer/analyzer",
 		"PodDisruptionBudget/vpsie-rebalancer/executor",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -135,6 +136,34 @@ func TestServicesServeWhatTheirManifestsSay(t *testing.T) {
 			checkCredentials(t, w, prefix, env, objs)
 		})
 	}
+}
+
+// TestExecutorsTakeOverFromEachOther: executions are owned through
+// leases that any replica takes over, so the executor needs more than one
+// replica and never all of them down at once, not even during a rollout
+// (no lease would be renewed or taken over); each replica's ID, the
+// lease holder's name, is its pod's, unique among live pods.
+func TestExecutorsTakeOverFromEachOther(t *testing.T) {
+	t.Parallel()
+	var d appsv1.Deployment
+	require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(find(t, render(t, "."), "Deployment", "executor").Object, &d))
+	require.GreaterOrEqual(t, *d.Spec.Replicas, int32(2), "a replica to take over")
+	require.Equal(t, appsv1.RollingUpdateDeploymentStrategyType, d.Spec.Strategy.Type)
+	rolling := d.Spec.Strategy.RollingUpdate
+	require.NotNil(t, rolling)
+	require.Equal(t, intstr.FromInt32(0), *rolling.MaxUnavailable, "no old pod goes before a new one is Ready")
+	require.Equal(t, intstr.FromInt32(1), *rolling.MaxSurge)
+
+	var replicaID *corev1.EnvVar
+	for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == "EXECUTOR_REPLICA_ID" {
+			replicaID = &e
+		}
+	}
+	require.NotNil(t, replicaID, "EXECUTOR_REPLICA_ID")
+	require.NotNil(t, replicaID.ValueFrom)
+	require.NotNil(t, replicaID.ValueFrom.FieldRef)
+	require.Equal(t, "metadata.name", replicaID.ValueFrom.FieldRef.FieldPath)
 }
 
 // checkCredentials: the planner holds no credential at all; the others get
