@@ -36,21 +36,19 @@ type options struct {
 	vpsieOS          string
 	catalogueRefresh time.Duration
 	scaleUpCooldown  time.Duration
-	// lookupEnv reads VPSIE_TOKEN; os.LookupEnv outside tests.
-	lookupEnv func(string) (string, bool)
 }
 
 func (o *options) flags(f *config.Flags) {
 	f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
 	f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
-	f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token (a mounted Secret); else $"+tokenEnv)
+	f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token (a mounted Secret); else $"+vpsie.TokenEnv)
 	f.String(&o.vpsieOS, "vpsie-os-identifier", "", "VPSie OS image identifier of the group's nodes; VPSie prices plans per image")
 	f.Duration(&o.catalogueRefresh, "catalogue-refresh", 5*time.Minute, "time between refreshes of the VPSie catalogue and quota")
 	f.Duration(&o.scaleUpCooldown, "scale-up-cooldown", 10*time.Minute, "how long after a node joins its group counts as recent scaling (0 turns the check off)")
 }
 
 func run(ctx context.Context, args []string) error {
-	o := options{lookupEnv: os.LookupEnv}
+	var o options
 	return server.Run(ctx, server.Program{
 		Name:      "analyzer",
 		EnvPrefix: "ANALYZER",

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	"github.com/vpsie/node-rebalancer/libs/servicetest"
 )
 
@@ -34,18 +35,18 @@ func exitsAtOnceWithOneLine(t *testing.T, env []string, want string, args ...str
 
 func TestMissingKubeconfigExitsAtOnceWithOneLine(t *testing.T) {
 	t.Parallel()
-	exitsAtOnceWithOneLine(t, servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), "analyzer: no Kubernetes configuration")
+	exitsAtOnceWithOneLine(t, servicetest.CleanEnv("ANALYZER_", vpsie.TokenEnv+"="), "analyzer: no Kubernetes configuration")
 }
 
 func TestMissingVPSieTokenExitsAtOnceWithOneLine(t *testing.T) {
 	t.Parallel()
-	exitsAtOnceWithOneLine(t, servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), "analyzer: no VPSie token",
+	exitsAtOnceWithOneLine(t, servicetest.CleanEnv("ANALYZER_", vpsie.TokenEnv+"="), "analyzer: no VPSie token",
 		"--kubeconfig", servicetest.UnreachableKubeconfig(t), "--vpsie-os-identifier", "os-ubuntu")
 }
 
 func TestMissingOSIdentifierExitsAtOnceWithOneLine(t *testing.T) {
 	t.Parallel()
-	exitsAtOnceWithOneLine(t, append(servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), tokenEnv+"=t0ken"),
+	exitsAtOnceWithOneLine(t, append(servicetest.CleanEnv("ANALYZER_", vpsie.TokenEnv+"="), vpsie.TokenEnv+"=t0ken"),
 		"analyzer: --vpsie-os-identifier", "--kubeconfig", servicetest.UnreachableKubeconfig(t))
 }
 
@@ -59,7 +60,7 @@ func TestUnreachableClusterIsNotServingAndSIGTERMExitsZero(t *testing.T) {
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
 		"--vpsie-url", "http://"+servicetest.FreeAddr(t), "--vpsie-os-identifier", "os-ubuntu",
 		"--drain-period", "500ms", "--log-level", "error")
-	cmd.Env = append(servicetest.CleanEnv("ANALYZER_", tokenEnv+"="), tokenEnv+"=t0ken")
+	cmd.Env = append(servicetest.CleanEnv("ANALYZER_", vpsie.TokenEnv+"="), vpsie.TokenEnv+"=t0ken")
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/clock"
@@ -24,7 +25,7 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err != nil {
 		return err
 	}
-	token, err := o.token()
+	token, err := vpsie.LoadToken(o.vpsieTokenFile, "ANALYZER_VPSIE_TOKEN_FILE", os.LookupEnv)
 	if err != nil {
 		return err
 	}
