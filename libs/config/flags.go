@@ -27,7 +27,14 @@ func New(name, prefix string) *Flags {
 
 // EnvName is the variable a flag falls back to.
 func (f *Flags) EnvName(flagName string) string {
-	return f.prefix + "_" + envCase(flagName)
+	return EnvName(f.prefix, flagName)
+}
+
+// EnvName is the variable flag falls back to under prefix: "grpc-addr"
+// with PLANNER is PLANNER_GRPC_ADDR. The CLI's pflag flags name theirs by
+// it too, so an operator meets one naming rule across every binary.
+func EnvName(prefix, flag string) string {
+	return prefix + "_" + envCase(flag)
 }
 
 // String declares a string flag.
@@ -55,6 +62,19 @@ func (f *Flags) Duration(p *time.Duration, name string, def time.Duration, usage
 		}
 	}
 	f.Set.DurationVar(p, name, def, f.usage(name, usage))
+}
+
+// Int declares an integer flag.
+func (f *Flags) Int(p *int, name string, def int, usage string) {
+	if v, ok := f.lookup(f.EnvName(name)); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s: %w", f.EnvName(name), err))
+		} else {
+			def = n
+		}
+	}
+	f.Set.IntVar(p, name, def, f.usage(name, usage))
 }
 
 // Bool declares a boolean flag.

@@ -71,10 +71,11 @@ func MsgID(executionID string, sequence uint64) string {
 	return executionID + "-" + strconv.FormatUint(sequence, 10)
 }
 
-// StreamConfig is the stream's configuration. File storage: events outlive
-// a restart of the NATS server, so a resumed execution and its watchers see
+// StreamConfig is the stream's configuration, kept on replicas servers of
+// a NATS cluster (1: a single server). File storage: events outlive a
+// restart of the NATS server, so a resumed execution and its watchers see
 // one history.
-func StreamConfig() jetstream.StreamConfig {
+func StreamConfig(replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "Progress events of node rebalancing executions",
@@ -83,12 +84,13 @@ func StreamConfig() jetstream.StreamConfig {
 		Retention:   jetstream.LimitsPolicy,
 		MaxAge:      MaxAge,
 		Duplicates:  DuplicateWindow,
+		Replicas:    replicas,
 	}
 }
 
 // EnsureStream creates the stream, or brings an existing one to StreamConfig.
-func EnsureStream(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, StreamConfig())
+func EnsureStream(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.Stream, error) {
+	s, err := js.CreateOrUpdateStream(ctx, StreamConfig(replicas))
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", StreamName, err)
 	}

@@ -23,7 +23,7 @@ func jetStream(t *testing.T) jetstream.JetStream {
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	_, err = progress.EnsureStream(t.Context(), js)
+	_, err = progress.EnsureStream(t.Context(), js, 1)
 	require.NoError(t, err)
 	return js
 }

@@ -37,17 +37,28 @@ func TestEmbeddedNATSWithoutClusterIsNotServingAndStopsOnSIGTERM(t *testing.T) {
 	require.Less(t, time.Since(start), 200*time.Millisecond+5*time.Second)
 }
 
-func TestMalformedNATSListenAddressExitsAtOnce(t *testing.T) {
+// A malformed setting stops the executor at once, with the flag named.
+func TestMalformedSettingsExitAtOnceNamingTheFlag(t *testing.T) {
 	t.Parallel()
-	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", servicetest.FreeAddr(t),
-		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
-		"--nats-listen", "nowhere", "--vpsie-token-file", tokenFile(t))
-	cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit)
-	require.Equal(t, 1, exit.ExitCode())
-	require.Contains(t, string(out), "executor: --nats-listen")
+	for _, bad := range [][]string{
+		{"--nats-listen", "nowhere"},
+		{"--nats-replicas", "0"},
+		{"--nats-replicas", "7"},
+		{"--roles", "executor,janitor"},
+	} {
+		t.Run(bad[0]+"="+bad[1], func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t),
+				"--kubeconfig", servicetest.UnreachableKubeconfig(t), "--vpsie-token-file", tokenFile(t)}, bad...)
+			cmd := exec.Command(servicetest.Build(t, "executor"), args...)
+			cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit)
+			require.Equal(t, 1, exit.ExitCode())
+			require.Contains(t, string(out), "executor: "+bad[0])
+		})
+	}
 }
 
 func TestMissingVPSieTokenExitsAtOnceWithOneLine(t *testing.T) {

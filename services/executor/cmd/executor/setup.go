@@ -38,6 +38,7 @@ type options struct {
 	replicaID      string
 	leaseTTL       time.Duration
 	roles          string
+	natsReplicas   int
 }
 
 // errNoToken is the one line an operator sees when the token is missing.
@@ -48,6 +49,9 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 	roles, err := parseRoles(o.roles)
 	if err != nil {
 		return err
+	}
+	if o.natsReplicas < 1 || o.natsReplicas > 5 {
+		return fmt.Errorf("--nats-replicas %d: from 1 to 5 (JetStream's limit)", o.natsReplicas)
 	}
 	if o.leaseTTL < 3*time.Second/2 {
 		return fmt.Errorf("--lease-ttl %s: at least 1.5s, so renewals every third of it stay apart", o.leaseTTL)
@@ -99,7 +103,7 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 	// Unavailable until then.
 	started := make(chan *engine.Executor, 1)
 	go func() {
-		e, err := openEngine(ctx, js, deps, groups, client)
+		e, err := openEngine(ctx, js, o.natsReplicas, deps, groups, client)
 		if err != nil {
 			s.Logger().Error("executor engine not started", "error", err)
 			close(started)
@@ -120,14 +124,15 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 // openEngine waits for JetStream, opens the event stream and the
 // executions bucket, and starts the scan that claims unowned executions
 // (this replica's own after a restart, and those of dead replicas).
-func openEngine(ctx context.Context, js jetstream.JetStream, deps engine.Deps, groups autoscaler.Interface, client kubernetes.Interface) (*engine.Executor, error) {
+func openEngine(ctx context.Context, js jetstream.JetStream, replicas int, deps engine.Deps,
+	groups autoscaler.Interface, client kubernetes.Interface) (*engine.Executor, error) {
 	var kv *store.KV
 	var lastErr error
 	err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
 		// Keep trying while JetStream is not up yet; the last error is
 		// reported if the executor stops first.
-		if _, lastErr = progress.EnsureStream(ctx, js); lastErr == nil {
-			kv, lastErr = store.OpenKV(ctx, js)
+		if _, lastErr = progress.EnsureStream(ctx, js, replicas); lastErr == nil {
+			kv, lastErr = store.OpenKV(ctx, js, replicas)
 		}
 		return lastErr == nil, nil
 	})
@@ -146,6 +151,13 @@ func openEngine(ctx context.Context, js jetstream.JetStream, deps engine.Deps, g
 		deps.Logger.Warn("start-up reconcile of marked nodes failed", "error", err)
 	}
 	e.Start()
+	if deps.Roles.Rollback {
+		handler := engine.RollbackHandler()
+		handler.Logger = deps.Logger
+		e.HandleFailures(func(ctx context.Context, handle func(context.Context, *rebalancerv1.ExecutionEvent) error) error {
+			return progress.Consume(ctx, js, handler, handle)
+		})
+	}
 	return e, nil
 }
 

@@ -64,9 +64,9 @@ func newEnvOn(t testing.TB, natsURL string) *env {
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	_, err = progress.EnsureStream(t.Context(), js)
+	_, err = progress.EnsureStream(t.Context(), js, 1)
 	require.NoError(t, err)
-	kv, err := store.OpenKV(t.Context(), js)
+	kv, err := store.OpenKV(t.Context(), js, 1)
 	require.NoError(t, err)
 	logger := slog.New(slog.DiscardHandler)
 	if os.Getenv("E2E_LOG") != "" {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -12,14 +13,16 @@ import (
 )
 
 // A replica running only the executor role records a failure and leaves
-// the rollback to a replica running only the rollback role, which carries
-// it out once.
+// the rollback to a replica running only the rollback role, which
+// receives the failure event through its durable consumer and carries the
+// rollback out once (before a scan could: the hand-over lease keeps scans
+// off for a TTL).
 func TestTheRollbackRoleCarriesOutAnExecutorReplicasFailure(t *testing.T) {
 	t.Parallel()
 	e := newProcessEnv(t)
 	old, _ := blocked(t, e)
 	executor := e.startReplica("executor-only", "executor", leaseTTL.String())
-	e.startReplica("rollback-only", "rollback", leaseTTL.String())
+	rollback := e.startReplica("rollback-only", "rollback", leaseTTL.String())
 	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
 		replace: []*corev1.Node{old}, groupSize: 2, target: "compute-4", drainTimeout: 3 * time.Second})
 	rec := &recorder{}
@@ -42,4 +45,7 @@ func TestTheRollbackRoleCarriesOutAnExecutorReplicasFailure(t *testing.T) {
 	require.Equal(t, 1, countKind(events, rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_COMPLETED))
 	e.requireNoMarks()
 	require.Len(t, e.groupNodes(), 2, "the replacement is gone")
+	log, err := os.ReadFile(rollback.log)
+	require.NoError(t, err)
+	require.Contains(t, string(log), "rollback claimed from a failure event")
 }

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/protobuf/types/known/timestamppb"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
@@ -118,26 +117,7 @@ type event struct {
 // the record knows; republishing it is harmless (JetStream drops the
 // duplicate), so no sequence is ever used twice or skipped.
 func (x *execution) emit(ctx context.Context, e event) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	s := x.rec.State
-	ev := &rebalancerv1.ExecutionEvent{
-		ExecutionId: s.GetExecutionId(), PlanId: s.GetPlanId(), NodeGroup: s.GetNodeGroup(),
-		Namespace: s.GetNamespace(), Sequence: s.GetLastEventSequence() + 1, Time: timestamppb.New(x.now()),
-		Kind: e.kind, NodeName: e.node, BatchNumber: e.batch, Message: e.message,
-		ProgressPercent: s.GetProgressPercent(), Details: e.details,
-	}
-	data, err := progress.Encode(ev)
-	if err != nil {
-		return err
-	}
-	if err := x.updateLocked(ctx, func(r *store.Record) {
-		r.State.LastEventSequence, r.LastEvent = ev.Sequence, data
-	}); err != nil {
-		return err
-	}
-	x.deps.Logger.Info(e.message, "execution", s.GetExecutionId(), "event", e.kind.String(), "seq", ev.Sequence)
-	return x.publish(ctx, ev)
+	return x.emitMarked(ctx, e, func(*store.Record) {})
 }
 
 // publish stores ev on the stream, retrying; JetStream drops a repeat.

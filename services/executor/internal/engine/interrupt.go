@@ -56,15 +56,21 @@ func (x *execution) cancelToEnd(ctx context.Context) error {
 }
 
 // handOverRollback leaves a failed execution's rollback to the rollback
-// role: the failure is recorded (the failure events are out), the status
-// says ROLLING_BACK and the lease is released, so a rollback replica's
-// scan claims it at once; the lease makes sure exactly one carries it out.
+// role: the failure is recorded (the failure events are out), and one
+// write says ROLLING_BACK and leases the execution to the rollback handler
+// (handoverOwner), so the rollback replica that receives the failure event
+// claims it, or any rollback replica's scan once that lease expires; the
+// lease makes sure exactly one carries it out. One write, because
+// ROLLING_BACK under a replica's live lease tells the handler that
+// replica rolls back itself.
 func (x *execution) handOverRollback(ctx context.Context) error {
+	expires := x.now().Add(x.deps.LeaseTTL)
 	if err := x.update(ctx, func(r *store.Record) {
 		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK
+		r.Lease = store.Lease{Owner: handoverOwner, Expires: expires}
 	}); err != nil {
 		return err
 	}
 	x.deps.Logger.Info("rollback handed over to the rollback role", "execution", x.id())
-	return x.release(ctx)
+	return nil
 }

@@ -23,10 +23,16 @@ const DefaultLeaseTTL = 15 * time.Second
 // write: of two replicas claiming the same expired lease, one writes and
 // the other gets store.ErrConflict. The caller reserved the ID locally.
 func (e *Executor) claim(ctx context.Context, rec *store.Record) (*store.Record, error) {
-	now := e.deps.Clock.Now()
-	if !rec.Lease.ClaimableBy(e.deps.Replica, now) {
+	if !rec.Lease.ClaimableBy(e.deps.Replica, e.deps.Clock.Now()) {
 		return nil, errLeaseHeld
 	}
+	return e.takeLease(ctx, rec)
+}
+
+// takeLease writes this replica's lease over whatever rec holds; only a
+// caller entitled to it (see claim, claimHandedOver) calls it.
+func (e *Executor) takeLease(ctx context.Context, rec *store.Record) (*store.Record, error) {
+	now := e.deps.Clock.Now()
 	next := rec.Clone()
 	next.Lease = store.Lease{Owner: e.deps.Replica, Expires: now.Add(e.deps.LeaseTTL)}
 	next.State.Owner = e.deps.Replica
@@ -89,6 +95,21 @@ func (x *execution) heartbeat(ctx context.Context) {
 func (x *execution) renew(ctx context.Context) error {
 	now := x.now()
 	return x.update(ctx, func(r *store.Record) { r.Lease.Expires = now.Add(x.deps.LeaseTTL) })
+}
+
+// handoverOwner holds the lease of a rollback handed over to the rollback
+// role, for one TTL: the rollback handler, which receives the failure
+// event, claims it at once; a scan only after the TTL, so it backs the
+// handler up (none running, a failure it never received) without racing it.
+const handoverOwner = "rollback-handler"
+
+// previousOwner is the replica a claimed lease was taken from, for the
+// EXECUTION_TAKEN_OVER event ("" when none: free, or handed over).
+func previousOwner(l store.Lease) string {
+	if l.Owner == handoverOwner {
+		return ""
+	}
+	return l.Owner
 }
 
 // sameLease reports whether two reads show the same lease: a claim by

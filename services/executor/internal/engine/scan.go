@@ -66,7 +66,7 @@ func (e *Executor) claimAndLaunch(ctx context.Context, rec *store.Record) {
 	if !e.reserve(id) {
 		return
 	}
-	previous := rec.Lease.Owner
+	previous := previousOwner(rec.Lease)
 	claimed, err := e.claim(ctx, rec)
 	if err != nil {
 		e.unreserve(id)
@@ -96,6 +96,13 @@ func (e *Executor) reserve(id string) bool {
 	}
 	e.running[id] = make(chan struct{})
 	return true
+}
+
+// runsHere reports whether this replica runs id now.
+func (e *Executor) runsHere(id string) bool {
+	e.runningMu.Lock()
+	defer e.runningMu.Unlock()
+	return e.running[id] != nil
 }
 
 func (e *Executor) unreserve(id string) {

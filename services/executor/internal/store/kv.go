@@ -18,14 +18,16 @@ type KV struct {
 
 var _ Store = (*KV)(nil)
 
-// OpenKV creates the bucket if needed and returns the Store. History 5
-// keeps the last writes for a post-mortem; file storage survives restarts.
-func OpenKV(ctx context.Context, js jetstream.JetStream) (*KV, error) {
+// OpenKV creates the bucket if needed, kept on replicas servers of a NATS
+// cluster, and returns the Store. History 5 keeps the last writes for a
+// post-mortem; file storage survives restarts.
+func OpenKV(ctx context.Context, js jetstream.JetStream, replicas int) (*KV, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      Bucket,
 		Description: "Node rebalancing executions, by execution ID",
 		History:     5,
 		Storage:     jetstream.FileStorage,
+		Replicas:    replicas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", Bucket, err)

@@ -24,7 +24,7 @@ func openKV(t *testing.T) *store.KV {
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	kv, err := store.OpenKV(t.Context(), js)
+	kv, err := store.OpenKV(t.Context(), js, 1)
 	require.NoError(t, err)
 	return kv
 }

@@ -48,7 +48,7 @@ func (x *execution) emitMarked(ctx context.Context, e event, mark func(r *store.
 	return x.publish(ctx, ev)
 }
 
-// nextEventLocked builds e as the execution's next event, as emit does;
+// nextEventLocked builds e as the execution's next event;
 // x.mu is held.
 func (x *execution) nextEventLocked(e event) *rebalancerv1.ExecutionEvent {
 	s := x.rec.State
