@@ -2,13 +2,19 @@
 // variable, so the CLI is configured the same way in a shell and in CI.
 // The order is: the flag when given, else the variable when set, else the
 // flag's default. libs/config does the same for the services' standard
-// library flags; cobra needs pflag, hence this small twin.
+// library flags, and names the variables for both (config.EnvName). The
+// binding stays this package's own: cobra needs pflag, and the CLI learns
+// its environment only when a command runs, after the flags are declared,
+// so a variable is applied after parsing to each flag not given (pflag's
+// Changed) where libs/config folds it into the default at declaration.
 package envflag
 
 import (
 	"fmt"
 
 	"github.com/spf13/pflag"
+
+	"github.com/vpsie/node-rebalancer/libs/config"
 )
 
 // Lookup reads one environment variable, os.LookupEnv in production and a
@@ -26,7 +32,7 @@ func New(prefix string) *Binding { return &Binding{prefix: prefix} }
 
 // VarName is the variable flag falls back to: "analyzer" with prefix
 // REBALANCECTL is REBALANCECTL_ANALYZER.
-func (b *Binding) VarName(flag string) string { return b.prefix + "_" + upperSnake(flag) }
+func (b *Binding) VarName(flag string) string { return config.EnvName(b.prefix, flag) }
 
 // Bind records that flag falls back to its variable and names the
 // variable in the flag's help text.
@@ -56,17 +62,4 @@ func (b *Binding) Apply(flags *pflag.FlagSet, lookup Lookup) error {
 		}
 	}
 	return nil
-}
-
-func upperSnake(name string) string {
-	out := []byte(name)
-	for i, c := range out {
-		switch {
-		case c == '-':
-			out[i] = '_'
-		case c >= 'a' && c <= 'z':
-			out[i] = c - 'a' + 'A'
-		}
-	}
-	return string(out)
 }
