@@ -41,9 +41,6 @@ type options struct {
 	natsReplicas   int
 }
 
-// errNoToken is the one line an operator sees when the token is missing.
-var errNoToken = errors.New("no VPSie token: set --vpsie-token-file (EXECUTOR_VPSIE_TOKEN_FILE) or VPSIE_TOKEN")
-
 // setup is the Executor's composition root.
 func (o *options) setup(ctx context.Context, s *server.Server) error {
 	roles, err := parseRoles(o.roles)
@@ -56,7 +53,7 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 	if o.leaseTTL < 3*time.Second/2 {
 		return fmt.Errorf("--lease-ttl %s: at least 1.5s, so renewals every third of it stay apart", o.leaseTTL)
 	}
-	token, err := o.token()
+	token, err := vpsie.LoadToken(o.vpsieTokenFile, "EXECUTOR_VPSIE_TOKEN_FILE", os.LookupEnv)
 	if err != nil {
 		return err
 	}
@@ -175,24 +172,6 @@ func parseRoles(list string) (engine.Roles, error) {
 		}
 	}
 	return r, nil
-}
-
-// token reads the VPSie token from the file, else from VPSIE_TOKEN.
-func (o *options) token() (string, error) {
-	if o.vpsieTokenFile != "" {
-		b, err := os.ReadFile(o.vpsieTokenFile)
-		if err != nil {
-			return "", fmt.Errorf("--vpsie-token-file: %w", err)
-		}
-		if t := strings.TrimSpace(string(b)); t != "" {
-			return t, nil
-		}
-		return "", fmt.Errorf("--vpsie-token-file %s is empty", o.vpsieTokenFile)
-	}
-	if t := strings.TrimSpace(os.Getenv("VPSIE_TOKEN")); t != "" {
-		return t, nil
-	}
-	return "", errNoToken
 }
 
 // natsServer returns the NATS URL to use, starting the embedded server when
