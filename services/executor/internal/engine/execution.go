@@ -192,14 +192,7 @@ var phaseProgress = map[rebalancerv1.NodePhase]int{
 	rebalancerv1.NodePhase_NODE_PHASE_ROLLED_BACK:  100,
 }
 
-func isFinal(s rebalancerv1.ExecutionStatus) bool {
-	switch s {
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED,
-		rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK:
-		return true
-	}
-	return false
-}
+func isFinal(s rebalancerv1.ExecutionStatus) bool { return store.Final(s) }
 
 // IsFinal reports whether an execution in status s will not change again.
-func IsFinal(s rebalancerv1.ExecutionStatus) bool { return isFinal(s) }
+func IsFinal(s rebalancerv1.ExecutionStatus) bool { return store.Final(s) }

@@ -92,7 +92,7 @@ func TestTheRollbackHandlerLeavesWhatIsNotItsWork(t *testing.T) {
 func TestTheRollbackHandlerCarriesOutHandedOverAndAbandonedRollbacks(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
-		change  func(r *twoReplicas) func(*store.Record)
+		change    func(r *twoReplicas) func(*store.Record)
 		takenOver bool
 	}{
 		"handed over": {change: func(r *twoReplicas) func(*store.Record) {

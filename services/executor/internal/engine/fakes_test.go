@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -73,6 +74,11 @@ func (m *memStore) List(context.Context) ([]*store.Record, error) {
 		out = append(out, r.Clone())
 	}
 	return out, nil
+}
+
+func (m *memStore) Unfinished(ctx context.Context) ([]*store.Record, error) {
+	recs, err := m.List(ctx)
+	return slices.DeleteFunc(recs, func(r *store.Record) bool { return store.Final(r.State.GetStatus()) }), err
 }
 
 // events records what was published.

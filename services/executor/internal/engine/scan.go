@@ -46,7 +46,7 @@ func (e *Executor) scanInterval() time.Duration {
 // scan claims and launches every execution this replica should run and
 // nobody holds.
 func (e *Executor) scan(ctx context.Context) error {
-	recs, err := e.deps.Store.List(ctx)
+	recs, err := e.deps.Store.Unfinished(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,13 +13,15 @@ const Bucket = "REBALANCER_EXECUTIONS"
 
 // KV is the Store over a JetStream key-value bucket, key = execution ID.
 type KV struct {
-	kv jetstream.KeyValue
+	kv     jetstream.KeyValue
+	active *active
 }
 
 var _ Store = (*KV)(nil)
 
 // OpenKV creates the bucket if needed, kept on replicas servers of a NATS
-// cluster, and returns the Store. History 5 keeps the last writes for a
+// cluster, and returns the Store, whose index of unfinished executions
+// follows the bucket until ctx ends. History 5 keeps the last writes for a
 // post-mortem; file storage survives restarts.
 func OpenKV(ctx context.Context, js jetstream.JetStream, replicas int) (*KV, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
@@ -32,7 +34,9 @@ func OpenKV(ctx context.Context, js jetstream.JetStream, replicas int) (*KV, err
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", Bucket, err)
 	}
-	return &KV{kv: kv}, nil
+	s := &KV{kv: kv, active: newActive()}
+	go s.active.follow(ctx, kv)
+	return s, nil
 }
 
 // Create implements Store.
@@ -107,6 +111,12 @@ func (s *KV) List(ctx context.Context) ([]*Record, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// Unfinished implements Store, from the index the bucket's watch keeps:
+// a write is in it a moment after it is acknowledged.
+func (s *KV) Unfinished(context.Context) ([]*Record, error) {
+	return s.active.list()
 }
 
 // isWrongRevision reports JetStream's refusal of an update over a revision

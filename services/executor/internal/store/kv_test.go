@@ -6,6 +6,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
@@ -14,7 +15,7 @@ import (
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
-func openKV(t *testing.T) *store.KV {
+func openKV(t testing.TB) *store.KV {
 	t.Helper()
 	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
 	require.NoError(t, err)
@@ -86,4 +87,47 @@ func TestGetAndListMissing(t *testing.T) {
 	list, err = kv.List(t.Context())
 	require.NoError(t, err)
 	require.Len(t, list, 1)
+}
+
+// The index of unfinished executions follows the bucket: new ones appear,
+// with their last revision, and finished ones leave.
+func TestUnfinishedFollowsTheBucket(t *testing.T) {
+	t.Parallel()
+	kv := openKV(t)
+	ids := func() []string {
+		recs, err := kv.Unfinished(t.Context())
+		if err != nil {
+			return nil
+		}
+		var out []string
+		for _, r := range recs {
+			latest, err := kv.Get(t.Context(), r.State.GetExecutionId())
+			if err != nil || latest.Revision != r.Revision {
+				return nil // not caught up yet
+			}
+			out = append(out, r.State.GetExecutionId())
+		}
+		return out
+	}
+	for _, id := range []string{"exec-a", "exec-b", "exec-c"} {
+		_, err := kv.Create(t.Context(), record(id))
+		require.NoError(t, err)
+	}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.ElementsMatch(c, []string{"exec-a", "exec-b", "exec-c"}, ids())
+	}, 5*time.Second, 10*time.Millisecond)
+
+	b, err := kv.Get(t.Context(), "exec-b")
+	require.NoError(t, err)
+	b.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED
+	_, err = kv.Update(t.Context(), b)
+	require.NoError(t, err)
+	c, err := kv.Get(t.Context(), "exec-c")
+	require.NoError(t, err)
+	c.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING
+	_, err = kv.Update(t.Context(), c)
+	require.NoError(t, err)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		assert.ElementsMatch(c, []string{"exec-a", "exec-c"}, ids())
+	}, 5*time.Second, 10*time.Millisecond)
 }

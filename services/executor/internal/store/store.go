@@ -31,4 +31,9 @@ type Store interface {
 	Update(ctx context.Context, r *Record) (*Record, error)
 	// List returns every execution, in no particular order.
 	List(ctx context.Context) ([]*Record, error)
+	// Unfinished returns the executions not in a final status, in no
+	// particular order, cheaply enough to be called every few seconds. It
+	// may lag the last writes by a moment; act on a record only through
+	// a revision-checked Update.
+	Unfinished(ctx context.Context) ([]*Record, error)
 }

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// Final reports whether an execution in status s will not change again.
+func Final(s rebalancerv1.ExecutionStatus) bool {
+	switch s {
+	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED,
+		rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK:
+		return true
+	}
+	return false
+}
+
+// active is the bucket's unfinished executions, kept current by a watch
+// of the bucket: every replica scans them every few seconds, and reading
+// each key of a bucket that keeps every execution ever run would cost a
+// round trip per execution per scan, growing without end. Finished ones
+// leave the index, so its size is the work in flight.
+type active struct {
+	mu      sync.Mutex
+	recs    map[string]*Record
+	synced  bool  // the watch delivered the bucket's state once
+	lastErr error // why the watch last ended, or the last undecodable record
+}
+
+func newActive() *active {
+	return &active{recs: map[string]*Record{}}
+}
+
+// follow keeps the index current until ctx ends, watching again after
+// the watch fails (NATS unreachable at start, say).
+func (a *active) follow(ctx context.Context, kv jetstream.KeyValue) {
+	for ctx.Err() == nil {
+		err := a.watch(ctx, kv)
+		a.setErr(err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// watch applies the bucket's current values, then every change, to the
+// index, until the watch ends.
+func (a *active) watch(ctx context.Context, kv jetstream.KeyValue) error {
+	w, err := kv.WatchAll(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = w.Stop() }()
+	for entry := range w.Updates() {
+		if entry == nil { // the bucket's state so far is in
+			a.markSynced()
+			continue
+		}
+		// An undecodable record cannot be scheduled; Get reports the same
+		// error to whoever reads it.
+		a.setErr(a.apply(entry))
+	}
+	return errors.New("watch of the executions bucket ended")
+}
+
+func (a *active) markSynced() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.synced = true
+}
+
+func (a *active) setErr(err error) {
+	if err == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.lastErr = err
+}
+
+func (a *active) apply(entry jetstream.KeyValueEntry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if entry.Operation() != jetstream.KeyValuePut {
+		delete(a.recs, entry.Key())
+		return nil
+	}
+	r, err := decode(entry.Value())
+	if err != nil {
+		delete(a.recs, entry.Key())
+		return err
+	}
+	r.Revision = entry.Revision()
+	if Final(r.State.GetStatus()) {
+		delete(a.recs, entry.Key())
+		return nil
+	}
+	if cur := a.recs[entry.Key()]; cur == nil || cur.Revision < r.Revision {
+		a.recs[entry.Key()] = r
+	}
+	return nil
+}
+
+// errNotSynced: the index does not hold the bucket's state yet.
+var errNotSynced = errors.New("executions index not loaded yet")
+
+// list returns copies of the unfinished executions; before the index
+// holds the bucket's state it fails at once (the caller asks again later)
+// instead of blocking its caller on an unreachable NATS.
+func (a *active) list() ([]*Record, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.synced {
+		return nil, errors.Join(errNotSynced, a.lastErr)
+	}
+	out := make([]*Record, 0, len(a.recs))
+	for _, r := range a.recs {
+		out = append(out, r.Clone())
+	}
+	return out, nil
+}
