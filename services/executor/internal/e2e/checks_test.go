@@ -23,7 +23,7 @@ func (e *env) monitor(old []*corev1.Node, floor int, blueGreen bool, rec *record
 		names[i] = n.Name
 	}
 	m, err := invariants.Start(e.t.Context(), invariants.Config{
-		Client: e.sb.Client, Namespace: e.ns, Group: e.ns, Floor: floor, OldNodes: names,
+		Client: e.sb.Client, Namespace: e.ns, Group: e.groupName(), Floor: floor, OldNodes: names,
 		BlueGreen: blueGreen, VMs: e.cloud, Forced: rec.forced,
 	})
 	require.NoError(e.t, err)
@@ -112,7 +112,7 @@ func ready(n *corev1.Node) bool {
 // requireGroupStatus checks the NodeGroup's status after an execution.
 func (e *env) requireGroupStatus(reason string) {
 	e.t.Helper()
-	ng, err := e.sb.Autoscaler.NodeGroups(e.ns).Get(e.t.Context(), e.ns, metav1.GetOptions{})
+	ng, err := e.sb.Autoscaler.NodeGroups(e.ns).Get(e.t.Context(), e.groupName(), metav1.GetOptions{})
 	require.NoError(e.t, err)
 	require.Nil(e.t, ng.Status.ActiveExecution)
 	require.NotNil(e.t, ng.Status.LastRebalanceTime)

@@ -40,6 +40,9 @@ type env struct {
 	exec  *engine.Executor
 	// natsURL is the nats-server's, for executor processes to share.
 	natsURL string
+	// group is the NodeGroup the helpers act on; empty is the one named
+	// after the namespace (see inGroup).
+	group string
 }
 
 func newEnv(t testing.TB) *env {

@@ -17,12 +17,32 @@ import (
 
 const datacenter = catalog.NYC1
 
+// groupName is the NodeGroup the helpers act on: the one named after the
+// namespace, unless the env was narrowed to another with inGroup.
+func (e *env) groupName() string {
+	if e.group == "" {
+		return e.ns
+	}
+	return e.group
+}
+
+// inGroup is the env acting on another NodeGroup of the same namespace,
+// for tests that run several groups at once; the sandbox, simulator,
+// nats-server and Executor stay shared. The name must be unique across
+// the tests running at the same time (nodes share the cluster), so derive
+// it from the namespace.
+func (e *env) inGroup(name string) *env {
+	narrowed := *e
+	narrowed.group = name
+	return &narrowed
+}
+
 // createGroup creates a NodeGroup whose nodes are simulator VMs of the
 // offering, joined as kwok nodes, and returns the nodes once Ready.
 func (e *env) createGroup(offering string, count int) []*corev1.Node {
 	e.t.Helper()
 	ctx := e.t.Context()
-	g := fixtures.Group{Namespace: e.ns, Offering: fixtures.Standard8, Nodes: count, Datacenter: datacenter}
+	g := fixtures.Group{Namespace: e.ns, Name: e.groupName(), Offering: fixtures.Standard8, Nodes: count, Datacenter: datacenter}
 	_, err := e.sb.Autoscaler.NodeGroups(e.ns).Create(ctx, g.NodeGroup(), metav1.CreateOptions{})
 	require.NoError(e.t, err)
 	o, err := e.cloud.GetOffering(ctx, datacenter, offering)
@@ -31,8 +51,8 @@ func (e *env) createGroup(offering string, count int) []*corev1.Node {
 	var nodes []*corev1.Node
 	for i := range count {
 		vm, err := e.cloud.CreateVM(ctx, cloud.CreateSpec{
-			Hostname: fmt.Sprintf("%s-%d", e.ns, i), OfferingID: o.ID, Datacenter: datacenter,
-			Labels: map[string]string{v1alpha1.LabelNodeGroup: e.ns},
+			Hostname: fmt.Sprintf("%s-%d", e.groupName(), i), OfferingID: o.ID, Datacenter: datacenter,
+			Labels: map[string]string{v1alpha1.LabelNodeGroup: e.groupName()},
 		})
 		require.NoError(e.t, err)
 		nodes = append(nodes, e.waitJoined(vm))
@@ -45,7 +65,7 @@ func (e *env) waitJoined(vm cloud.VM) *corev1.Node {
 	e.t.Helper()
 	var node *corev1.Node
 	fixtures.Eventually(e.t, "VM "+vm.Hostname+" joined", func(ctx context.Context) (bool, error) {
-		list, err := e.sb.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + e.ns})
+		list, err := e.sb.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + e.groupName()})
 		if err != nil {
 			return false, err
 		}
@@ -63,7 +83,7 @@ func (e *env) waitJoined(vm cloud.VM) *corev1.Node {
 // groupNodes lists the group's nodes now.
 func (e *env) groupNodes() []corev1.Node {
 	e.t.Helper()
-	list, err := e.sb.Client.CoreV1().Nodes().List(e.t.Context(), metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + e.ns})
+	list, err := e.sb.Client.CoreV1().Nodes().List(e.t.Context(), metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + e.groupName()})
 	require.NoError(e.t, err)
 	return list.Items
 }
@@ -73,7 +93,7 @@ func (e *env) deleteGroupNodes() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = e.sb.Client.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{},
-		metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + e.ns})
+		metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + e.groupName()})
 }
 
 var metav1CreateOptions = metav1.CreateOptions{}

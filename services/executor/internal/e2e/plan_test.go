@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"testing"
 	"time"
 
@@ -26,6 +27,8 @@ type planSpec struct {
 	onTimeout    rebalancerv1.DrainTimeoutAction
 	// provisionTimeout defaults to 30 s.
 	provisionTimeout time.Duration
+	// group is the NodeGroup; it defaults to the one named after the namespace.
+	group string
 }
 
 const current = "standard-8"
@@ -33,6 +36,7 @@ const current = "standard-8"
 func planFor(t testing.TB, ns string, s planSpec) *rebalancerv1.RebalancePlan {
 	t.Helper()
 	n := int32(len(s.replace))
+	group := cmp.Or(s.group, ns)
 	if s.provisionTimeout == 0 {
 		s.provisionTimeout = 30 * time.Second
 	}
@@ -42,8 +46,8 @@ func planFor(t testing.TB, ns string, s planSpec) *rebalancerv1.RebalancePlan {
 		MinHealthyPercent: 100, RespectPdbs: true, DrainTimeoutAction: s.onTimeout,
 	}
 	p := &rebalancerv1.RebalancePlan{
-		AnalysisId: "analysis-" + ns, NodeGroup: ns, Namespace: ns, Strategy: s.strategy, Policy: policy,
-		Opportunity: &rebalancerv1.Opportunity{Id: "opp-" + ns, CurrentOffering: current, TargetOffering: s.target,
+		AnalysisId: "analysis-" + group, NodeGroup: group, Namespace: ns, Strategy: s.strategy, Policy: policy,
+		Opportunity: &rebalancerv1.Opportunity{Id: "opp-" + group, CurrentOffering: current, TargetOffering: s.target,
 			AlternativeOfferings: s.alternatives, Reason: "e2e"},
 		TotalNodes: n, GroupSize: int32(s.groupSize), ReadyNodesAtStart: int32(s.groupSize),
 		MinHealthyNodes: plancheck.MinHealthyNodes(100, int32(s.groupSize)),
