@@ -105,7 +105,7 @@ func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) err
 	}
 	if err := x.batchWork(ctx, b); err != nil {
 		if ctx.Err() == nil && !errors.Is(err, errInterrupted) {
-			err = errors.Join(err, x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED, "", number, nil, "Batch %d failed: %v", number, err))
+			err = errors.Join(err, x.failBatch(ctx, number, err))
 		}
 		return err
 	}
@@ -147,6 +147,21 @@ func (x *execution) completeBatch(ctx context.Context, number int32) error {
 	}
 	x.setProgressMetric()
 	return nil
+}
+
+// failBatch says the batch failed, once per execution: a run resumed
+// after its owner died between the failure and its outcome fails the batch
+// again, and the rollback handler must not see a second failure.
+func (x *execution) failBatch(ctx context.Context, number int32, cause error) error {
+	var said bool
+	x.view(func(r *store.Record) { said = r.Book.BatchFailed(number) })
+	if said {
+		return nil
+	}
+	now := x.now()
+	e := event{kind: rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED, batch: number,
+		message: fmt.Sprintf("Batch %d failed: %v", number, cause)}
+	return x.emitMarked(ctx, e, func(r *store.Record) { r.Book.MarkBatchFailed(number, now) })
 }
 
 // batchWork is what each kind of batch does to its nodes. A REPLACE batch

@@ -152,3 +152,14 @@ func batchEvents(e *events) (started, completed map[int32]int) {
 	}
 	return started, completed
 }
+
+// A run resumed after its owner died between a batch's failure and the
+// outcome fails the batch again; BATCH_FAILED is said once, so the
+// rollback handler and watchers see one failure.
+func TestABatchFailureIsSaidOncePerExecution(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	require.NoError(t, u.x.failBatch(t.Context(), 1, errors.New("old-0: drain timed out")))
+	require.NoError(t, u.resumed(t).failBatch(t.Context(), 1, errors.New("old-0: failed before")))
+	require.Equal(t, []rebalancerv1.EventKind{rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED}, u.events.kinds())
+}

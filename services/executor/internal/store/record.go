@@ -57,6 +57,9 @@ type Book struct {
 	// resumed execution knows which of those events are out already.
 	BatchStartedAt map[int32]time.Time `json:"batchStartedAt,omitempty"`
 	BatchDoneAt    map[int32]time.Time `json:"batchDoneAt,omitempty"`
+	// BatchFailedAt says when a batch failed, written with its
+	// BATCH_FAILED event: a resumed run that fails it again says so once.
+	BatchFailedAt map[int32]time.Time `json:"batchFailedAt,omitempty"`
 }
 
 // NodeBook is the bookkeeping of one old node's replacement.
@@ -111,6 +114,17 @@ func (b *Book) BatchStarted(batch int32) bool {
 func (b *Book) BatchDone(batch int32) bool {
 	_, ok := b.BatchDoneAt[batch]
 	return ok
+}
+
+// BatchFailed reports whether batch's failure was recorded.
+func (b *Book) BatchFailed(batch int32) bool {
+	_, ok := b.BatchFailedAt[batch]
+	return ok
+}
+
+// MarkBatchFailed records that batch failed at.
+func (b *Book) MarkBatchFailed(batch int32, at time.Time) {
+	b.BatchFailedAt = withTime(b.BatchFailedAt, batch, at)
 }
 
 // MarkBatchStarted records that batch started at.
