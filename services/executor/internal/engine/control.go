@@ -45,12 +45,9 @@ const (
 // act on at the next step boundary, retrying over concurrent writes.
 func (e *Executor) request(ctx context.Context, id, action string, allowed []status, fn func(r *store.Record)) (*rebalancerv1.ExecutionState, error) {
 	for {
-		rec, err := e.deps.Store.Get(ctx, id)
+		rec, err := e.getIn(ctx, id, action, allowed)
 		if err != nil {
 			return nil, err
-		}
-		if !slices.Contains(allowed, rec.State.GetStatus()) {
-			return nil, &StateError{Status: rec.State.GetStatus(), Action: action}
 		}
 		fn(rec)
 		saved, err := e.deps.Store.Update(ctx, rec)
@@ -69,14 +66,18 @@ func (e *Executor) request(ctx context.Context, id, action string, allowed []sta
 // it here.
 func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []status, change func(r *store.Record),
 	kind rebalancerv1.EventKind, message string) (*rebalancerv1.ExecutionState, error) {
-	rec, err := e.deps.Store.Get(ctx, id)
-	if err != nil {
+	if _, err := e.getIn(ctx, id, action, allowed); err != nil {
 		return nil, err
 	}
-	if !slices.Contains(allowed, rec.State.GetStatus()) {
-		return nil, &StateError{Status: rec.State.GetStatus(), Action: action}
-	}
 	if err := e.reserveAfterLocalRun(ctx, id); err != nil {
+		return nil, err
+	}
+	// Read again: the local run that just ended wrote its last words (a
+	// pause releases the lease after saying PAUSED), and a claim over the
+	// earlier read would conflict with them.
+	rec, err := e.getIn(ctx, id, action, allowed)
+	if err != nil {
+		e.unreserve(id)
 		return nil, err
 	}
 	claimed, err := e.claim(ctx, rec)
@@ -99,6 +100,18 @@ func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []st
 	st := x.snapshot()
 	e.launch(x.rec, "")
 	return st, nil
+}
+
+// getIn reads an execution whose status must be one of allowed.
+func (e *Executor) getIn(ctx context.Context, id, action string, allowed []status) (*store.Record, error) {
+	rec, err := e.deps.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(allowed, rec.State.GetStatus()) {
+		return nil, &StateError{Status: rec.State.GetStatus(), Action: action}
+	}
+	return rec, nil
 }
 
 func statusName(s status) string {
