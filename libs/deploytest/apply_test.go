@@ -143,6 +143,18 @@ func TestManifestsOnTheServer(t *testing.T) {
 		require.NotEmpty(t, a.takeWarnings(), "Pod Security should warn about allowPrivilegeEscalation")
 	})
 
+	// The operator's overlay of deploy/README.md, with the split-roles
+	// component: the rollback-handler Deployment and budget, and the
+	// executor patched.
+	t.Run("so does every object with the split-roles component", func(t *testing.T) {
+		t.Parallel()
+		a := newApplier(t)
+		for _, o := range renderSplitRoles(t) {
+			require.NoError(t, a.dryRun(t.Context(), o), "dry run %s", key(o))
+		}
+		require.Empty(t, a.takeWarnings())
+	})
+
 	t.Run("each service account may do what its service needs and nothing more", func(t *testing.T) {
 		t.Parallel()
 		testRBAC(t, objs)

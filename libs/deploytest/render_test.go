@@ -24,11 +24,23 @@ const namespace = "vpsie-rebalancer"
 // have to follow, and v0.21.3 needs Go 1.27.
 func render(t *testing.T, dir string) []*unstructured.Unstructured {
 	t.Helper()
+	return build(t, filepath.Join(deployDir(t), dir))
+}
+
+// deployDir is the absolute path of deploy/.
+func deployDir(t *testing.T) string {
+	t.Helper()
 	root, err := sandbox.RepoRoot()
 	require.NoError(t, err)
+	return filepath.Join(root, "deploy")
+}
+
+// build runs kustomize on the kustomization in dir, anywhere on disk.
+func build(t *testing.T, dir string) []*unstructured.Unstructured {
+	t.Helper()
 	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).
-		Run(filesys.MakeFsOnDisk(), filepath.Join(root, "deploy", dir))
-	require.NoError(t, err, "kustomize build deploy/%s", dir)
+		Run(filesys.MakeFsOnDisk(), dir)
+	require.NoError(t, err, "kustomize build %s", dir)
 	var objs []*unstructured.Unstructured
 	for _, r := range resources.Resources() {
 		// Through JSON: kustomize's maps hold Go ints, which unstructured

@@ -145,14 +145,20 @@ func TestServicesServeWhatTheirManifestsSay(t *testing.T) {
 // lease holder's name, is its pod's, unique among live pods.
 func TestExecutorsTakeOverFromEachOther(t *testing.T) {
 	t.Parallel()
-	var d appsv1.Deployment
-	require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(find(t, render(t, "."), "Deployment", "executor").Object, &d))
-	require.GreaterOrEqual(t, *d.Spec.Replicas, int32(2), "a replica to take over")
-	require.Equal(t, appsv1.RollingUpdateDeploymentStrategyType, d.Spec.Strategy.Type)
+	checkTakesOver(t, deployment(t, render(t, "."), "executor"))
+}
+
+// checkTakesOver checks a Deployment of the executor binary whose replicas
+// take over each other's leases: the executor, and the rollback handler of
+// the split-roles component.
+func checkTakesOver(t *testing.T, d appsv1.Deployment) {
+	t.Helper()
+	require.GreaterOrEqual(t, *d.Spec.Replicas, int32(2), "%s: a replica to take over", d.Name)
+	require.Equal(t, appsv1.RollingUpdateDeploymentStrategyType, d.Spec.Strategy.Type, d.Name)
 	rolling := d.Spec.Strategy.RollingUpdate
-	require.NotNil(t, rolling)
-	require.Equal(t, intstr.FromInt32(0), *rolling.MaxUnavailable, "no old pod goes before a new one is Ready")
-	require.Equal(t, intstr.FromInt32(1), *rolling.MaxSurge)
+	require.NotNil(t, rolling, d.Name)
+	require.Equal(t, intstr.FromInt32(0), *rolling.MaxUnavailable, "%s: no old pod goes before a new one is Ready", d.Name)
+	require.Equal(t, intstr.FromInt32(1), *rolling.MaxSurge, d.Name)
 
 	var replicaID *corev1.EnvVar
 	for _, e := range d.Spec.Template.Spec.Containers[0].Env {
@@ -160,10 +166,18 @@ func TestExecutorsTakeOverFromEachOther(t *testing.T) {
 			replicaID = &e
 		}
 	}
-	require.NotNil(t, replicaID, "EXECUTOR_REPLICA_ID")
-	require.NotNil(t, replicaID.ValueFrom)
-	require.NotNil(t, replicaID.ValueFrom.FieldRef)
-	require.Equal(t, "metadata.name", replicaID.ValueFrom.FieldRef.FieldPath)
+	require.NotNil(t, replicaID, "%s: EXECUTOR_REPLICA_ID", d.Name)
+	require.NotNil(t, replicaID.ValueFrom, d.Name)
+	require.NotNil(t, replicaID.ValueFrom.FieldRef, d.Name)
+	require.Equal(t, "metadata.name", replicaID.ValueFrom.FieldRef.FieldPath, d.Name)
+}
+
+// deployment decodes the rendered Deployment name.
+func deployment(t *testing.T, objs []*unstructured.Unstructured, name string) appsv1.Deployment {
+	t.Helper()
+	var d appsv1.Deployment
+	require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(find(t, objs, "Deployment", name).Object, &d))
+	return d
 }
 
 // checkCredentials: the planner holds no credential at all; the others get
