@@ -97,7 +97,7 @@ func TestLogHoldsStdoutAndStderr(t *testing.T) {
 	p := startShell(t, "chatty", `echo one; echo two >&2; echo three`)
 	require.Equal(t, "chatty.log", filepath.Base(p.LogPath()))
 	require.Equal(t, "chatty", p.Name())
-	waitExit(t, p)
+	require.ErrorContains(t, waitExit(t, p), "exit status 0", "the shell ended by itself")
 	require.Equal(t, "two\nthree", p.Tail(2))
 	require.Equal(t, "one\ntwo\nthree", p.Tail(10), "fewer lines than asked is the whole log")
 }
