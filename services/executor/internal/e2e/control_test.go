@@ -63,6 +63,7 @@ func (e *env) requireNoMarks() {
 		for _, taint := range n.Spec.Taints {
 			require.NotContains(e.t, taint.Key, invariants.TaintPrefix, "node %s tainted", n.Name)
 		}
+		require.NotContains(e.t, n.Annotations, engine.AnnotationOriginalMarks, "node %s keeps the note of its marks", n.Name)
 	}
 }
 

@@ -60,13 +60,20 @@ func (x *execution) markOldNode(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	var known bool
-	x.view(func(r *store.Record) { known = r.Book.Nodes[name] != nil && r.Book.Nodes[name].Original != nil })
-	if !known {
-		original := marksOf(node)
+	var original *store.Marks
+	x.view(func(r *store.Record) {
+		if b := r.Book.Nodes[name]; b != nil {
+			original = b.Original
+		}
+	})
+	if original == nil {
+		original = marksOf(node)
 		if err := x.update(ctx, func(r *store.Record) { r.Book.NodeBook(name).Original = original }); err != nil {
 			return err
 		}
+	}
+	if err := x.noteOriginalMarks(ctx, name, original); err != nil {
+		return err
 	}
 	return x.setTaints(ctx, name, func(taints []corev1.Taint) []corev1.Taint {
 		if slices.ContainsFunc(taints, isReplacingTaint) {
@@ -166,10 +173,13 @@ func (x *execution) restoreOldNode(ctx context.Context, name string, original *s
 		return err
 	}
 	hadReplacing := slices.ContainsFunc(original.Taints, isReplacingTaint)
-	return x.setTaints(ctx, name, func(taints []corev1.Taint) []corev1.Taint {
+	if err := x.setTaints(ctx, name, func(taints []corev1.Taint) []corev1.Taint {
 		if hadReplacing {
 			return taints
 		}
 		return slices.DeleteFunc(taints, isReplacingTaint)
-	})
+	}); err != nil {
+		return err
+	}
+	return x.clearOriginalMarks(ctx, name)
 }

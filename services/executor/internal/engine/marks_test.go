@@ -40,6 +40,10 @@ func TestRestoreOldNodePutsBackExactlyWhatWasThere(t *testing.T) {
 			require.NoError(t, err)
 			require.True(t, marked.Spec.Unschedulable)
 			require.Contains(t, marked.Spec.Taints, replacingTaint())
+			note, ok := noteOn(marked)
+			require.True(t, ok, "the original marks are noted on the node")
+			require.Equal(t, "exec-1", note.Execution)
+			require.Equal(t, before.Spec.Taints, note.Taints)
 
 			var original *store.Marks
 			u.x.view(func(r *store.Record) { original = r.Book.Nodes["old-0"].Original })
@@ -49,6 +53,7 @@ func TestRestoreOldNodePutsBackExactlyWhatWasThere(t *testing.T) {
 			require.Equal(t, before.Spec.Unschedulable, after.Spec.Unschedulable)
 			require.Equal(t, before.Spec.Taints, after.Spec.Taints)
 			require.Equal(t, before.Labels, after.Labels)
+			require.Empty(t, after.Annotations, "the note is gone with the marks")
 		})
 	}
 }

@@ -15,10 +15,11 @@ import (
 // that will not touch them again: a final execution's old node gets its
 // recorded original marks back. Nodes of running executions are left to
 // their owner, or to the scan that takes a dead owner's execution over.
-// A marked node no execution in this store recorded is only reported:
-// without its original marks, and possibly marked by another executor
-// installation sharing the cluster, guessing would do harm. Run at
-// start-up; idempotent, so replicas may run it at once.
+// A marked node whose execution is missing from the store (the bucket
+// was purged or rebuilt) is restored from the copy of its original marks
+// on the node (AnnotationOriginalMarks); one without that copy is only
+// reported, since guessing what it had would do harm. Run at start-up;
+// idempotent, so replicas may run it at once.
 func (e *Executor) Reconcile(ctx context.Context) error {
 	nodes, err := e.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -46,8 +47,7 @@ func (e *Executor) reconcileNode(ctx context.Context, n *corev1.Node, recs []*st
 		return nil // its owner (or whoever takes it over) restores it
 	}
 	if rec == nil {
-		e.deps.Logger.Warn("node carries the replacing taint but no execution recorded marking it; an operator must look", "node", n.Name)
-		return nil
+		return e.restoreFromNote(ctx, n)
 	}
 	x := &execution{deps: &e.deps, rec: rec}
 	e.deps.Logger.Warn("restoring a node marked by an execution that ended", "node", n.Name, "execution", rec.State.GetExecutionId())
@@ -69,4 +69,18 @@ func markedBy(node string, recs []*store.Record) (*store.Record, *store.Marks) {
 		}
 	}
 	return found, original
+}
+
+// restoreFromNote restores a marked node whose execution the store does
+// not hold, from the marks noted on the node.
+func (e *Executor) restoreFromNote(ctx context.Context, n *corev1.Node) error {
+	note, ok := noteOn(n)
+	if !ok {
+		e.deps.Logger.Warn("node carries the replacing taint but neither a record nor the node says what it had; an operator must look", "node", n.Name)
+		return nil
+	}
+	e.deps.Logger.Warn("restoring a node marked by an execution missing from the store, from the marks noted on the node",
+		"node", n.Name, "execution", note.Execution)
+	x := &execution{deps: &e.deps}
+	return x.restoreOldNode(ctx, n.Name, &note.Marks)
 }

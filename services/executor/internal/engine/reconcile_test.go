@@ -27,7 +27,7 @@ func markedNode(name string) *corev1.Node {
 	}
 }
 
-func TestReconcileRestoresOnlyNodesOfEndedExecutions(t *testing.T) {
+func TestReconcileRestoresOnlyNodesOfEndedOrLostExecutions(t *testing.T) {
 	t.Parallel()
 	u := newUnit(t)
 	ctx := t.Context()
@@ -35,6 +35,12 @@ func TestReconcileRestoresOnlyNodesOfEndedExecutions(t *testing.T) {
 		_, err := u.kube.CoreV1().Nodes().Create(ctx, markedNode(name), metav1.CreateOptions{})
 		require.NoError(t, err)
 	}
+	// lost-0 was marked by an execution the store no longer holds; what it
+	// had is noted on the node.
+	lost := markedNode("lost-0")
+	lost.Annotations = map[string]string{AnnotationOriginalMarks: `{"execution":"exec-gone","taints":[{"key":"dedicated","value":"db","effect":"NoSchedule"}]}`}
+	_, err := u.kube.CoreV1().Nodes().Create(ctx, lost, metav1.CreateOptions{})
+	require.NoError(t, err)
 	// exec-1 (the unit's) ended after marking old-0, which was cordoned
 	// before; exec-2 still runs and marked running-0.
 	require.NoError(t, u.x.update(ctx, func(r *store.Record) {
@@ -44,7 +50,7 @@ func TestReconcileRestoresOnlyNodesOfEndedExecutions(t *testing.T) {
 	running := u.x.rec.Clone()
 	running.State.ExecutionId, running.State.Status = "exec-2", rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING
 	running.Book.Nodes = map[string]*store.NodeBook{"running-0": {Original: &store.Marks{}}}
-	_, err := u.x.deps.Store.Create(ctx, running)
+	_, err = u.x.deps.Store.Create(ctx, running)
 	require.NoError(t, err)
 
 	e := New(*u.x.deps, accept.Checker{}, nil)
@@ -56,8 +62,13 @@ func TestReconcileRestoresOnlyNodesOfEndedExecutions(t *testing.T) {
 	require.Equal(t, []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}, restored.Spec.Taints)
 	require.NotContains(t, restored.Labels, LabelExcludeFromLB)
 
+	restoredFromNote := u.node(t, "lost-0")
+	require.False(t, restoredFromNote.Spec.Unschedulable, "schedulable before, by the note")
+	require.Equal(t, []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}, restoredFromNote.Spec.Taints)
+	require.NotContains(t, restoredFromNote.Annotations, AnnotationOriginalMarks)
+
 	orphan := u.node(t, "orphan")
-	require.Contains(t, orphan.Spec.Taints, replacingTaint(), "no record of its original marks: reported, not guessed")
+	require.Contains(t, orphan.Spec.Taints, replacingTaint(), "no record nor note of its original marks: reported, not guessed")
 
 	untouched := u.node(t, "running-0")
 	require.Contains(t, untouched.Spec.Taints, replacingTaint(), "a running execution's node is its owner's")
