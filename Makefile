@@ -77,7 +77,7 @@ lint: $(BIN)/buf $(GOLANGCI_LINT) ## buf lint and format, gofmt, go vet and gola
 	@for m in $(MODULES); do echo "golangci-lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...); done
 
 .PHONY: verify
-verify: generate ## Fail on generated-code drift, buf issues, breaking API changes, untidy modules.
+verify: generate $(GOLANGCI_LINT) ## Fail on generated-code drift, buf issues, breaking API changes, untidy modules, lint.
 	@git diff --exit-code -- $(GENERATED) || { echo "generated code is stale: run make generate and commit"; exit 1; }
 	@test -z "$$(git ls-files --others --exclude-standard $(GENERATED))" || { echo "untracked generated files: run make generate and commit"; exit 1; }
 	$(BUF) lint
@@ -89,6 +89,7 @@ verify: generate ## Fail on generated-code drift, buf issues, breaking API chang
 		echo "GOWORK=off go build, vet and mod tidy check: $$m"; \
 		(cd $$m && GOWORK=off go build ./... && GOWORK=off go vet ./... && GOWORK=off go mod tidy -diff); \
 	done
+	@for m in $(MODULES); do echo "golangci-lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...); done
 
 .PHONY: test
 test: verify $(SANDBOX_BINS_TARGET) ## Verify, then run every module's tests with -race.
