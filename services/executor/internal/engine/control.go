@@ -98,8 +98,7 @@ func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []st
 		return nil, err
 	}
 	st := x.snapshot()
-	e.launch(x.rec, "")
-	return st, nil
+	return st, e.runOrHandOff(ctx, x)
 }
 
 // getIn reads an execution whose status must be one of allowed.

@@ -104,6 +104,23 @@ func (x *execution) rollbackToEnd(ctx context.Context) error {
 	return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK)
 }
 
+// runOrHandOff runs an execution this replica just took (accepted,
+// approved, resumed, cancelled or rolled back on an operator's call) when
+// its roles cover what the execution needs next, and otherwise releases
+// its lease: a replica with that role claims it at its next scan. The
+// caller reserved its ID.
+func (e *Executor) runOrHandOff(ctx context.Context, x *execution) error {
+	var mine bool
+	x.view(func(r *store.Record) { mine = e.takes(r) })
+	if mine {
+		e.launch(x.rec, "")
+		return nil
+	}
+	defer e.unreserve(x.id())
+	e.deps.Logger.Info("execution left to a replica with the role it needs", "execution", x.id(), "status", x.snapshot().GetStatus().String())
+	return x.release(ctx)
+}
+
 // launch runs a claimed execution in the background, bounded by the
 // executor's life and by its lease (the heartbeat renews it; losing it
 // ends the run). The caller reserved its ID.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -76,13 +75,17 @@ func (e *Executor) claimAndLaunch(ctx context.Context, rec *store.Record) {
 	e.launch(claimed, previous)
 }
 
-// takes reports whether rec is work for this replica's roles.
+// takes reports whether rec is work for this replica's roles. A cancel
+// taken from a paused or unapproved execution, not yet begun, is anyone's
+// to finish: the replica that took it may have died before starting.
 func (e *Executor) takes(r *store.Record) bool {
 	switch r.State.GetStatus() {
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PENDING, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING:
+	case pending, running:
 		return e.deps.Roles.Execute
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK:
+	case rollingBack:
 		return e.deps.Roles.Rollback
+	case paused, awaitingApproval:
+		return r.Control.Cancel
 	}
 	return false
 }

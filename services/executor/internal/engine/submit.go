@@ -56,8 +56,7 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 		return x.snapshot(), x.release(ctx)
 	}
 	st := x.snapshot()
-	e.launch(x.rec, "")
-	return st, nil
+	return st, e.runOrHandOff(ctx, x)
 }
 
 // newRecord is an accepted execution: one node state per planned node,
