@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,18 +46,57 @@ func binary(t testing.TB, name string) string {
 // tests that run executor processes against it.
 func newProcessEnv(t testing.TB) *env {
 	t.Helper()
-	cmd := exec.Command(binary(t, "natsd"), t.TempDir())
-	stdout, err := cmd.StdoutPipe()
+	e, _ := newOutageEnv(t)
+	return e
+}
+
+// newOutageEnv is newProcessEnv with a handle on its natsd process, to
+// kill it and start it again.
+func newOutageEnv(t testing.TB) (*env, *natsd) {
+	t.Helper()
+	n := &natsd{t: t, dir: t.TempDir()}
+	url := n.start("-1")
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(url, "nats://"))
 	require.NoError(t, err)
-	cmd.Stderr = os.Stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	})
+	n.port = port
+	t.Cleanup(n.stop)
+	return newEnvOn(t, url), n
+}
+
+// natsd is the tests' nats-server process.
+type natsd struct {
+	t    testing.TB
+	dir  string
+	port string
+	cmd  *exec.Cmd
+}
+
+// start runs natsd on port ("-1": a free one) and returns its URL.
+func (n *natsd) start(port string) string {
+	n.t.Helper()
+	n.cmd = exec.Command(binary(n.t, "natsd"), n.dir, port)
+	stdout, err := n.cmd.StdoutPipe()
+	require.NoError(n.t, err)
+	n.cmd.Stderr = os.Stderr
+	require.NoError(n.t, n.cmd.Start())
 	url, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err, "natsd's URL")
-	return newEnvOn(t, strings.TrimSpace(url))
+	require.NoError(n.t, err, "natsd's URL")
+	return strings.TrimSpace(url)
+}
+
+// kill ends it at once, as a crashed NATS server.
+func (n *natsd) kill() {
+	n.t.Helper()
+	require.NoError(n.t, n.cmd.Process.Signal(syscall.SIGKILL))
+	_ = n.cmd.Wait()
+}
+
+// restart starts it again on its port, over the same store.
+func (n *natsd) restart() { n.start(n.port) }
+
+func (n *natsd) stop() {
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	_ = n.cmd.Wait()
 }
 
 // replica is one executor process.

@@ -165,3 +165,24 @@ func TestAnOperatorRequestIsKeptByTheOwnersNextWrite(t *testing.T) {
 	require.True(t, stored.Control.Pause)
 	require.EqualValues(t, 2, stored.State.GetCurrentBatch())
 }
+
+// The scan's index may show a revision the bucket has moved past: the
+// claim then judges the latest record instead of failing every scan.
+func TestAClaimFromAStaleReadJudgesTheLatestRecord(t *testing.T) {
+	t.Parallel()
+	r := newReplicas(t)
+	stale := r.rec
+	r.write(t, func(rec *store.Record) { rec.Control.Reason = "a write the index has not seen" })
+	r.clock.Step(testTTL)
+	claimed, previous, err := r.b.claimFresh(t.Context(), stale)
+	require.NoError(t, err)
+	require.Equal(t, "b", claimed.Lease.Owner)
+	require.Equal(t, "a", previous)
+
+	r = newReplicas(t)
+	stale = r.rec
+	r.write(t, func(rec *store.Record) { rec.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED })
+	r.clock.Step(testTTL)
+	_, _, err = r.b.claimFresh(t.Context(), stale)
+	require.ErrorIs(t, err, errLeaseHeld, "finished meanwhile: nothing to take")
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
@@ -65,14 +66,33 @@ func (e *Executor) claimAndLaunch(ctx context.Context, rec *store.Record) {
 	if !e.reserve(id) {
 		return
 	}
-	previous := previousOwner(rec.Lease)
-	claimed, err := e.claim(ctx, rec)
+	claimed, previous, err := e.claimFresh(ctx, rec)
 	if err != nil {
 		e.unreserve(id)
 		e.deps.Logger.Debug("claim not taken", "execution", id, "error", err)
 		return
 	}
 	e.launch(claimed, previous)
+}
+
+// claimFresh claims rec, or, when rec is no longer the last revision, the
+// latest record if it is still this replica's to take: the index lags the
+// bucket by a moment (or more, if its watch stalled). It returns the
+// claimed record and the owner it was taken from.
+func (e *Executor) claimFresh(ctx context.Context, rec *store.Record) (*store.Record, string, error) {
+	claimed, err := e.claim(ctx, rec)
+	if !errors.Is(err, store.ErrConflict) {
+		return claimed, previousOwner(rec.Lease), err
+	}
+	latest, err := e.deps.Store.Get(ctx, rec.State.GetExecutionId())
+	if err != nil {
+		return nil, "", err
+	}
+	if !e.takes(latest) {
+		return nil, "", errLeaseHeld
+	}
+	claimed, err = e.claim(ctx, latest)
+	return claimed, previousOwner(latest.Lease), err
 }
 
 // takes reports whether rec is work for this replica's roles. A cancel
