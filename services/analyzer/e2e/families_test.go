@@ -50,6 +50,19 @@ func web(ns, group string) fixtures.Workloads {
 	return fixtures.Workloads{Deployments: []*appsv1.Deployment{fixtures.Deployment(ns, "web", group, 2)}}
 }
 
+// oneWebPerNode is web with required anti-affinity on the hostname: the
+// scheduler puts no two replicas on one node.
+func oneWebPerNode(ns, group string) fixtures.Workloads {
+	w := web(ns, group)
+	w.Deployments[0].Spec.Template.Spec.Affinity = &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{fixtures.LabelApp: "web"}},
+			TopologyKey:   corev1.LabelHostname,
+		}},
+	}}
+	return w
+}
+
 // hhmm is t's wall-clock time in UTC, as the policy's windows write it.
 func hhmm(t time.Time) string { return t.UTC().Format("15:04") }
 
@@ -141,6 +154,29 @@ func TestEveryCheckFamilyPassesWarnsAndFailsInTheSandbox(t *testing.T) {
 			check: checks.NameFit, status: pass,
 			names: func(string, string, []string) []string {
 				return []string{"fit on the 0 staying and 2 new compute-4 nodes"}
+			},
+		},
+		"resources pass: replicas kept one per node fit one per new node": {
+			workloads: oneWebPerNode,
+			check:     checks.NameFit, status: pass,
+			names: func(string, string, []string) []string {
+				return []string{"the 2 pods to move fit on the 0 staying and 2 new compute-4 nodes"}
+			},
+		},
+		"resources fail: replicas kept one per node cannot share the one new node with room": {
+			// A standard-2 node has 2000m: one takes "big" and nothing
+			// else, so both web replicas fit by room only on the other.
+			workloads: func(ns, group string) fixtures.Workloads {
+				w := oneWebPerNode(ns, group)
+				big := fixtures.Deployment(ns, "big", group, 1)
+				big.Spec.Template.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = resource.MustParse("1950m")
+				w.Deployments = append(w.Deployments, big)
+				return w
+			},
+			target: "standard-2", check: checks.NameFit, status: fail,
+			names: func(ns, _ string, _ []string) []string {
+				return []string{"pod " + ns + "/web-", "(100m CPU, 128Mi memory) has required anti-affinity on kubernetes.io/hostname " +
+					"(app=web): every node with room for it already runs a matching pod, among the 0 staying and 2 new standard-2 nodes"}
 			},
 		},
 		"resources warn: the optimizer overclaims": {

@@ -23,6 +23,12 @@ var defaultMemoryReserve = resource.MustParse("100Mi")
 // group's nodes are counted, so the answer holds even for pods that are
 // not pinned to the group.
 //
+// The packing keeps pods apart or together as their required pod
+// (anti-)affinity and DoNotSchedule topology spread on
+// kubernetes.io/hostname ask (see package binpack): replacements are
+// often smaller, so a workload with one replica per node can fit by
+// room but not by placement, and the rebalance would leave it Pending.
+//
 // First, the largest pod must fit the target offering: a pod requesting
 // more CPU or memory than a target node's allocatable fails by name even
 // when a staying member has room today, since the opportunity moves the
@@ -48,31 +54,40 @@ func Fit(in *Input) Result {
 			items = append(items, binpack.Item{Pod: p.Pod, Need: p.Need})
 		}
 	}
+	nodes := fmt.Sprintf("the %d staying and %d new %s nodes", staying, len(candidates), in.Offer.Target.Name)
 	for _, pl := range binpack.Pack(items, bins) {
 		if pl.Bin < 0 {
-			node := pl.Item.Pod.Spec.NodeName
-			blockers = append(blockers, Blocker{Node: node, Reason: fmt.Sprintf(
-				"pod %s/%s on %s (%dm CPU, %dMi memory) fits on none of the %d staying and %d new %s nodes",
-				pl.Item.Pod.Namespace, pl.Item.Pod.Name, node, pl.Item.Need.MilliCPU, pl.Item.Need.MemoryBytes>>20,
-				staying, len(candidates), in.Offer.Target.Name)})
+			blockers = append(blockers, Blocker{Node: pl.Item.Pod.Spec.NodeName, Reason: unplaced(pl, nodes)})
 		}
 	}
-	r := blocking(resources, NameFit, blockers, fmt.Sprintf("the %d pods to move fit on the %d staying and %d new %s nodes",
-		len(items), staying, len(candidates), in.Offer.Target.Name))
+	r := blocking(resources, NameFit, blockers, fmt.Sprintf("the %d pods to move fit on %s", len(items), nodes))
 	// A pod that fits nowhere makes the whole opportunity wrong, not just
 	// its node: the group as a whole would lack room.
 	r.Blockers = nil
 	return r
 }
 
-// stayingBins are the members that are not replaced and take pods now.
+// unplaced names a pod the packing left out and why: a rule between pods
+// when some node had room for it, else room. nodes names the nodes packed.
+func unplaced(pl binpack.Placement, nodes string) string {
+	p, need := pl.Item.Pod, pl.Item.Need
+	pod := fmt.Sprintf("pod %s/%s on %s (%dm CPU, %dMi memory)", p.Namespace, p.Name, p.Spec.NodeName,
+		need.MilliCPU, need.MemoryBytes>>20)
+	if pl.Blocked != "" {
+		return fmt.Sprintf("%s %s, among %s", pod, pl.Blocked, nodes)
+	}
+	return fmt.Sprintf("%s fits on none of %s", pod, nodes)
+}
+
+// stayingBins are the members that are not replaced and take pods now,
+// with the pods that stay on them.
 func stayingBins(in *Input) []binpack.Bin {
 	var bins []binpack.Bin
 	for _, m := range in.Members {
 		if m.Candidate() || !m.Ready || !m.Schedulable || m.Node.DeletionTimestamp != nil {
 			continue
 		}
-		bins = append(bins, binpack.Bin{Node: m.Node, Free: binpack.Allocatable(m.Node).Minus(m.Requested)})
+		bins = append(bins, binpack.Bin{Node: m.Node, Free: binpack.Allocatable(m.Node).Minus(m.Requested), Pods: m.Staying})
 	}
 	return bins
 }
@@ -80,7 +95,7 @@ func stayingBins(in *Input) []binpack.Bin {
 // replacementBin models the node that replaces m: its labels (a new
 // hostname, the target offering, the group's labels), the group's
 // taints, the target's size less the reserve the kubelet kept on m, and
-// the room the node-bound pods of m take back on it.
+// the node-bound pods of m that come back on it, with their room.
 func replacementBin(in *Input, m *facts.Member) binpack.Bin {
 	node := &corev1.Node{}
 	node.Name = m.Node.Name + "-replacement"
@@ -89,13 +104,14 @@ func replacementBin(in *Input, m *facts.Member) binpack.Bin {
 	node.Labels[corev1.LabelHostname] = node.Name
 	node.Labels[v1alpha1.LabelInstanceType] = in.Offer.Target.Name
 	node.Spec.Taints = in.Group.Spec.Taints
-	free := targetAllocatable(in.Offer.Target.CPU, in.Offer.Target.RAMMB, m.Node)
+	bin := binpack.Bin{Node: node, Free: targetAllocatable(in.Offer.Target.CPU, in.Offer.Target.RAMMB, m.Node)}
 	for _, b := range m.NodeBound {
 		if binpack.Fits(b.Pod, node) {
-			free = free.Minus(b.Need)
+			bin.Free = bin.Free.Minus(b.Need)
+			bin.Pods = append(bin.Pods, b.Pod)
 		}
 	}
-	return binpack.Bin{Node: node, Free: free}
+	return bin
 }
 
 // targetAllocatable is a node of cpu vCPUs and ramMB of memory less the

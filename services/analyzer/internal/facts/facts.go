@@ -41,6 +41,10 @@ type Member struct {
 	// Requested is what every pod holding room on the node requests
 	// (all but finished ones), read for every member.
 	Requested binpack.Resources
+	// Staying are, for a member that is not a candidate, the pods that
+	// stay on it (all but finished and terminating ones): the fit check
+	// counts them for pod anti-affinity and topology spread.
+	Staying []*corev1.Pod
 }
 
 // Candidate reports whether the node is a candidate for replacement.

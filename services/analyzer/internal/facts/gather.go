@@ -26,7 +26,8 @@ func Gather(r Reader, nodes []*corev1.Node, offering string) []*Member {
 
 // readPods sums what the node's pods request (every pod but finished ones:
 // a terminating pod holds its room until it is gone) and, for a candidate,
-// splits them into the pods a drain moves and those bound to the node.
+// splits them into the pods a drain moves and those bound to the node;
+// for another member, keeps those that stay.
 // Requests are computed once per pod: they are the costly part.
 func (m *Member) readPods(r Reader, b *budgets, pods []*corev1.Pod) {
 	for _, p := range pods {
@@ -37,6 +38,9 @@ func (m *Member) readPods(r Reader, b *budgets, pods []*corev1.Pod) {
 		need := binpack.Requests(p)
 		m.Requested = m.Requested.Plus(need)
 		if !m.Candidate() {
+			if kind != terminating {
+				m.Staying = append(m.Staying, p)
+			}
 			continue
 		}
 		switch kind {

@@ -211,3 +211,24 @@ func TestRequestedCountsEveryPodHoldingRoom(t *testing.T) {
 	require.EqualValues(t, 1088<<20, m.Requested.MemoryBytes)
 	require.EqualValues(t, 2, m.Requested.Pods)
 }
+
+func TestAMemberThatStaysKeepsItsPodsForTheFitCheck(t *testing.T) {
+	t.Parallel()
+	done := testobj.Pod("shop", "done", "web-0")
+	done.Status.Phase = corev1.PodSucceeded
+	leaving := testobj.Pod("shop", "leaving", "web-0")
+	leaving.DeletionTimestamp = ptr.To(metav1.NewTime(testobj.Epoch))
+	agent := testobj.OwnedBy(testobj.Pod("kube-system", "agent", "web-0"), "DaemonSet", "agent")
+	objects := []runtime.Object{testobj.Pod("shop", "app", "web-0"), agent, done, leaving}
+
+	m := gatherOne(t, testobj.Node("web-0", "web", "memory-4"), "standard-8", objects...)
+	require.NotEmpty(t, m.Exclusion)
+	var staying []string
+	for _, p := range m.Staying {
+		staying = append(staying, p.Namespace+"/"+p.Name)
+	}
+	require.Equal(t, []string{"kube-system/agent", "shop/app"}, staying, "finished and terminating pods leave")
+
+	require.Empty(t, gatherOne(t, testobj.Node("web-0", "web", "standard-8"), "standard-8", objects...).Staying,
+		"a candidate's pods move or come back on its replacement")
+}
