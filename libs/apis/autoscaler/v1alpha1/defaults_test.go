@@ -39,6 +39,9 @@ func TestNodeGroupDefaultsAreTheSeeds(t *testing.T) {
 		SkipNodesWithLocalStorage: ptr.To(true),
 		RespectPDBs:               ptr.To(true),
 		TimeZone:                  "UTC",
+		// Moving a single replica by a surging rollout only ever avoids
+		// downtime, so a group gets it unless it says otherwise.
+		RolloutSingleReplicaDeployments: ptr.To(true),
 	}, got.Spec.Rebalancing)
 }
 
@@ -49,10 +52,12 @@ func TestNodeGroupKeepsExplicitZeroValues(t *testing.T) {
 	ng := valid(ns)
 	ng.Spec.Rebalancing.Enabled = ptr.To(false)
 	ng.Spec.Rebalancing.RespectPDBs = ptr.To(false)
+	ng.Spec.Rebalancing.RolloutSingleReplicaDeployments = ptr.To(false)
 	ng.Spec.Rebalancing.MinHealthyPercent = ptr.To[int32](0)
 	got, err := sandboxtest.Shared().Autoscaler.NodeGroups(ns).Create(t.Context(), ng, metav1.CreateOptions{})
 	require.NoError(t, err)
 	require.False(t, *got.Spec.Rebalancing.Enabled)
 	require.False(t, *got.Spec.Rebalancing.RespectPDBs)
+	require.False(t, *got.Spec.Rebalancing.RolloutSingleReplicaDeployments)
 	require.Zero(t, *got.Spec.Rebalancing.MinHealthyPercent)
 }

@@ -103,6 +103,21 @@ type RebalancingPolicy struct {
 	// +kubebuilder:default=true
 	RespectPDBs *bool `json:"respectPDBs,omitempty"`
 
+	// RolloutSingleReplicaDeployments moves the pod of a Deployment running
+	// one replica by a rollout of the Deployment instead of an eviction,
+	// as `kubectl rollout restart` does (the pod template's
+	// kubectl.kubernetes.io/restartedAt annotation), when that rollout
+	// surges: strategy RollingUpdate with maxUnavailable resolving to 0 and
+	// maxSurge to at least 1 (the default 25%/25% does). The new pod starts
+	// on a replacement node and the old one goes only once the new one is
+	// available, so the workload is never down, even when a PDB
+	// (minAvailable 1) refuses every eviction. Paused Deployments, other
+	// strategies and other workloads are evicted as usual. Only ever
+	// avoids downtime, hence on by default.
+	// +optional
+	// +kubebuilder:default=true
+	RolloutSingleReplicaDeployments *bool `json:"rolloutSingleReplicaDeployments,omitempty"`
+
 	// AlternativeOfferings are tried in order when the target offering
 	// cannot be provisioned.
 	// +optional

@@ -32,6 +32,7 @@ spec:
     strategy: sideways
     minHealthyPercent: 150
     drainTimeout: 5 minutes
+    rolloutSingleReplicaDeployments: "yes"
     maintenanceWindows:
       - start: "2:00"
         end: "04:00"
@@ -47,6 +48,7 @@ spec:
 		"spec.rebalancing.strategy",
 		"spec.rebalancing.minHealthyPercent",
 		"spec.rebalancing.drainTimeout",
+		"spec.rebalancing.rolloutSingleReplicaDeployments",
 		"spec.rebalancing.maintenanceWindows[0].start",
 		"spec.rebalancing.maintenanceWindows[0].days[0]",
 	} {

@@ -214,6 +214,11 @@ func (in *RebalancingPolicy) DeepCopyInto(out *RebalancingPolicy) {
 		*out = new(bool)
 		**out = **in
 	}
+	if in.RolloutSingleReplicaDeployments != nil {
+		in, out := &in.RolloutSingleReplicaDeployments, &out.RolloutSingleReplicaDeployments
+		*out = new(bool)
+		**out = **in
+	}
 	if in.AlternativeOfferings != nil {
 		in, out := &in.AlternativeOfferings, &out.AlternativeOfferings
 		*out = make([]string, len(*in))

@@ -98,6 +98,12 @@ const (
 	EventKind_EVENT_KIND_EXECUTION_SUCCEEDED EventKind = 34
 	// The execution ended with failures.
 	EventKind_EVENT_KIND_EXECUTION_FAILED EventKind = 35
+	// A pod was moved by a rollout of its single-replica Deployment instead
+	// of an eviction (policy rollout_single_replica_deployments): the
+	// Deployment was restarted once, surging a new pod onto a replacement;
+	// the old pod goes once the new one is available, and the drain waits
+	// for it. Details: pod, deployment, node, restarted_at.
+	EventKind_EVENT_KIND_POD_ROLLED_OUT EventKind = 36
 )
 
 // Enum value maps for EventKind.
@@ -139,6 +145,7 @@ var (
 		33: "EVENT_KIND_SAVINGS_VERIFIED",
 		34: "EVENT_KIND_EXECUTION_SUCCEEDED",
 		35: "EVENT_KIND_EXECUTION_FAILED",
+		36: "EVENT_KIND_POD_ROLLED_OUT",
 	}
 	EventKind_value = map[string]int32{
 		"EVENT_KIND_UNSPECIFIED":                 0,
@@ -177,6 +184,7 @@ var (
 		"EVENT_KIND_SAVINGS_VERIFIED":            33,
 		"EVENT_KIND_EXECUTION_SUCCEEDED":         34,
 		"EVENT_KIND_EXECUTION_FAILED":            35,
+		"EVENT_KIND_POD_ROLLED_OUT":              36,
 	}
 )
 
@@ -378,7 +386,7 @@ const file_rebalancer_v1_events_proto_rawDesc = "" +
 	"\adetails\x18\f \x03(\v2*.rebalancer.v1.ExecutionEvent.DetailsEntryR\adetails\x1a:\n" +
 	"\fDetailsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xa8\t\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xc7\t\n" +
 	"\tEventKind\x12\x1a\n" +
 	"\x16EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dEVENT_KIND_EXECUTION_ACCEPTED\x10\x01\x12*\n" +
@@ -416,7 +424,8 @@ const file_rebalancer_v1_events_proto_rawDesc = "" +
 	"\x1aEVENT_KIND_ROLLBACK_FAILED\x10 \x12\x1f\n" +
 	"\x1bEVENT_KIND_SAVINGS_VERIFIED\x10!\x12\"\n" +
 	"\x1eEVENT_KIND_EXECUTION_SUCCEEDED\x10\"\x12\x1f\n" +
-	"\x1bEVENT_KIND_EXECUTION_FAILED\x10#B\xbb\x01\n" +
+	"\x1bEVENT_KIND_EXECUTION_FAILED\x10#\x12\x1d\n" +
+	"\x19EVENT_KIND_POD_ROLLED_OUT\x10$B\xbb\x01\n" +
 	"\x11com.rebalancer.v1B\vEventsProtoP\x01ZDgithub.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1;rebalancerv1\xa2\x02\x03RXX\xaa\x02\rRebalancer.V1\xca\x02\rRebalancer\\V1\xe2\x02\x19Rebalancer\\V1\\GPBMetadata\xea\x02\x0eRebalancer::V1b\x06proto3"
 
 var (

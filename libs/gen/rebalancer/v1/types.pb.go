@@ -1190,8 +1190,20 @@ type RebalancePolicy struct {
 	MinSavingsPercent int32 `protobuf:"varint,17,opt,name=min_savings_percent,json=minSavingsPercent,proto3" json:"min_savings_percent,omitempty"`
 	// Time to wait after each blue-green drain batch before the next.
 	BatchSoakTime *durationpb.Duration `protobuf:"bytes,18,opt,name=batch_soak_time,json=batchSoakTime,proto3" json:"batch_soak_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Move the pod of a Deployment running one replica by a rollout of the
+	// Deployment (kubectl rollout restart: the pod template's
+	// kubectl.kubernetes.io/restartedAt annotation) instead of evicting it,
+	// when that rollout surges: strategy RollingUpdate whose maxUnavailable
+	// resolves to 0 and maxSurge to at least 1 for one replica (the default
+	// 25%/25% does). The new pod starts on a replacement (old nodes are
+	// cordoned and tainted) and the old one goes once the new one is
+	// available, so the workload never has fewer available replicas, even
+	// when a PDB refuses every eviction. Paused Deployments and other
+	// workloads are evicted. Unset means true, the NodeGroup's default: the
+	// Planner writes it into every plan; the Executor reads unset as true.
+	RolloutSingleReplicaDeployments *bool `protobuf:"varint,19,opt,name=rollout_single_replica_deployments,json=rolloutSingleReplicaDeployments,proto3,oneof" json:"rollout_single_replica_deployments,omitempty"`
+	unknownFields                   protoimpl.UnknownFields
+	sizeCache                       protoimpl.SizeCache
 }
 
 func (x *RebalancePolicy) Reset() {
@@ -1350,6 +1362,13 @@ func (x *RebalancePolicy) GetBatchSoakTime() *durationpb.Duration {
 	return nil
 }
 
+func (x *RebalancePolicy) GetRolloutSingleReplicaDeployments() bool {
+	if x != nil && x.RolloutSingleReplicaDeployments != nil {
+		return *x.RolloutSingleReplicaDeployments
+	}
+	return false
+}
+
 var File_rebalancer_v1_types_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_types_proto_rawDesc = "" +
@@ -1434,7 +1453,7 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"TimeWindow\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\tR\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\tR\x03end\x12\x12\n" +
-	"\x04days\x18\x03 \x03(\tR\x04days\"\xc3\a\n" +
+	"\x04days\x18\x03 \x03(\tR\x04days\"\xbc\b\n" +
 	"\x0fRebalancePolicy\x12\x18\n" +
 	"\aenabled\x18\x01 \x01(\bR\aenabled\x12<\n" +
 	"\bstrategy\x18\x02 \x01(\x0e2 .rebalancer.v1.RebalanceStrategyR\bstrategy\x12%\n" +
@@ -1456,7 +1475,9 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\x14drain_timeout_action\x18\x0f \x01(\x0e2!.rebalancer.v1.DrainTimeoutActionR\x12drainTimeoutAction\x12\x1b\n" +
 	"\tmax_surge\x18\x10 \x01(\x05R\bmaxSurge\x12.\n" +
 	"\x13min_savings_percent\x18\x11 \x01(\x05R\x11minSavingsPercent\x12A\n" +
-	"\x0fbatch_soak_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\rbatchSoakTime*\x98\x02\n" +
+	"\x0fbatch_soak_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\rbatchSoakTime\x12P\n" +
+	"\"rollout_single_replica_deployments\x18\x13 \x01(\bH\x00R\x1frolloutSingleReplicaDeployments\x88\x01\x01B%\n" +
+	"#_rollout_single_replica_deployments*\x98\x02\n" +
 	"\x13SafetyCheckCategory\x12%\n" +
 	"!SAFETY_CHECK_CATEGORY_UNSPECIFIED\x10\x00\x12(\n" +
 	"$SAFETY_CHECK_CATEGORY_CLUSTER_HEALTH\x10\x01\x12+\n" +
@@ -1560,6 +1581,7 @@ func file_rebalancer_v1_types_proto_init() {
 	if File_rebalancer_v1_types_proto != nil {
 		return
 	}
+	file_rebalancer_v1_types_proto_msgTypes[7].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

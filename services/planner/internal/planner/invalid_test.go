@@ -116,4 +116,5 @@ func TestZeroPolicyCountsTakeTheNodeGroupDefaults(t *testing.T) {
 	require.Equal(t, 5*time.Minute, p.GetDrainTimeout().AsDuration())
 	require.Equal(t, 10*time.Minute, p.GetProvisionTimeout().AsDuration())
 	require.Equal(t, rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK, p.GetDrainTimeoutAction())
+	require.True(t, p.GetRolloutSingleReplicaDeployments())
 }

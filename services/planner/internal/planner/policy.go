@@ -48,6 +48,11 @@ func applyDefaults(p *rebalancerv1.RebalancePolicy) {
 	if p.ProvisionTimeout.AsDuration() <= 0 {
 		p.ProvisionTimeout = durationpb.New(defaultProvisionTimeout)
 	}
+	// Unset is the CRD's default, true: the plan says so explicitly, and
+	// an explicit false from the group is kept.
+	if p.RolloutSingleReplicaDeployments == nil {
+		p.RolloutSingleReplicaDeployments = proto.Bool(true)
+	}
 }
 
 func applyOverrides(p *rebalancerv1.RebalancePolicy, o *rebalancerv1.PlanOverrides) {
