@@ -2,14 +2,17 @@ package invariants
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -47,8 +50,21 @@ func (m *Monitor) podDeleted(obj any) {
 }
 
 // podLeaving checks, after a grace for the budget's record to arrive, that
-// a pod covered by a PDB left through the Eviction API or was forced on
-// purpose.
+// a pod covered by a PDB left through the Eviction API, was forced on
+// purpose, or was removed by its own controller while every budget
+// covering it kept its desired healthy pods without it.
+//
+// The last is a rollout (or a scale-down) that surged first: budgets
+// limit voluntary disruptions through the Eviction API, not a workload
+// controller replacing its own pods, and a Deployment that starts the new
+// pod and waits until it is available before deleting the old one never
+// takes the workload below its budget. The executor moves single-replica
+// Deployments that way. It is told apart from a pod deleted past its
+// budget by two facts taken when the pod left: its ReplicaSet or
+// StatefulSet wanted fewer pods than it had (or is gone), and the
+// budgets' other healthy pods still numbered at least what each wants.
+// A controller that takes a workload below its budget (a rollout that
+// deletes before it creates) is still a violation.
 func (m *Monitor) podLeaving(pod *corev1.Pod) {
 	covering := m.covering(pod)
 	if len(covering) == 0 || !podReady(pod) {
@@ -58,6 +74,8 @@ func (m *Monitor) podLeaving(pod *corev1.Pod) {
 		return
 	}
 	key := pod.Namespace + "/" + pod.Name
+	short := m.shortBudgets(pod, covering) // now, before later events change the caches
+	owner := m.ownerOf(pod)
 	m.mu.Lock()
 	if m.finishing {
 		m.mu.Unlock()
@@ -70,7 +88,16 @@ func (m *Monitor) podLeaving(pod *corev1.Pod) {
 		if m.consented(key, covering) || slices.Contains(m.cfg.Forced(), key) {
 			return
 		}
-		m.violate("PDB", "pod %s of PDB %s was deleted without the budget's consent (not through the Eviction API, not a reported forced drain)",
+		scaled := m.scaledAway(owner)
+		if scaled && len(short) == 0 {
+			return // its controller replaced it, the budgets kept
+		}
+		if scaled {
+			m.violate("PDB", "pod %s was deleted by its controller taking PDB %s below its desired healthy pods",
+				key, strings.Join(short, ", "))
+			return
+		}
+		m.violate("PDB", "pod %s of PDB %s was deleted without the budget's consent (not through the Eviction API, not a reported forced drain, not its controller)",
 			key, strings.Join(names(covering), ","))
 	})
 }
@@ -127,4 +154,94 @@ func podReady(pod *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// shortBudgets names the budgets covering pod that, without it, have fewer
+// healthy pods (Ready, not being deleted, as the disruption controller
+// counts them) than they want, as "namespace/name (h of d)".
+func (m *Monitor) shortBudgets(pod *corev1.Pod, covering []*policyv1.PodDisruptionBudget) []string {
+	var short []string
+	for _, pdb := range covering {
+		sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+		if err != nil {
+			continue
+		}
+		healthy := int32(0)
+		for _, obj := range m.pods.GetStore().List() {
+			p := obj.(*corev1.Pod)
+			if p.Namespace == pdb.Namespace && p.Name != pod.Name && p.DeletionTimestamp == nil && podReady(p) && sel.Matches(labels.Set(p.Labels)) {
+				healthy++
+			}
+		}
+		if want := desiredHealthy(pdb); healthy < want {
+			short = append(short, fmt.Sprintf("%s/%s (%d healthy of %d)", pdb.Namespace, pdb.Name, healthy, want))
+		}
+	}
+	return short
+}
+
+// desiredHealthy is what the disruption controller computed, or at least
+// an integer minAvailable when its status lags behind the spec.
+func desiredHealthy(pdb *policyv1.PodDisruptionBudget) int32 {
+	want := pdb.Status.DesiredHealthy
+	if ma := pdb.Spec.MinAvailable; ma != nil && ma.Type == intstr.Int {
+		want = max(want, ma.IntVal)
+	}
+	return want
+}
+
+// leaver is the controller of a pod that left, and how many pods it had
+// then, the leaving one included.
+type leaver struct {
+	kind, namespace, name string
+	pods                  int32
+}
+
+func (m *Monitor) ownerOf(pod *corev1.Pod) leaver {
+	ref := metav1.GetControllerOf(pod)
+	if ref == nil {
+		return leaver{}
+	}
+	l := leaver{kind: ref.Kind, namespace: pod.Namespace, name: ref.Name}
+	for _, obj := range m.pods.GetStore().List() {
+		p := obj.(*corev1.Pod)
+		if c := metav1.GetControllerOf(p); c != nil && c.UID == ref.UID && (p.DeletionTimestamp == nil || p.Name == pod.Name) {
+			l.pods++
+		}
+	}
+	if l.pods == 0 {
+		l.pods = 1 // deleted without a grace period: gone from the cache already
+	}
+	return l
+}
+
+// scaledAway reports whether the pod's controller itself removed it: its
+// ReplicaSet or StatefulSet now wants fewer pods than it had when the pod
+// left, or is gone (its pods follow it).
+func (m *Monitor) scaledAway(l leaver) bool {
+	apps := m.cfg.Client.AppsV1()
+	var want *int32
+	switch l.kind {
+	case "ReplicaSet":
+		rs, err := apps.ReplicaSets(l.namespace).Get(context.Background(), l.name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		want = rs.Spec.Replicas
+	case "StatefulSet":
+		sts, err := apps.StatefulSets(l.namespace).Get(context.Background(), l.name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		want = sts.Spec.Replicas
+	default:
+		return false
+	}
+	return want != nil && *want < l.pods
 }
