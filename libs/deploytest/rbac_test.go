@@ -95,6 +95,7 @@ func needs() map[string][]access {
 		[]access{
 			allow("update", "autoscaler.vpsie.io", "nodegroups", "status", workloadNS),
 			allow("patch", "autoscaler.vpsie.io", "nodegroups", "status", workloadNS),
+			allow("patch", "apps", "deployments", "", workloadNS), // a rollout moving a single replica
 			allow("create", "", "events", "", "default"),
 			allow("patch", "", "events", "", workloadNS),
 			allow("create", "events.k8s.io", "events", "", workloadNS),
@@ -138,6 +139,8 @@ func needs() map[string][]access {
 			deny("create", "autoscaler.vpsie.io", "nodegroups", "", workloadNS),
 			deny("delete", "autoscaler.vpsie.io", "nodegroups", "", workloadNS),
 			deny("delete", "apps", "deployments", "", workloadNS),
+			deny("update", "apps", "deployments", "", workloadNS),
+			deny("patch", "apps", "statefulsets", "", workloadNS),
 			deny("delete", "policy", "poddisruptionbudgets", "", workloadNS),
 			deny("create", "rbac.authorization.k8s.io", "clusterroles", "", ""),
 			deny("create", "rbac.authorization.k8s.io", "clusterrolebindings", "", ""),

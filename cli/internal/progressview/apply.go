@@ -118,6 +118,8 @@ func (s *State) applyNode(n *Node, ev *rebalancerv1.ExecutionEvent) {
 		}
 	case rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED:
 		n.Evicted++
+	case rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT:
+		n.RolledOut++
 	case rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED:
 		n.Blocked++
 	case rebalancerv1.EventKind_EVENT_KIND_POD_FORCE_DELETED:

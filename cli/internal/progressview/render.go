@@ -111,6 +111,9 @@ func nodeNotes(n *Node) string {
 	if n.Evicted > 0 {
 		notes = append(notes, fmt.Sprintf("%d evicted", n.Evicted))
 	}
+	if n.RolledOut > 0 {
+		notes = append(notes, fmt.Sprintf("%d rolled out", n.RolledOut))
+	}
 	if n.Blocked > 0 {
 		notes = append(notes, fmt.Sprintf("%d refused by PDB", n.Blocked))
 	}

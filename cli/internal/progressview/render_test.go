@@ -114,3 +114,19 @@ func TestUnknownNodeAndBatchAreAdded(t *testing.T) {
 	require.Equal(t, rebalancerv1.NodePhase_NODE_PHASE_CORDONED, s.Batches[1].Nodes[0].Phase)
 	require.True(t, strings.HasPrefix(progressview.Render(s)[2], "batch 2 drain"))
 }
+
+// A pod moved by a rollout of its Deployment is counted apart from the
+// evicted ones: no eviction happened.
+func TestRolledOutPodsAreCountedApartFromEvictions(t *testing.T) {
+	t.Parallel()
+	s := progressview.NewState(testfixture.Execution(), 0)
+	old := s.Batches[0].Nodes[0].Name
+	s.Apply(&rebalancerv1.ExecutionEvent{Sequence: 1, Kind: rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT, NodeName: old, BatchNumber: 1,
+		Details: map[string]string{"pod": "shop/single-7d9", "deployment": "shop/single"}})
+	s.Apply(&rebalancerv1.ExecutionEvent{Sequence: 2, Kind: rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED, NodeName: old, BatchNumber: 1,
+		Details: map[string]string{"pod": "shop/api-1"}})
+	n := s.Batches[0].Nodes[0]
+	require.Equal(t, 1, n.RolledOut)
+	require.Equal(t, 1, n.Evicted)
+	require.Contains(t, strings.Join(progressview.Render(s), "\n"), "1 evicted, 1 rolled out")
+}

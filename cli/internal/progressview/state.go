@@ -54,8 +54,11 @@ type Node struct {
 	Reached rebalancerv1.NodePhase // furthest step, kept when the node fails or is rolled back
 	NewNode string
 	Evicted int
-	Blocked int // evictions refused by a PDB (each retried)
-	Forced  int // pods deleted past their budget
+	// RolledOut counts pods moved by a rollout of their single-replica
+	// Deployment instead of an eviction.
+	RolledOut int
+	Blocked   int // evictions refused by a PDB (each retried)
+	Forced    int // pods deleted past their budget
 	// ReplacementRemoved is set when the rollback deleted the new node.
 	ReplacementRemoved bool
 }

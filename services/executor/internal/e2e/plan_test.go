@@ -29,6 +29,9 @@ type planSpec struct {
 	provisionTimeout time.Duration
 	// group is the NodeGroup; it defaults to the one named after the namespace.
 	group string
+	// rollout is the policy's rollout_single_replica_deployments; nil
+	// leaves it unset, which the Executor reads as the default, on.
+	rollout *bool
 }
 
 const current = "standard-8"
@@ -44,6 +47,7 @@ func planFor(t testing.TB, ns string, s planSpec) *rebalancerv1.RebalancePlan {
 		Enabled: true, Strategy: s.strategy, MaxConcurrent: n, BatchSize: n, MaxSurge: n,
 		DrainTimeout: durationpb.New(s.drainTimeout), ProvisionTimeout: durationpb.New(s.provisionTimeout),
 		MinHealthyPercent: 100, RespectPdbs: true, DrainTimeoutAction: s.onTimeout,
+		RolloutSingleReplicaDeployments: s.rollout,
 	}
 	p := &rebalancerv1.RebalancePlan{
 		AnalysisId: "analysis-" + group, NodeGroup: group, Namespace: ns, Strategy: s.strategy, Policy: policy,

@@ -48,7 +48,7 @@ func drain(ctx context.Context, n *nodeRun) error {
 	_, nb := n.state()
 	p := n.x.plan()
 	deadline := nb.DrainStartedAt.Add(p.GetPolicy().GetDrainTimeout().AsDuration())
-	d := &drainer{x: n.x, run: n, node: n.old, blocked: map[types.UID]bool{}}
+	d := newDrainer(n.x, n, n.old)
 	left, err := d.evictUntil(ctx, deadline)
 	if err != nil {
 		return err
@@ -65,13 +65,28 @@ func drain(ctx context.Context, n *nodeRun) error {
 	return n.x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_DRAINED, n.old, n.batch, nil, "%s is drained", n.old)
 }
 
-// drainer evicts one node's pods. run is nil when the rollback drains a
-// replacement: its evictions are reported on the old node it replaced.
+// drainer moves one node's pods off it: by evictions, and single-replica
+// Deployments by a rollout when the policy says so (rollout.go). When the
+// rollback drains a replacement, run is the old node it replaced, on which
+// its evictions are reported; run is nil only for a node of no run.
 type drainer struct {
 	x       *execution
 	run     *nodeRun
 	node    string
 	blocked map[types.UID]bool // pods whose refusal was already reported
+	// patched holds the Deployments ("namespace/name") this drainer
+	// restarted (or found restarted and patched again, a no-op);
+	// unrolled those that could not be, with why, evicted instead.
+	patched  map[string]bool
+	unrolled map[string]string
+	// moves caches how the pods of each ReplicaSet ("namespace/name")
+	// leave, decided at the drain's first look (see howToMove).
+	moves map[string]move
+}
+
+func newDrainer(x *execution, run *nodeRun, node string) *drainer {
+	return &drainer{x: x, run: run, node: node, blocked: map[types.UID]bool{},
+		patched: map[string]bool{}, unrolled: map[string]string{}, moves: map[string]move{}}
 }
 
 // evictable lists the pods a drain must move. kubectl's drain filters are
@@ -89,8 +104,10 @@ func (d *drainer) evictable(ctx context.Context) ([]corev1.Pod, error) {
 	return list.Pods(), nil
 }
 
-// evictUntil evicts until the node is empty (nil) or the deadline passed
-// (the pods left).
+// evictUntil moves pods off until the node is empty (nil) or the deadline
+// passed (the pods left). A pod moved by a rollout leaves when its
+// Deployment has a new pod available; until then the loop looks again
+// every Poll.
 func (d *drainer) evictUntil(ctx context.Context, deadline time.Time) ([]corev1.Pod, error) {
 	pace := d.x.deps.Pace
 	wait := pace.EvictionRetry
@@ -102,12 +119,23 @@ func (d *drainer) evictUntil(ctx context.Context, deadline time.Time) ([]corev1.
 		if !d.x.now().Before(deadline) {
 			return pods, nil
 		}
-		progressed := false
+		progressed, rolling := false, false
 		for i := range pods {
 			if pods[i].DeletionTimestamp != nil {
 				continue // leaving already
 			}
-			moved, err := d.evict(ctx, &pods[i])
+			m, err := d.howToMove(ctx, &pods[i])
+			if err != nil {
+				d.x.deps.Logger.Info("cannot tell how to move a pod, retrying", "pod", key(&pods[i]), "error", err)
+				continue
+			}
+			var moved bool
+			if m.deployment != "" {
+				rolling = true
+				moved, err = d.rollOut(ctx, &pods[i], m.deployment)
+			} else {
+				moved, err = d.evict(ctx, &pods[i], m.note)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -118,7 +146,11 @@ func (d *drainer) evictUntil(ctx context.Context, deadline time.Time) ([]corev1.
 		} else {
 			wait = min(2*wait, pace.EvictionRetryCap)
 		}
-		if err := d.x.sleep(ctx, min(wait, max(deadline.Sub(d.x.now()), time.Millisecond))); err != nil {
+		next := wait
+		if rolling {
+			next = min(next, pace.Poll) // the Deployment controller moves the pod, not a retry of ours
+		}
+		if err := d.x.sleep(ctx, min(next, max(deadline.Sub(d.x.now()), time.Millisecond))); err != nil {
 			return nil, err
 		}
 	}
@@ -126,34 +158,53 @@ func (d *drainer) evictUntil(ctx context.Context, deadline time.Time) ([]corev1.
 
 // evict asks the Eviction API to evict pod, only if it is still the pod
 // listed (UID precondition), and acts on the answer (see decideEviction).
-func (d *drainer) evict(ctx context.Context, pod *corev1.Pod) (bool, error) {
+// note, when set, says why a single-replica Deployment's pod is evicted
+// rather than rolled out; its events carry it.
+func (d *drainer) evict(ctx context.Context, pod *corev1.Pod, note string) (bool, error) {
 	err := d.x.deps.Kube.PolicyV1().Evictions(pod.Namespace).Evict(ctx, &policyv1.Eviction{
 		ObjectMeta:    metav1.ObjectMeta{Name: pod.Name, Namespace: pod.Namespace},
 		DeleteOptions: &metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &pod.UID}},
 	})
 	switch decideEviction(err) {
 	case evictAdmitted:
-		return true, d.evicted(ctx, pod)
+		return true, d.evicted(ctx, pod, note)
 	case evictGone:
 		return true, nil
 	case evictBlocked:
-		return false, d.refused(ctx, pod, err)
+		return false, d.refused(ctx, pod, err, note)
 	default:
 		d.x.deps.Logger.Info("eviction failed, retrying", "pod", key(pod), "error", err)
 		return false, nil
 	}
 }
 
-func (d *drainer) evicted(ctx context.Context, pod *corev1.Pod) error {
+func (d *drainer) evicted(ctx context.Context, pod *corev1.Pod, note string) error {
 	if err := d.recordOwner(ctx, pod, false); err != nil {
 		return err
 	}
+	details := map[string]string{"pod": key(pod), "node": d.node}
 	return d.x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED, d.reportedNode(), d.batch(),
-		map[string]string{"pod": key(pod), "node": d.node}, "Evicted %s from %s", key(pod), d.node)
+		withNote(details, note), "Evicted %s from %s%s", key(pod), d.node, notRolledOut(note))
+}
+
+// withNote adds, for a single-replica Deployment's pod that was not rolled
+// out, why not.
+func withNote(details map[string]string, note string) map[string]string {
+	if note != "" {
+		details["not_rolled_out"] = note
+	}
+	return details
+}
+
+func notRolledOut(note string) string {
+	if note == "" {
+		return ""
+	}
+	return " (not moved by a rollout: " + note + ")"
 }
 
 // refused reports the first refusal of each pod, naming its PDBs.
-func (d *drainer) refused(ctx context.Context, pod *corev1.Pod, cause error) error {
+func (d *drainer) refused(ctx context.Context, pod *corev1.Pod, cause error, note string) error {
 	if d.blocked[pod.UID] {
 		return nil
 	}
@@ -163,8 +214,8 @@ func (d *drainer) refused(ctx context.Context, pod *corev1.Pod, cause error) err
 		return err
 	}
 	return d.x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED, d.reportedNode(), d.batch(),
-		map[string]string{"pod": key(pod), "pdb": strings.Join(pdbs, ","), "node": d.node},
-		"Eviction of %s refused by PDB %s; retrying with backoff (%v)", key(pod), strings.Join(pdbs, ","), cause)
+		withNote(map[string]string{"pod": key(pod), "pdb": strings.Join(pdbs, ","), "node": d.node}, note),
+		"Eviction of %s refused by PDB %s; retrying with backoff (%v)%s", key(pod), strings.Join(pdbs, ","), cause, notRolledOut(note))
 }
 
 // timedOut reports the pods and PDBs that outlived the drain timeout, then

@@ -7,7 +7,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
@@ -141,7 +140,7 @@ func (x *execution) drainReplacement(ctx context.Context, old, name string) erro
 	if err := x.setCordon(ctx, name, true, nil); err != nil {
 		return err
 	}
-	d := &drainer{x: x, run: x.runOf(old), node: name, blocked: map[types.UID]bool{}}
+	d := newDrainer(x, x.runOf(old), name)
 	left, err := d.evictUntil(ctx, x.now().Add(x.plan().GetPolicy().GetDrainTimeout().AsDuration()))
 	if err != nil {
 		return err

@@ -82,6 +82,37 @@ type NodeBook struct {
 	Owners []string `json:"owners,omitempty"`
 	// ForceDeleted are pods deleted past their budget, as "namespace/name".
 	ForceDeleted []string `json:"forceDeleted,omitempty"`
+	// Rollouts are the single-replica Deployments restarted to move their
+	// pod off a node instead of evicting it, each written before its patch
+	// (with its event) so it happens once per execution, node and
+	// Deployment: a resumed drain patches the same value again, a no-op.
+	Rollouts []Rollout `json:"rollouts,omitempty"`
+}
+
+// Rollout is one restart of a Deployment by a drain.
+type Rollout struct {
+	// Node is the node drained: the old node, or its replacement when a
+	// rollback drains it.
+	Node string `json:"node"`
+	// Deployment is "namespace/name".
+	Deployment string `json:"deployment"`
+	// RestartedAt is the pod template annotation's value set by the patch.
+	RestartedAt string `json:"restartedAt"`
+	// Announced is set, with the POD_ROLLED_OUT event, once the patch was
+	// accepted: a record without it is a restart asked for but not yet
+	// known to have happened.
+	Announced bool `json:"announced,omitempty"`
+}
+
+// Rollout returns the restart of deployment ("namespace/name") recorded
+// for node, or nil.
+func (nb *NodeBook) Rollout(node, deployment string) *Rollout {
+	for i := range nb.Rollouts {
+		if nb.Rollouts[i].Node == node && nb.Rollouts[i].Deployment == deployment {
+			return &nb.Rollouts[i]
+		}
+	}
+	return nil
 }
 
 // Marks is what the Executor changes on an old node.
