@@ -96,6 +96,11 @@ func (s *services) startService(cfg Config, name string, cluster []string) (stri
 	if name != "planner" {
 		args = append(args, cluster...)
 	}
+	if name == "executor" {
+		// Scenarios sharing one sandbox are installations of their own:
+		// a later one's start-up reconcile must leave the others' nodes be.
+		args = append(args, "--installation", cfg.Namespace)
+	}
 	if name == "analyzer" {
 		// The demo's nodes joined moments ago; with the default ten-minute
 		// scale-up cooldown the Analyzer would rightly say POSTPONE.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -49,6 +50,8 @@ func FromSpec(p v1alpha1.RebalancingPolicy) *rebalancerv1.RebalancePolicy {
 		PeakHours:                 windows(p.PeakHours),
 		TimeZone:                  stringOr(p.TimeZone, DefaultTimeZone),
 		DrainTimeoutAction:        drainTimeoutAction(p.DrainTimeoutAction),
+		// Always set: unset in a plan means on, so a group's false must travel.
+		RolloutSingleReplicaDeployments: proto.Bool(boolOr(p.RolloutSingleReplicaDeployments, true)),
 	}
 }
 

@@ -18,20 +18,21 @@ import (
 // the seed's, as the CRD defaults it.
 func defaults() *rebalancerv1.RebalancePolicy {
 	return &rebalancerv1.RebalancePolicy{
-		Enabled:                   true,
-		Strategy:                  rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		MaxConcurrent:             2,
-		BatchSize:                 1,
-		MaxSurge:                  1,
-		DrainTimeout:              durationpb.New(300 * time.Second),
-		ProvisionTimeout:          durationpb.New(600 * time.Second),
-		CooldownPeriod:            durationpb.New(time.Hour),
-		MinHealthyPercent:         75,
-		MinSavingsPercent:         10,
-		SkipNodesWithLocalStorage: true,
-		RespectPdbs:               true,
-		TimeZone:                  "UTC",
-		DrainTimeoutAction:        rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK,
+		Enabled:                         true,
+		Strategy:                        rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		MaxConcurrent:                   2,
+		BatchSize:                       1,
+		MaxSurge:                        1,
+		DrainTimeout:                    durationpb.New(300 * time.Second),
+		ProvisionTimeout:                durationpb.New(600 * time.Second),
+		CooldownPeriod:                  durationpb.New(time.Hour),
+		MinHealthyPercent:               75,
+		MinSavingsPercent:               10,
+		SkipNodesWithLocalStorage:       true,
+		RespectPdbs:                     true,
+		TimeZone:                        "UTC",
+		DrainTimeoutAction:              rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK,
+		RolloutSingleReplicaDeployments: ptr.To(true),
 	}
 }
 
@@ -65,6 +66,10 @@ func TestFromSpec(t *testing.T) {
 		"an explicit zero min healthy percent is kept": {
 			spec: v1alpha1.RebalancingPolicy{MinHealthyPercent: ptr.To[int32](0)},
 			edit: func(p *rebalancerv1.RebalancePolicy) { p.MinHealthyPercent = 0 },
+		},
+		"single replicas evicted, not rolled out": {
+			spec: v1alpha1.RebalancingPolicy{RolloutSingleReplicaDeployments: ptr.To(false)},
+			edit: func(p *rebalancerv1.RebalancePolicy) { p.RolloutSingleReplicaDeployments = ptr.To(false) },
 		},
 		"PDBs and local storage switched off": {
 			spec: v1alpha1.RebalancingPolicy{RespectPDBs: ptr.To(false), SkipNodesWithLocalStorage: ptr.To(false)},

@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string) error {
 			f.String(&o.vpsieOS, "vpsie-os-identifier", "ubuntu-24.04-k8s", "VPSie image new nodes boot")
 			f.String(&o.replicaID, "replica-id", defaultReplicaID(), "name of this executor replica, recorded as an execution's owner and lease holder")
 			f.Duration(&o.leaseTTL, "lease-ttl", engine.DefaultLeaseTTL, "how long an execution's lease lasts unrenewed; another replica takes the execution over after it")
+			f.String(&o.installation, "installation", engine.DefaultInstallation, "name of this executor installation, noted on the nodes it marks; installations sharing a cluster need distinct names, so one's start-up reconcile leaves the other's nodes alone")
 			f.Int(&o.natsReplicas, "nats-replicas", 1, "servers of the NATS cluster keeping the executor's stream and bucket (1 to 5; at most the cluster's size)")
 			f.String(&o.roles, "roles", "executor,rollback", "roles this process runs: executor (runs plans), rollback (carries out rollbacks), or both")
 		},

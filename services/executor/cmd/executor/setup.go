@@ -39,6 +39,7 @@ type options struct {
 	leaseTTL       time.Duration
 	roles          string
 	natsReplicas   int
+	installation   string
 }
 
 // setup is the Executor's composition root.
@@ -93,7 +94,7 @@ func (o *options) setup(ctx context.Context, s *server.Server) error {
 
 	grpcAPI := api.Register(s.GRPC())
 	deps := engine.Deps{Kube: client, Groups: groups, Cloud: cloudClient,
-		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.replicaID,
+		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.replicaID, Installation: o.installation,
 		LeaseTTL: o.leaseTTL, Roles: roles}
 	// The stream and bucket need JetStream up; an external NATS may come
 	// later, so they are opened in the background and the API answers

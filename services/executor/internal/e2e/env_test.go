@@ -77,7 +77,7 @@ func newEnvOn(t testing.TB, natsURL string) *env {
 	}
 	exec := engine.New(engine.Deps{
 		Kube: sb.Client, Groups: sb.Autoscaler, Cloud: client, Store: kv,
-		Events: progress.JetStreamPublisher{JS: js}, Logger: logger, Replica: "e2e",
+		Events: progress.JetStreamPublisher{JS: js}, Logger: logger, Replica: "e2e", Installation: ns,
 	}, accept.Checker{Kube: sb.Client, Groups: sb.Autoscaler},
 		func(ctx context.Context, id string, from uint64, h func(*rebalancerv1.ExecutionEvent) error) error {
 			return progress.Watch(ctx, js, id, from, h)

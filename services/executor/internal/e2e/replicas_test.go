@@ -121,7 +121,7 @@ func (e *env) startReplica(id, roles string, leaseTTL string) *replica {
 	r.cmd = exec.Command(binary(e.t, "executor"), "--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(e.t),
 		"--kubeconfig", e.sb.KubeconfigPath, "--nats-url", e.natsURL, "--vpsie-url", e.sim.URL,
 		"--vpsie-token-file", token, "--vpsie-os-identifier", "os-test", "--replica-id", id,
-		"--lease-ttl", leaseTTL, "--roles", roles, "--drain-period", "100ms", "--log-level", "info")
+		"--lease-ttl", leaseTTL, "--roles", roles, "--installation", e.ns, "--drain-period", "100ms", "--log-level", "info")
 	r.cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 	r.cmd.Stdout, r.cmd.Stderr = out, out
 	require.NoError(e.t, r.cmd.Start())
@@ -135,7 +135,7 @@ func (e *env) startReplica(id, roles string, leaseTTL string) *replica {
 		<-r.done
 		if e.t.Failed() {
 			b, _ := os.ReadFile(r.log)
-			e.t.Logf("--- log of replica %s ---\n%s", id, tail(string(b), 6000))
+			e.t.Logf("--- log of replica %s ---\n%s", id, tail(string(b), 2000000))
 		}
 	})
 	conn := servicetest.Dial(e.t, grpcAddr)

@@ -35,6 +35,10 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Replica names this executor in ExecutionState.owner and in leases.
 	Replica string
+	// Installation names the executor installation (its replicas and
+	// their store) on the nodes it marks, so its start-up reconcile leaves
+	// another installation's marks alone (DefaultInstallation).
+	Installation string
 	// LeaseTTL is how long a lease lasts unrenewed (DefaultLeaseTTL).
 	LeaseTTL time.Duration
 	// Roles says which executions this replica takes (both by default).
@@ -68,6 +72,9 @@ func (d *Deps) withDefaults() {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Installation == "" {
+		d.Installation = DefaultInstallation
 	}
 	if d.LeaseTTL == 0 {
 		d.LeaseTTL = DefaultLeaseTTL

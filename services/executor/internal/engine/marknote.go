@@ -20,9 +20,14 @@ import (
 // cordoned for good.
 const AnnotationOriginalMarks = "rebalancer.autoscaler.vpsie.io/original-marks"
 
+// DefaultInstallation is the installation of an executor not told its own:
+// one per cluster, as a cluster usually runs.
+const DefaultInstallation = "default"
+
 // markNote is the annotation's value.
 type markNote struct {
-	Execution string `json:"execution"`
+	Installation string `json:"installation"`
+	Execution    string `json:"execution"`
 	store.Marks
 }
 
@@ -30,7 +35,7 @@ type markNote struct {
 // written each time (a merge patch, idempotent), so a note left by an
 // earlier execution is replaced.
 func (x *execution) noteOriginalMarks(ctx context.Context, name string, original *store.Marks) error {
-	value, err := json.Marshal(markNote{Execution: x.id(), Marks: *original})
+	value, err := json.Marshal(markNote{Installation: x.deps.Installation, Execution: x.id(), Marks: *original})
 	if err != nil {
 		return err
 	}

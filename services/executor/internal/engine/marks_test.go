@@ -43,6 +43,7 @@ func TestRestoreOldNodePutsBackExactlyWhatWasThere(t *testing.T) {
 			note, ok := noteOn(marked)
 			require.True(t, ok, "the original marks are noted on the node")
 			require.Equal(t, "exec-1", note.Execution)
+			require.Equal(t, DefaultInstallation, note.Installation)
 			require.Equal(t, before.Spec.Taints, note.Taints)
 
 			var original *store.Marks

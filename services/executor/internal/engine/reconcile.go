@@ -17,9 +17,10 @@ import (
 // their owner, or to the scan that takes a dead owner's execution over.
 // A marked node whose execution is missing from the store (the bucket
 // was purged or rebuilt) is restored from the copy of its original marks
-// on the node (AnnotationOriginalMarks); one without that copy is only
-// reported, since guessing what it had would do harm. Run at start-up;
-// idempotent, so replicas may run it at once.
+// on the node (AnnotationOriginalMarks) when this installation noted it;
+// another installation's node is its own to restore, and one without a
+// note is only reported, since guessing what it had would do harm. Run at
+// start-up; idempotent, so replicas may run it at once.
 func (e *Executor) Reconcile(ctx context.Context) error {
 	nodes, err := e.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -77,6 +78,11 @@ func (e *Executor) restoreFromNote(ctx context.Context, n *corev1.Node) error {
 	note, ok := noteOn(n)
 	if !ok {
 		e.deps.Logger.Warn("node carries the replacing taint but neither a record nor the node says what it had; an operator must look", "node", n.Name)
+		return nil
+	}
+	if note.Installation != e.deps.Installation {
+		e.deps.Logger.Info("node marked by another installation left to it", "node", n.Name,
+			"installation", note.Installation, "execution", note.Execution)
 		return nil
 	}
 	e.deps.Logger.Warn("restoring a node marked by an execution missing from the store, from the marks noted on the node",

@@ -37,10 +37,16 @@ func TestReconcileRestoresOnlyNodesOfEndedOrLostExecutions(t *testing.T) {
 	}
 	// lost-0 was marked by an execution the store no longer holds; what it
 	// had is noted on the node.
-	lost := markedNode("lost-0")
-	lost.Annotations = map[string]string{AnnotationOriginalMarks: `{"execution":"exec-gone","taints":[{"key":"dedicated","value":"db","effect":"NoSchedule"}]}`}
-	_, err := u.kube.CoreV1().Nodes().Create(ctx, lost, metav1.CreateOptions{})
-	require.NoError(t, err)
+	noted := func(name, installation string) {
+		n := markedNode(name)
+		n.Annotations = map[string]string{AnnotationOriginalMarks: `{"installation":"` + installation +
+			`","execution":"exec-gone","taints":[{"key":"dedicated","value":"db","effect":"NoSchedule"}]}`}
+		_, err := u.kube.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	noted("lost-0", DefaultInstallation)
+	// elsewhere-0 was marked by another installation sharing the cluster.
+	noted("elsewhere-0", "staging")
 	// exec-1 (the unit's) ended after marking old-0, which was cordoned
 	// before; exec-2 still runs and marked running-0.
 	require.NoError(t, u.x.update(ctx, func(r *store.Record) {
@@ -50,7 +56,7 @@ func TestReconcileRestoresOnlyNodesOfEndedOrLostExecutions(t *testing.T) {
 	running := u.x.rec.Clone()
 	running.State.ExecutionId, running.State.Status = "exec-2", rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING
 	running.Book.Nodes = map[string]*store.NodeBook{"running-0": {Original: &store.Marks{}}}
-	_, err = u.x.deps.Store.Create(ctx, running)
+	_, err := u.x.deps.Store.Create(ctx, running)
 	require.NoError(t, err)
 
 	e := New(*u.x.deps, accept.Checker{}, nil)
@@ -66,6 +72,8 @@ func TestReconcileRestoresOnlyNodesOfEndedOrLostExecutions(t *testing.T) {
 	require.False(t, restoredFromNote.Spec.Unschedulable, "schedulable before, by the note")
 	require.Equal(t, []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}, restoredFromNote.Spec.Taints)
 	require.NotContains(t, restoredFromNote.Annotations, AnnotationOriginalMarks)
+
+	require.Contains(t, u.node(t, "elsewhere-0").Spec.Taints, replacingTaint(), "another installation's node is its own")
 
 	orphan := u.node(t, "orphan")
 	require.Contains(t, orphan.Spec.Taints, replacingTaint(), "no record nor note of its original marks: reported, not guessed")
