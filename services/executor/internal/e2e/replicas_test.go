@@ -135,7 +135,7 @@ func (e *env) startReplica(id, roles string, leaseTTL string) *replica {
 		<-r.done
 		if e.t.Failed() {
 			b, _ := os.ReadFile(r.log)
-			e.t.Logf("--- log of replica %s ---\n%s", id, tail(string(b), 2000000))
+			e.t.Logf("--- log of replica %s ---\n%s", id, tail(string(b), 6000))
 		}
 	})
 	conn := servicetest.Dial(e.t, grpcAddr)
