@@ -117,6 +117,7 @@ func needs() map[string][]access {
 			deny("list", "", "secrets", "", workloadNS),
 			deny("create", "", "events", "", workloadNS),
 			deny("update", "apps", "deployments", "", workloadNS),
+			deny("patch", "apps", "deployments", "", workloadNS), // it reads whether a rollout surges; the executor restarts
 		),
 		"planner": {
 			deny("get", "", "nodes", "", ""),

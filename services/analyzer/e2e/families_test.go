@@ -13,9 +13,11 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/sandbox"
 	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/libs/sandbox/sandboxtest"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
@@ -44,6 +46,9 @@ type familyCase struct {
 	// names are what the message must name, given the case's objects;
 	// every case has some, so no case passes on the status alone.
 	names func(ns, group string, nodes []string) []string
+	// unsafe, when set, are the candidates the analysis must find not safe
+	// to rebalance, given the case's namespace; every other one is safe.
+	unsafe func(t *testing.T, ns string) []string
 }
 
 func web(ns, group string) fixtures.Workloads {
@@ -137,7 +142,27 @@ func TestEveryCheckFamilyPassesWarnsAndFailsInTheSandbox(t *testing.T) {
 				return fixtures.Workloads{Deployments: []*appsv1.Deployment{fixtures.Deployment(ns, "solo", group, 1)}}
 			},
 			check: checks.NameSingleReplica, status: warn,
-			names: func(ns, _ string, _ []string) []string { return []string{ns + "/solo runs 1 replica"} },
+			names: func(ns, _ string, _ []string) []string {
+				return []string{ns + "/solo runs 1 replica", "moves by a surging rollout"}
+			},
+		},
+		"PDBs pass: a single replica under minAvailable 1 moves by a surging rollout": {
+			workloads: soloUnderMinAvailable1,
+			check:     checks.NameFullyBlocking, status: pass,
+			names: func(ns, _ string, _ []string) []string {
+				return []string{"no budget of the pods to move blocks every eviction",
+					"moved by a surging rollout instead of an eviction", ns + "/solo-"}
+			},
+			unsafe: func(*testing.T, string) []string { return nil },
+		},
+		"PDBs fail: a single replica under minAvailable 1 when the policy does not roll out": {
+			policy:    v1alpha1.RebalancingPolicy{RolloutSingleReplicaDeployments: ptr.To(false)},
+			workloads: soloUnderMinAvailable1,
+			check:     checks.NameFullyBlocking, status: fail,
+			names: func(ns, _ string, _ []string) []string {
+				return []string{"PDB " + ns + "/solo can never allow an eviction (minAvailable 1 of 1 expected pods)", "selects pod " + ns + "/solo-"}
+			},
+			unsafe: func(t *testing.T, ns string) []string { return nodesRunning(t, sb, ns, "solo") },
 		},
 		"PDBs fail: a budget allowing no disruption ever": {
 			workloads: func(ns, group string) fixtures.Workloads {
@@ -237,19 +262,53 @@ func TestEveryCheckFamilyPassesWarnsAndFailsInTheSandbox(t *testing.T) {
 			if target == "" {
 				target = "compute-4"
 			}
-			a := analyzeEventually(t, r, ns, group, target, c.claimed, c.check, c.status)
-			check := checkNamed(t, a, c.check)
-			for _, want := range c.names(ns, group, nodes) {
-				require.Contains(t, check.GetMessage(), want)
+			a := analyzeEventually(t, r, ns, group, target, c.claimed, c.check, c.status, c.names(ns, group, nodes))
+			if c.unsafe != nil {
+				require.ElementsMatch(t, c.unsafe(t, ns), unsafeCandidates(a), "candidates not safe to rebalance")
 			}
 		})
 	}
 }
 
-// analyzeEventually analyses until check reaches status: the Analyzer
-// reads informer caches, which see the case's last change a moment later.
+// soloUnderMinAvailable1 is a Deployment of one replica with the API
+// server's RollingUpdate defaults (25%/25%: its rollout surges) under a
+// budget that keeps that one pod available, so it never allows an eviction.
+func soloUnderMinAvailable1(ns, group string) fixtures.Workloads {
+	return fixtures.Workloads{
+		Deployments: []*appsv1.Deployment{fixtures.Deployment(ns, "solo", group, 1)},
+		PDBs:        []*policyv1.PodDisruptionBudget{fixtures.PDBMinAvailable(ns, "solo", 1)},
+	}
+}
+
+// nodesRunning names the nodes the pods of workload app run on.
+func nodesRunning(t *testing.T, sb *sandbox.Sandbox, ns, app string) []string {
+	t.Helper()
+	pods, err := sb.Client.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{LabelSelector: fixtures.LabelApp + "=" + app})
+	require.NoError(t, err)
+	var out []string
+	for _, p := range pods.Items {
+		out = append(out, p.Spec.NodeName)
+	}
+	return out
+}
+
+// unsafeCandidates names the candidates not safe to rebalance.
+func unsafeCandidates(a *rebalancerv1.RebalanceAnalysis) []string {
+	var out []string
+	for _, c := range a.GetCandidateNodes() {
+		if !c.GetSafeToRebalance() {
+			out = append(out, c.GetNodeName())
+		}
+	}
+	return out
+}
+
+// analyzeEventually analyses until check reaches status with a message
+// naming names: the Analyzer reads informer caches, which see the case's
+// last change a moment later (a check may pass before its pods or budgets
+// are cached, but not with a message naming them).
 func analyzeEventually(t *testing.T, r *rig, ns, group, target string, claimed int64, check string,
-	status rebalancerv1.SafetyCheckStatus) *rebalancerv1.RebalanceAnalysis {
+	status rebalancerv1.SafetyCheckStatus, names []string) *rebalancerv1.RebalanceAnalysis {
 	t.Helper()
 	var a *rebalancerv1.RebalanceAnalysis
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
@@ -263,6 +322,9 @@ func analyzeEventually(t *testing.T, r *rig, ns, group, target string, claimed i
 		for _, sc := range a.GetSafetyChecks() {
 			if sc.GetName() == check {
 				assert.Equal(c, status, sc.GetStatus(), sc.GetMessage())
+				for _, want := range names {
+					assert.Contains(c, sc.GetMessage(), want)
+				}
 				return
 			}
 		}

@@ -37,11 +37,12 @@ func (in *Input) candidatePods() []podOnNode {
 }
 
 // pdbFindings applies a per-budget rule to every budget of every pod a
-// drain would move. When the policy does not respect budgets, the
-// findings only warn: the drain deletes past them.
+// drain would evict (a pod moved by a surging rollout is not). When the
+// policy does not respect budgets, the findings only warn: the drain
+// deletes past them.
 func pdbFindings(in *Input, name string, rule func(pdb *policyv1.PodDisruptionBudget) (string, bool, bool), pass string) Result {
 	var blockers []Blocker
-	for _, pn := range in.candidatePods() {
+	for _, pn := range in.evictedPods() {
 		for _, pdb := range pn.pod.PDBs {
 			if why, wait, hit := rule(pdb); hit {
 				blockers = append(blockers, Blocker{Node: pn.node, Wait: wait,
@@ -49,7 +50,7 @@ func pdbFindings(in *Input, name string, rule func(pdb *policyv1.PodDisruptionBu
 			}
 		}
 	}
-	return policyGate(in, name, blockers, pass)
+	return policyGate(in, name, blockers, pass+in.rolledOutUnderBudgets())
 }
 
 // policyGate downgrades budget blockers to a warning when the policy
@@ -68,7 +69,8 @@ func policyGate(in *Input, name string, blockers []Blocker, pass string) Result 
 
 // DisruptionsAllowed fails for each budget that allows no eviction now, or
 // whose status the disruption controller has not computed yet: a drain of
-// the node would wait until its timeout.
+// the node would wait until its timeout. A single replica moved by a
+// surging rollout needs no disruption: its budget stays satisfied.
 func DisruptionsAllowed(in *Input) Result {
 	return pdbFindings(in, NameDisruptionsAllowed, func(pdb *policyv1.PodDisruptionBudget) (string, bool, bool) {
 		s := pdb.Status
@@ -85,7 +87,10 @@ func DisruptionsAllowed(in *Input) Result {
 
 // FullyBlocking fails for each budget that can never allow an eviction,
 // however healthy its pods: maxUnavailable 0, or minAvailable all of them.
-// Waiting will not help; the budget or the workload has to change.
+// Waiting will not help; the budget or the workload has to change. The
+// usual case, minAvailable 1 over a Deployment of one replica, does not
+// block when the policy rolls out single replicas and the Deployment
+// surges: the Executor then moves the pod without an eviction.
 func FullyBlocking(in *Input) Result {
 	return pdbFindings(in, NameFullyBlocking, func(pdb *policyv1.PodDisruptionBudget) (string, bool, bool) {
 		if why, ok := neverAllows(pdb); ok {
@@ -120,16 +125,16 @@ func isZero(v intstr.IntOrString) bool {
 	return strings.TrimSpace(v.StrVal) == "0%"
 }
 
-// MultipleBudgets fails for each pod selected by more than one budget:
-// the Eviction API refuses to evict such a pod at all (HTTP 500).
+// MultipleBudgets fails for each pod to evict selected by more than one
+// budget: the Eviction API refuses to evict such a pod at all (HTTP 500).
 func MultipleBudgets(in *Input) Result {
 	var blockers []Blocker
-	for _, pn := range in.candidatePods() {
+	for _, pn := range in.evictedPods() {
 		if len(pn.pod.PDBs) > 1 {
 			blockers = append(blockers, Blocker{Node: pn.node, Reason: fmt.Sprintf(
 				"pod %s on %s is selected by %d PDBs (%s), and the Eviction API refuses to evict it",
 				pn.pod.Key(), pn.node, len(pn.pod.PDBs), strings.Join(pn.pod.Workload.GetPdbNames(), ", "))})
 		}
 	}
-	return policyGate(in, NameMultipleBudgets, blockers, "no pod to move is selected by more than one PDB")
+	return policyGate(in, NameMultipleBudgets, blockers, "no pod to move is selected by more than one PDB"+in.rolledOutUnderBudgets())
 }

@@ -105,14 +105,6 @@ func TestWorkloads(t *testing.T) {
 	t.Parallel()
 	emptyDir := corev1.Volume{Name: "scratch", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
 	runCases(t, map[string]testCase{
-		"a single-replica Deployment": {
-			edit: func(f *fixture) {
-				d, rs, pods := testobj.Deployment("shop", "singleton", 1, "web-1")
-				f.add(d, rs, pods[0])
-			},
-			want: want{check: checks.NameSingleReplica, status: warning,
-				contains: []string{"Deployment shop/singleton runs 1 replica (pod shop/singleton-5d8f9c-0 on web-1) and is down while it moves"}},
-		},
 		"a bare pod": {
 			edit: func(f *fixture) { f.add(testobj.Pod("shop", "bare", "web-2")) },
 			want: want{check: checks.NameUnreplicated, status: failed, blocked: "web-2",

@@ -128,6 +128,7 @@ type want struct {
 	check    string
 	status   rebalancerv1.SafetyCheckStatus
 	contains []string // substrings of the message
+	excludes []string // substrings the message must not have
 	wait     bool     // for FAILED: time may clear it
 	blocked  string   // nodes named by node-scoped blockers, comma-separated
 }
@@ -158,6 +159,9 @@ func runCases(t *testing.T, cases map[string]testCase) {
 			require.Equal(t, tc.want.status, c.GetStatus(), c.GetMessage())
 			for _, s := range tc.want.contains {
 				require.Contains(t, c.GetMessage(), s)
+			}
+			for _, s := range tc.want.excludes {
+				require.NotContains(t, c.GetMessage(), s)
 			}
 			if c.GetStatus() == failed {
 				require.Equal(t, tc.want.wait, r.Wait, "wait")

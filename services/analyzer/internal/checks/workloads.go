@@ -16,14 +16,16 @@ const (
 	NameLocalStorage  = "workloads.local_storage"
 )
 
-// SingleReplica warns about pods whose owner runs one replica: the
-// workload is down from eviction until its new pod is ready.
+// SingleReplica warns about pods whose owner runs one replica: evicted,
+// the workload is down from eviction until its new pod is ready. A
+// Deployment the Executor rolls out instead stays up; the warning says so,
+// as the pod still restarts.
 func SingleReplica(in *Input) Result {
 	var found []string
 	for _, pn := range in.candidatePods() {
 		if w := pn.pod.Workload; w.GetReplicas() == 1 {
-			found = append(found, fmt.Sprintf("%s %s/%s runs 1 replica (pod %s on %s) and is down while it moves",
-				w.GetOwnerKind(), w.GetNamespace(), w.GetOwnerName(), pn.pod.Key(), pn.node))
+			found = append(found, fmt.Sprintf("%s %s/%s runs 1 replica (pod %s on %s) and %s",
+				w.GetOwnerKind(), w.GetNamespace(), w.GetOwnerName(), pn.pod.Key(), pn.node, in.howASingleReplicaMoves(pn.pod)))
 		}
 	}
 	return advisory(budgets, NameSingleReplica, found, "every workload to move runs more than one replica")

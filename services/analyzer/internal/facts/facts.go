@@ -62,6 +62,15 @@ type Pod struct {
 	LocalStorage []string
 	// Need is what the pod requests of a node.
 	Need binpack.Resources
+	// Surges: the pod's owner is a Deployment of one replica whose rollout
+	// starts a new pod and waits for it to be available before deleting
+	// this one. When the policy rolls out single replicas, the Executor
+	// moves the pod that way instead of evicting it: the workload stays
+	// up and no budget is asked. NoSurge says why not, for a Deployment
+	// of one replica that does not surge (e.g. "its Deployment's strategy
+	// is Recreate"); both are unset for other owners.
+	Surges  bool
+	NoSurge string
 }
 
 // Bound is a pod that stays with its node, and what it requests.

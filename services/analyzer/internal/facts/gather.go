@@ -75,7 +75,7 @@ func describe(r Reader, b *budgets, p *corev1.Pod, req binpack.Resources) *Pod {
 	for _, pdb := range pdbs {
 		w.PdbNames = append(w.PdbNames, pdb.Name)
 	}
-	return &Pod{Pod: p, Workload: w, PDBs: pdbs, LocalStorage: storage, Need: req}
+	return &Pod{Pod: p, Workload: w, PDBs: pdbs, LocalStorage: storage, Need: req, Surges: o.surges, NoSurge: o.noSurge}
 }
 
 // OptOut returns the annotation that opts the pod out of disruption, if any.

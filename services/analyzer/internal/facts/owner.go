@@ -3,6 +3,8 @@ package facts
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/vpsie/node-rebalancer/libs/rollout"
 )
 
 // owner is a pod's controlling owner as an operator names it.
@@ -11,6 +13,11 @@ type owner struct {
 	// replicas the owner wants; 0 when unknown (a Job, a custom controller,
 	// or an owner not in the cache).
 	replicas int32
+	// surges and noSurge answer, for a Deployment of one replica, whether
+	// its rollout starts the new pod before the old one goes, and why not
+	// (libs/rollout, the Executor's own answer).
+	surges  bool
+	noSurge string
 }
 
 // ownerOf follows the controller reference: a ReplicaSet owned by a
@@ -40,10 +47,15 @@ func replicaSetOwner(r Reader, namespace, name string) owner {
 	if ref == nil || ref.Kind != "Deployment" {
 		return owner{kind: "ReplicaSet", name: name, replicas: replicasOrOne(rs.Spec.Replicas)}
 	}
-	if d, ok := r.Deployment(namespace, ref.Name); ok {
-		return owner{kind: "Deployment", name: ref.Name, replicas: replicasOrOne(d.Spec.Replicas)}
+	d, ok := r.Deployment(namespace, ref.Name)
+	if !ok {
+		return owner{kind: "Deployment", name: ref.Name}
 	}
-	return owner{kind: "Deployment", name: ref.Name}
+	o := owner{kind: "Deployment", name: ref.Name, replicas: replicasOrOne(d.Spec.Replicas)}
+	// The cache drops only the pod template: replicas, paused and the
+	// strategy, all the answer reads, are kept.
+	o.surges, o.noSurge = rollout.SurgesOneReplica(d)
+	return o
 }
 
 // replicasOrOne reads spec.replicas, which the API server defaults to 1.

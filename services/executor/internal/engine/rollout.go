@@ -8,72 +8,19 @@ import (
 	"strings"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/intstr"
-	deploymentutil "k8s.io/kubectl/pkg/util/deployment"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/rollout"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
 // AnnotationRestartedAt is the pod template annotation `kubectl rollout
 // restart` sets: a new value is a new template, so the Deployment rolls out.
 const AnnotationRestartedAt = "kubectl.kubernetes.io/restartedAt"
-
-// defaultFencepost is what the API server puts in maxSurge and
-// maxUnavailable when a RollingUpdate Deployment leaves them unset.
-var defaultFencepost = intstr.FromString("25%")
-
-// rolloutsOn reads the policy: unset means on, the NodeGroup's default
-// (a plan written before the field existed, or by hand).
-func rolloutsOn(p *rebalancerv1.RebalancePolicy) bool {
-	return p.RolloutSingleReplicaDeployments == nil || p.GetRolloutSingleReplicaDeployments()
-}
-
-// surgesOneReplica reports whether a rollout of d moves its single pod
-// without a moment of unavailability: the controller starts the new pod,
-// waits until it is available, then deletes the old one. That needs one
-// replica, not paused, and RollingUpdate whose fenceposts resolve, as the
-// controller resolves them (maxSurge rounded up, maxUnavailable down, both
-// zero meaning one unavailable), to maxUnavailable 0 and maxSurge ≥ 1.
-// When it does not, why says so for a single replica; it is empty for
-// other replica counts, which evictions serve.
-func surgesOneReplica(d *appsv1.Deployment) (ok bool, why string) {
-	if n := replicas(d.Spec.Replicas); n != 1 {
-		return false, ""
-	}
-	if d.Spec.Paused {
-		return false, "its Deployment is paused"
-	}
-	switch d.Spec.Strategy.Type {
-	case appsv1.RollingUpdateDeploymentStrategyType, "":
-	default:
-		return false, fmt.Sprintf("its Deployment's strategy is %s", d.Spec.Strategy.Type)
-	}
-	maxSurge, maxUnavailable := defaultFencepost, defaultFencepost
-	if ru := d.Spec.Strategy.RollingUpdate; ru != nil {
-		if ru.MaxSurge != nil {
-			maxSurge = *ru.MaxSurge
-		}
-		if ru.MaxUnavailable != nil {
-			maxUnavailable = *ru.MaxUnavailable
-		}
-	}
-	surge, unavailable, err := deploymentutil.ResolveFenceposts(&maxSurge, &maxUnavailable, 1)
-	switch {
-	case err != nil:
-		return false, fmt.Sprintf("its Deployment's rolling update is invalid: %v", err)
-	case unavailable > 0:
-		return false, fmt.Sprintf("its Deployment's rollout would take it down (maxUnavailable %s resolves to %d)", maxUnavailable.String(), unavailable)
-	case surge < 1:
-		return false, fmt.Sprintf("its Deployment's rollout does not surge (maxSurge %s resolves to 0)", maxSurge.String())
-	}
-	return true, ""
-}
 
 // move is how the drain moves one pod: by a rollout of deployment when it
 // is set, else by an eviction; note says, for a single-replica Deployment
@@ -90,7 +37,7 @@ type move struct {
 // round (the API did not say): the pod is left for the next round rather
 // than evicted, which might take it down.
 func (d *drainer) howToMove(ctx context.Context, pod *corev1.Pod) (move, error) {
-	if d.run == nil || !rolloutsOn(d.x.plan().GetPolicy()) {
+	if d.run == nil || !rollout.Enabled(d.x.plan().GetPolicy()) {
 		return move{}, nil
 	}
 	ref := metav1.GetControllerOf(pod)
@@ -138,7 +85,7 @@ func (d *drainer) decide(ctx context.Context, ns, name string) (move, error) {
 	if err != nil {
 		return move{}, err
 	}
-	if ok, why := surgesOneReplica(deployment); !ok {
+	if ok, why := rollout.SurgesOneReplica(deployment); !ok {
 		return move{note: why}, nil
 	}
 	return move{deployment: dep}, nil
@@ -215,7 +162,7 @@ func (d *drainer) restart(ctx context.Context, r *store.Rollout) (why string, er
 	if dep.Spec.Template.Annotations[AnnotationRestartedAt] == r.RestartedAt {
 		return "", nil // patched before a restart of the executor: no second rollout
 	}
-	if ok, why := surgesOneReplica(dep); !ok {
+	if ok, why := rollout.SurgesOneReplica(dep); !ok {
 		return why, nil
 	}
 	patch, err := json.Marshal(map[string]any{
