@@ -3,12 +3,15 @@
 package servicetest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,14 +88,52 @@ func Dial(t testing.TB, addr string) *grpc.ClientConn {
 	return conn
 }
 
+// healthWait bounds WaitHealth: a binary starts in well under a second,
+// but a CI machine running every e2e package beside it can starve it.
+const healthWait = time.Minute
+
 // WaitHealth waits until service reports want through gRPC health checking.
 func WaitHealth(t testing.TB, conn *grpc.ClientConn, service string, want healthpb.HealthCheckResponse_ServingStatus) {
 	t.Helper()
 	client := healthpb.NewHealthClient(conn)
+	var last string
 	require.Eventually(t, func() bool {
 		resp, err := client.Check(context.Background(), &healthpb.HealthCheckRequest{Service: service})
+		last = fmt.Sprint(resp.GetStatus(), " ", err)
 		return err == nil && resp.GetStatus() == want
-	}, 20*time.Second, 50*time.Millisecond, "%s never reported %s", service, want)
+	}, healthWait, 50*time.Millisecond, "%s never reported %s (last: %s)", service, want, last)
+}
+
+// Output collects a child process's stdout and stderr, safe to read while
+// it runs; a test logs it when it fails, so a child that died says why.
+type Output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+func (o *Output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// Capture sends cmd's output to an Output logged if the test fails.
+func Capture(t testing.TB, cmd *exec.Cmd) *Output {
+	t.Helper()
+	out := &Output{}
+	cmd.Stdout, cmd.Stderr = out, out
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("--- output of %s ---\n%s", filepath.Base(cmd.Path), out.String())
+		}
+	})
+	return out
 }
 
 // ListServices asks server reflection which services are served.

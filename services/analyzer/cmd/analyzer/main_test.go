@@ -61,6 +61,7 @@ func TestUnreachableClusterIsNotServingAndSIGTERMExitsZero(t *testing.T) {
 		"--vpsie-url", "http://"+servicetest.FreeAddr(t), "--vpsie-os-identifier", "os-ubuntu",
 		"--drain-period", "500ms", "--log-level", "error")
 	cmd.Env = append(servicetest.CleanEnv("ANALYZER_", vpsie.TokenEnv+"="), vpsie.TokenEnv+"=t0ken")
+	servicetest.Capture(t, cmd)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 

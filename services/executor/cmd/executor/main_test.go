@@ -24,6 +24,7 @@ func TestEmbeddedNATSWithoutClusterIsNotServingAndStopsOnSIGTERM(t *testing.T) {
 		"--nats-store-dir", t.TempDir(), "--drain-period", "200ms", "--log-level", "error",
 		"--vpsie-token-file", tokenFile(t))
 	cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
+	servicetest.Capture(t, cmd)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 

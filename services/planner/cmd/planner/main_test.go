@@ -24,6 +24,7 @@ func TestServesPlansAndCountsThemUntilSIGTERM(t *testing.T) {
 	cmd := exec.Command(servicetest.Build(t, "planner"), "--grpc-addr", grpcAddr, "--metrics-addr", metricsAddr,
 		"--drain-period", "100ms", "--log-level", "error")
 	cmd.Env = servicetest.CleanEnv("PLANNER_")
+	servicetest.Capture(t, cmd)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
