@@ -5,7 +5,6 @@ package servicetest
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -96,12 +96,12 @@ const healthWait = time.Minute
 func WaitHealth(t testing.TB, conn *grpc.ClientConn, service string, want healthpb.HealthCheckResponse_ServingStatus) {
 	t.Helper()
 	client := healthpb.NewHealthClient(conn)
-	var last string
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		resp, err := client.Check(context.Background(), &healthpb.HealthCheckRequest{Service: service})
-		last = fmt.Sprint(resp.GetStatus(), " ", err)
-		return err == nil && resp.GetStatus() == want
-	}, healthWait, 50*time.Millisecond, "%s never reported %s (last: %s)", service, want, last)
+		if assert.NoError(c, err, "health check of %s", service) {
+			assert.Equal(c, want, resp.GetStatus(), "%s", service)
+		}
+	}, healthWait, 50*time.Millisecond, "%s never reported %s", service, want)
 }
 
 // Output collects a child process's stdout and stderr, safe to read while

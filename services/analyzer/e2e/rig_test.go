@@ -65,8 +65,11 @@ func startRigWith(t *testing.T, before func(*vpsiesim.Sim), limits checks.Limits
 	if before != nil {
 		before(sim.Sim)
 	}
+	// A few quick retries in real time: a catalogue load that fails once
+	// on a starved machine would otherwise wait for its retry on the rig's
+	// fake clock, which only the readiness test steps.
 	cloud, err := vpsie.New(vpsie.Options{BaseURL: sim.URL, Token: simToken, OSIdentifier: "os-e2e",
-		Retry: vpsie.RetryPolicy{MaxAttempts: 1}})
+		Retry: vpsie.RetryPolicy{MaxAttempts: 4, Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond}})
 	require.NoError(t, err)
 	r := &rig{sb: sandboxtest.Shared(), sim: sim, clock: testingclock.NewFakeClock(time.Now().Add(time.Hour))}
 	r.srv, err = server.New(server.Config{
