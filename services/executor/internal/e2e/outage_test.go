@@ -6,11 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	appsv1 "k8s.io/api/apps/v1"
-	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 )
 
@@ -24,24 +21,10 @@ func TestAnExecutionRidesOutANATSOutage(t *testing.T) {
 	t.Parallel()
 	const nodes = 3
 	e, nats := newOutageEnv(t)
-	old := e.createGroup(current, nodes)
-	w := fixtures.Workloads{
-		Deployments: []*appsv1.Deployment{fixtures.Deployment(e.ns, "web", e.ns, 2*nodes)},
-		PDBs:        []*policyv1.PodDisruptionBudget{fixtures.PDBMaxUnavailable(e.ns, "web", 1)},
-	}
-	w.Create(t, e.sb)
-	w.WaitRunning(t, e.sb, nodes)
+	old := e.guardedGroup(t, nodes)
 	before := e.sim.Stats()
 	only := e.startReplica("only", "executor,rollback", leaseTTL.String())
-
-	// The drain timeout outlasts the disruption controller's two minutes,
-	// for the reason given in the takeover test.
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: nodes, target: "compute-4", drainTimeout: 150 * time.Second})
-	m := e.monitor(old, nodes, false, &recorder{})
-	resp, err := only.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
-	require.NoError(t, err)
-	id := resp.GetExecution().GetExecutionId()
+	m, id := e.submitRolling(t, only, old, &recorder{})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*watchTimeout)
 	defer cancel()

@@ -8,11 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	appsv1 "k8s.io/api/apps/v1"
-	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
 )
 
 // The only executor process owns a 3-node rolling plan and is SIGKILLed
@@ -25,27 +22,11 @@ func TestRestartedExecutorTakesOverTheKilledOnesExecutionAtStartUp(t *testing.T)
 	t.Parallel()
 	const nodes = 3
 	e := newProcessEnv(t)
-	old := e.createGroup(current, nodes)
-	// Two pods a node under maxUnavailable 1: the resumed drain has a
-	// refused eviction to wait out, not a single pod to move.
-	w := fixtures.Workloads{
-		Deployments: []*appsv1.Deployment{fixtures.Deployment(e.ns, "web", e.ns, 2*nodes)},
-		PDBs:        []*policyv1.PodDisruptionBudget{fixtures.PDBMaxUnavailable(e.ns, "web", 1)},
-	}
-	w.Create(t, e.sb)
-	w.WaitRunning(t, e.sb, nodes)
+	old := e.guardedGroup(t, nodes)
 	before := e.sim.Stats()
 	first := e.startReplica("first-process", "executor,rollback", leaseTTL.String())
-
-	// The drain timeout outlasts the disruption controller's two minutes,
-	// for the reason given in the takeover test.
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: nodes, target: "compute-4", drainTimeout: 150 * time.Second})
 	rec := &recorder{}
-	m := e.monitor(old, nodes, false, rec)
-	resp, err := first.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
-	require.NoError(t, err)
-	id := resp.GetExecution().GetExecutionId()
+	m, id := e.submitRolling(t, first, old, rec)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*watchTimeout) // room for the long drain timeout above
 	defer cancel()
