@@ -7,7 +7,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-MODULES      := libs services/analyzer services/planner services/executor cli
+MODULES      := libs services/analyzer services/planner services/executor cli testbed
 SERVICES     := analyzer planner executor
 BIN          := $(CURDIR)/bin
 GO_TEST_FLAGS ?= -race -count=1 -timeout 25m
@@ -61,9 +61,9 @@ build: ## Build the binaries into bin/.
 		echo "go build bin/$$s"; \
 		(cd services/$$s && go build -trimpath -o $(BIN)/$$s ./cmd/$$s); \
 	done
-	@for c in $(wildcard libs/cmd/*); do \
+	@for c in $(filter-out %/rebalance-demo,$(wildcard testbed/cmd/*)); do \
 		echo "go build bin/$$(basename $$c)"; \
-		(cd libs && go build -trimpath -o $(BIN)/$$(basename $$c) ./cmd/$$(basename $$c)); \
+		(cd testbed && go build -trimpath -o $(BIN)/$$(basename $$c) ./cmd/$$(basename $$c)); \
 	done
 	@echo "go build bin/rebalancectl"
 	@cd cli && go build -trimpath -o $(BIN)/rebalancectl ./cmd/rebalancectl
@@ -116,7 +116,7 @@ demo-env: demo-bin ## The demo's group and services on ports 9090-9092, left run
 demo-bin: tools build
 	@$(SANDBOX_ROOT)/tools/sandbox/build.sh >/dev/null
 	@echo "go build bin/rebalance-demo"
-	@cd cli && go build -trimpath -o $(BIN)/rebalance-demo ./cmd/rebalance-demo
+	@cd testbed && go build -trimpath -o $(BIN)/rebalance-demo ./cmd/rebalance-demo
 
 .PHONY: clean
 clean: ## Remove bin/ and .sandbox/.

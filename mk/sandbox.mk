@@ -11,7 +11,7 @@ SANDBOX_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 SANDBOX_DIR  := $(SANDBOX_ROOT)/.sandbox
 SANDBOX_CMD  := $(SANDBOX_DIR)/bin/sandbox
 
-# Where build.sh puts the binaries; tests and libs/sandbox read it.
+# Where build.sh puts the binaries; tests and testbed/sandbox read it.
 SANDBOX_BIN_DIR ?= $(shell $(SANDBOX_ROOT)/tools/sandbox/build.sh --print-dir)/bin
 export SANDBOX_BIN_DIR
 
@@ -25,7 +25,7 @@ sandbox-bins: ## Build the sandbox's binaries into the cache, if missing.
 
 sandbox-cmd:
 	@mkdir -p $(dir $(SANDBOX_CMD))
-	@cd $(SANDBOX_ROOT)/libs && go build -o $(SANDBOX_CMD) ./cmd/sandbox
+	@cd $(SANDBOX_ROOT)/testbed && go build -o $(SANDBOX_CMD) ./cmd/sandbox
 
 sandbox-up: sandbox-bins sandbox-cmd ## Start a sandbox in the background; writes .sandbox/kubeconfig.
 	@cd $(SANDBOX_ROOT) && $(SANDBOX_CMD) up -dir $(SANDBOX_DIR)

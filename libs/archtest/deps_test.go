@@ -20,14 +20,23 @@ type rule struct {
 	folder    string // relative to the repository root
 	forbidden func(importPath string) bool
 	why       string
+	// production limits the rule to files that ship: tests are skipped.
+	production bool
 }
 
 func rules(services []string) []rule {
 	importsAService := func(p string) bool { return strings.HasPrefix(p, modulePrefix+"services/") }
+	importsTestbed := func(p string) bool { return strings.HasPrefix(p, modulePrefix+"testbed/") }
 	out := []rule{
 		{folder: "libs", forbidden: importsAService, why: "libs never import services"},
 		{folder: "cli", forbidden: importsAService, why: "the CLI talks to the services through their gRPC API"},
+		{folder: "testbed", forbidden: importsAService, why: "the testbed runs services as binaries, never by importing them"},
 	}
+	for _, folder := range []string{"libs", "cli", "services"} {
+		out = append(out, rule{folder: folder, forbidden: importsTestbed, production: true,
+			why: "production code never imports the test harness"})
+	}
+	out = append(out, executorLayers()...)
 	for _, s := range services {
 		own := modulePrefix + "services/" + s
 		out = append(out, rule{
@@ -68,6 +77,9 @@ func checkFolder(t *testing.T, dir string, r rule) int {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
 			return err
 		}
+		if r.production && strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
 		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
 		if err != nil {
 			return err
@@ -100,12 +112,67 @@ func repoRoot(t *testing.T) string {
 	}
 }
 
+// executorLayers keeps the Executor's dependencies pointing down its
+// layers: cmd → service → api → engine → nodestep → libs. A layer may
+// import any layer below it, never one above.
+func executorLayers() []rule {
+	internal := modulePrefix + "services/executor/internal/"
+	layers := []string{"service", "api", "engine", "nodestep"}
+	var out []rule
+	for i, layer := range layers {
+		above := layers[:i]
+		out = append(out, rule{
+			folder: filepath.Join("services", "executor", "internal", layer),
+			forbidden: func(p string) bool {
+				for _, a := range above {
+					if p == internal+a || strings.HasPrefix(p, internal+a+"/") {
+						return true
+					}
+				}
+				return false
+			},
+			why: "the Executor's layers point down: service → api → engine → nodestep → libs",
+		})
+	}
+	return out
+}
+
 func TestRuleCatchesAForbiddenImport(t *testing.T) {
 	t.Parallel()
-	r := rules([]string{"planner", "executor"})
-	require.True(t, r[0].forbidden(modulePrefix+"services/planner/internal/api"))
-	require.False(t, r[0].forbidden(modulePrefix+"libs/server"))
-	require.True(t, r[1].forbidden(modulePrefix+"services/planner/internal/api"))
-	require.True(t, r[2].forbidden(modulePrefix+"services/executor/internal/api"))
-	require.False(t, r[2].forbidden(modulePrefix+"services/planner/internal/api"))
+	byFolder := map[string]rule{}
+	for _, r := range rules([]string{"planner", "executor"}) {
+		if !r.production {
+			byFolder[r.folder] = r
+		}
+	}
+	libs, cli, planner := byFolder["libs"], byFolder["cli"], byFolder[filepath.Join("services", "planner")]
+	require.True(t, libs.forbidden(modulePrefix+"services/planner/internal/api"))
+	require.False(t, libs.forbidden(modulePrefix+"libs/server"))
+	require.True(t, cli.forbidden(modulePrefix+"services/planner/internal/api"))
+	require.True(t, planner.forbidden(modulePrefix+"services/executor/internal/api"))
+	require.False(t, planner.forbidden(modulePrefix+"services/planner/internal/api"))
+}
+
+func TestProductionNeverImportsTheTestbed(t *testing.T) {
+	t.Parallel()
+	for _, r := range rules([]string{"planner"}) {
+		if r.production {
+			require.True(t, r.forbidden(modulePrefix+"testbed/sandbox"), r.folder)
+			require.False(t, r.forbidden(modulePrefix+"libs/kube"), r.folder)
+		}
+	}
+}
+
+func TestExecutorLayersPointDown(t *testing.T) {
+	t.Parallel()
+	internal := modulePrefix + "services/executor/internal/"
+	byFolder := map[string]rule{}
+	for _, r := range executorLayers() {
+		byFolder[filepath.Base(r.folder)] = r
+	}
+	require.True(t, byFolder["nodestep"].forbidden(internal+"engine"), "node steps never call back into the engine")
+	require.True(t, byFolder["engine"].forbidden(internal+"api"), "the engine knows nothing of gRPC")
+	require.True(t, byFolder["api"].forbidden(internal+"service"), "handlers never reach the composition root")
+	require.False(t, byFolder["engine"].forbidden(internal+"nodestep"))
+	require.False(t, byFolder["service"].forbidden(internal+"engine"))
 }

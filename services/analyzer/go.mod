@@ -52,6 +52,7 @@ require (
 	github.com/prometheus/common v0.66.1 // indirect
 	github.com/prometheus/procfs v0.16.1 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
+	github.com/vpsie/node-rebalancer/testbed v0.0.0
 	github.com/x448/float16 v0.8.4 // indirect
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
@@ -73,3 +74,7 @@ require (
 
 // Each service builds alone (GOWORK=off) against the libs in this tree.
 replace github.com/vpsie/node-rebalancer/libs => ../../libs
+
+replace github.com/vpsie/node-rebalancer/testbed => ../../testbed
+
+replace github.com/vpsie/node-rebalancer/cli => ../../cli

@@ -75,6 +75,7 @@ require (
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
+	github.com/vpsie/node-rebalancer/testbed v0.0.0
 	github.com/x448/float16 v0.8.4 // indirect
 	github.com/xlab/treeprint v1.2.0 // indirect
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
@@ -102,3 +103,7 @@ require (
 
 // Each service builds alone (GOWORK=off) against the libs in this tree.
 replace github.com/vpsie/node-rebalancer/libs => ../../libs
+
+replace github.com/vpsie/node-rebalancer/testbed => ../../testbed
+
+replace github.com/vpsie/node-rebalancer/cli => ../../cli

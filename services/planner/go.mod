@@ -23,6 +23,7 @@ require (
 	github.com/prometheus/client_model v0.6.2 // indirect
 	github.com/prometheus/common v0.66.1 // indirect
 	github.com/prometheus/procfs v0.16.1 // indirect
+	github.com/vpsie/node-rebalancer/testbed v0.0.0
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.57.0 // indirect
@@ -36,3 +37,7 @@ require (
 
 // Each service builds alone (GOWORK=off) against the libs in this tree.
 replace github.com/vpsie/node-rebalancer/libs => ../../libs
+
+replace github.com/vpsie/node-rebalancer/testbed => ../../testbed
+
+replace github.com/vpsie/node-rebalancer/cli => ../../cli

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vpsie/node-rebalancer/cli/internal/envflag"
-	"github.com/vpsie/node-rebalancer/cli/internal/output"
+	"github.com/vpsie/node-rebalancer/cli/output"
 )
 
 // EnvPrefix starts the variable every global flag falls back to.

@@ -3,8 +3,8 @@ package app
 import (
 	"fmt"
 
-	"github.com/vpsie/node-rebalancer/cli/internal/output"
-	"github.com/vpsie/node-rebalancer/cli/internal/progressview"
+	"github.com/vpsie/node-rebalancer/cli/output"
+	"github.com/vpsie/node-rebalancer/cli/progressview"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 

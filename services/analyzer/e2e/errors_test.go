@@ -11,10 +11,10 @@ import (
 	"k8s.io/utils/ptr"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
-	"github.com/vpsie/node-rebalancer/libs/cloud/catalog"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/sandboxtest"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 )
 
 func TestErrorsOverGRPC(t *testing.T) {

@@ -3,7 +3,7 @@ package e2e_test
 import (
 	"testing"
 
-	"github.com/vpsie/node-rebalancer/libs/sandbox/sandboxtest"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { sandboxtest.Main(m) }

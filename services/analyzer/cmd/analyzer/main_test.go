@@ -12,7 +12,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
-	"github.com/vpsie/node-rebalancer/libs/servicetest"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
 
 // exitsAtOnceWithOneLine runs the binary with args and env, and checks it

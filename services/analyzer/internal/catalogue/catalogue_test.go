@@ -10,8 +10,8 @@ import (
 	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
-	"github.com/vpsie/node-rebalancer/libs/cloud/catalog"
-	"github.com/vpsie/node-rebalancer/libs/cloud/cloudfake"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 var start = time.Date(2026, time.March, 2, 10, 0, 0, 0, time.UTC)

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
-	"github.com/vpsie/node-rebalancer/libs/servicetest"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
 
 // With an embedded nats-server but no reachable cluster the executor serves

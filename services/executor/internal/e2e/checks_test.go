@@ -12,7 +12,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/invariants"
+	"github.com/vpsie/node-rebalancer/testbed/invariants"
 )
 
 // monitor starts the invariant monitor on the group.

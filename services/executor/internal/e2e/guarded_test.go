@@ -10,8 +10,8 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/invariants"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
+	"github.com/vpsie/node-rebalancer/testbed/invariants"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // guardedGroup is a group of nodes old nodes running two pods each of one

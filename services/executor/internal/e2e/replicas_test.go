@@ -16,7 +16,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/servicetest"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
 
 // binaries are the executor and natsd, built once from source (without

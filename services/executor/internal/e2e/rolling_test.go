@@ -10,7 +10,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // realistic is the mix of the rolling test: Deployments guarded by PDBs

@@ -9,7 +9,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // small is a Deployment of four guarded by maxUnavailable 1, and a DaemonSet.

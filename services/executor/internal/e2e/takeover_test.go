@@ -11,7 +11,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/sandbox/fixtures"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // leaseTTL is the replicas' lease in the process tests: short, so a

@@ -7,8 +7,8 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
-	"github.com/vpsie/node-rebalancer/libs/cloud/catalog"
-	"github.com/vpsie/node-rebalancer/libs/cloud/cloudfake"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
 )

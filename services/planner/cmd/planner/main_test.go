@@ -13,7 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/servicetest"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
 
 // The binary needs nothing but its flags: it serves at once, plans over

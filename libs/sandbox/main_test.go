@@ -1,9 +1,0 @@
-package sandbox_test
-
-import (
-	"testing"
-
-	"github.com/vpsie/node-rebalancer/libs/sandbox/sandboxtest"
-)
-
-func TestMain(m *testing.M) { sandboxtest.Main(m) }

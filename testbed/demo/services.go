@@ -1,0 +1,192 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/procs"
+)
+
+// The simulator's token, and the OS image both the Analyzer (it prices
+// per image) and the Executor (new nodes boot it) name.
+const (
+	simToken = "demo-token"
+	osImage  = "ubuntu-24.04-k8s"
+)
+
+// stopGrace is how long a service gets to stop after SIGTERM before it is
+// killed; the services drain for --drain-period, which the demo sets short.
+const stopGrace = 10 * time.Second
+
+// serveTimeout bounds the wait for a service to report SERVING; the
+// Analyzer syncs its caches and loads the catalogue first.
+const serveTimeout = 90 * time.Second
+
+// services are the running children and clients of the three APIs.
+type services struct {
+	procs    []*procs.Child // in start order; stopped in reverse
+	simURL   string
+	conns    []*grpc.ClientConn
+	analyzer rebalancerv1.AnalyzerServiceClient
+	planner  rebalancerv1.PlannerServiceClient
+	executor rebalancerv1.ExecutorServiceClient
+}
+
+// startServices starts the simulator, whose VMs join the cluster of
+// kubeconfig, then the Analyzer, the Planner and the Executor (with its
+// embedded nats-server), each on free loopback ports, and waits until all
+// three report SERVING.
+func startServices(ctx context.Context, cfg Config, kubeconfig string) (s *services, err error) {
+	s = &services{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, s.stop())
+		}
+	}()
+	tokenFile := filepath.Join(cfg.LogDir, "vpsie-token")
+	if err := os.WriteFile(tokenFile, []byte(simToken+"\n"), 0o600); err != nil {
+		return s, err
+	}
+	simAddr, err := freeAddr()
+	if err != nil {
+		return s, err
+	}
+	s.simURL = "http://" + simAddr
+	if err := s.start(cfg, "vpsie-sim", "--addr", simAddr, "--token", simToken,
+		"--kubeconfig", kubeconfig, "--boot-delay", cfg.BootDelay.String()); err != nil {
+		return s, err
+	}
+	cluster := []string{"--kubeconfig", kubeconfig, "--vpsie-url", s.simURL, "--vpsie-token-file", tokenFile,
+		"--vpsie-os-identifier", osImage}
+	addrs := map[string]string{}
+	for _, name := range []string{"analyzer", "planner", "executor"} {
+		if addrs[name], err = s.startService(cfg, name, cluster); err != nil {
+			return s, err
+		}
+	}
+	s.analyzer = rebalancerv1.NewAnalyzerServiceClient(s.dial(addrs["analyzer"]))
+	s.planner = rebalancerv1.NewPlannerServiceClient(s.dial(addrs["planner"]))
+	s.executor = rebalancerv1.NewExecutorServiceClient(s.dial(addrs["executor"]))
+	for name, service := range map[string]string{"analyzer": "Analyzer", "planner": "Planner", "executor": "Executor"} {
+		if err := s.waitServing(ctx, addrs[name], "rebalancer.v1."+service+"Service"); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// startService starts one of the three services on free ports; the
+// Planner needs neither cluster nor cloud.
+func (s *services) startService(cfg Config, name string, cluster []string) (string, error) {
+	grpcAddr, metricsAddr, err := serviceAddrs(cfg, name)
+	if err != nil {
+		return "", err
+	}
+	args := []string{"--grpc-addr", grpcAddr, "--metrics-addr", metricsAddr, "--drain-period", "100ms"}
+	if name != "planner" {
+		args = append(args, cluster...)
+	}
+	if name == "executor" {
+		// Scenarios sharing one sandbox are installations of their own:
+		// a later one's start-up reconcile must leave the others' nodes be.
+		args = append(args, "--installation", cfg.Namespace)
+	}
+	if name == "analyzer" {
+		// The demo's nodes joined moments ago; with the default ten-minute
+		// scale-up cooldown the Analyzer would rightly say POSTPONE.
+		args = append(args, "--scale-up-cooldown", "0s")
+	}
+	return grpcAddr, s.start(cfg, name, args...)
+}
+
+func (s *services) start(cfg Config, name string, args ...string) error {
+	p, err := procs.Start(procs.Command{Name: name, Binary: filepath.Join(cfg.BinDir, name), Args: args, LogDir: cfg.LogDir})
+	if err != nil {
+		return err
+	}
+	s.procs = append(s.procs, p)
+	cfg.logf("started %-9s pid %d, log %s", name, p.Pid(), p.LogPath())
+	return nil
+}
+
+func (s *services) dial(addr string) *grpc.ClientConn {
+	// NewClient only parses the target: a loopback host:port never fails.
+	conn, _ := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	s.conns = append(s.conns, conn)
+	return conn
+}
+
+// waitServing polls gRPC health until the service says SERVING, and fails
+// at once if any child has exited meanwhile.
+func (s *services) waitServing(ctx context.Context, addr, service string) error {
+	health := healthpb.NewHealthClient(s.dial(addr))
+	ctx, cancel := context.WithTimeout(ctx, serveTimeout)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: service})
+		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			return nil
+		}
+		for _, p := range s.procs {
+			if ended, why := p.Exited(); ended {
+				return fmt.Errorf("%w (log %s)", why, p.LogPath())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s not SERVING at %s: %w", service, addr, errors.Join(ctx.Err(), err))
+		case <-tick.C:
+		}
+	}
+}
+
+// stop ends the children, last started first, and closes the clients.
+func (s *services) stop() error {
+	var errs []error
+	for _, c := range s.conns {
+		_ = c.Close() // nothing to do about a close error on the way out
+	}
+	for i := len(s.procs) - 1; i >= 0; i-- {
+		// Every child handles SIGTERM and exits 0; anything else is news.
+		if err := s.procs[i].Stop(stopGrace); err != nil {
+			errs = append(errs, fmt.Errorf("%w (log %s)", err, s.procs[i].LogPath()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// serviceAddrs are the fixed addresses in hold mode, else free ones.
+func serviceAddrs(cfg Config, name string) (grpcAddr, metricsAddr string, err error) {
+	if cfg.Hold {
+		return HeldAddrs[name][0], HeldAddrs[name][1], nil
+	}
+	if grpcAddr, err = freeAddr(); err != nil {
+		return "", "", err
+	}
+	metricsAddr, err = freeAddr()
+	return grpcAddr, metricsAddr, err
+}
+
+// freeAddr is a loopback address nobody listens on right now. Another
+// process could take it before the child binds it; on a demo machine that
+// is rare enough, and the child then fails loudly.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := l.Addr().String()
+	return addr, l.Close()
+}
