@@ -12,8 +12,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/vpsie/node-rebalancer/cli/internal/golden"
-	"github.com/vpsie/node-rebalancer/cli/output"
 	"github.com/vpsie/node-rebalancer/cli/internal/testfixture"
+	"github.com/vpsie/node-rebalancer/cli/output"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vpsie/node-rebalancer/cli/internal/golden"
-	"github.com/vpsie/node-rebalancer/cli/progressview"
 	"github.com/vpsie/node-rebalancer/cli/internal/testfixture"
+	"github.com/vpsie/node-rebalancer/cli/progressview"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 

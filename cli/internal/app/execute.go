@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vpsie/node-rebalancer/cli/output"
 	"github.com/vpsie/node-rebalancer/cli/internal/rpcerr"
+	"github.com/vpsie/node-rebalancer/cli/output"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 

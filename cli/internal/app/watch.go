@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vpsie/node-rebalancer/cli/internal/rpcerr"
 	"github.com/vpsie/node-rebalancer/cli/output"
 	"github.com/vpsie/node-rebalancer/cli/progressview"
-	"github.com/vpsie/node-rebalancer/cli/internal/rpcerr"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 

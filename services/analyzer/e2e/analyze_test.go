@@ -12,11 +12,11 @@ import (
 	"k8s.io/utils/ptr"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
-	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 )
 
 // slotLabel pins test pods to one node of a group; the node's replacement

@@ -17,10 +17,10 @@ import (
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 )
 
 const (

@@ -9,13 +9,13 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/vpsie/node-rebalancer/testbed/catalog"
-	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 	"github.com/vpsie/node-rebalancer/testbed/servicetest"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
+	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 )
 
 const pollEvery = 20 * time.Millisecond

@@ -13,14 +13,14 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/apivalidate"
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
-	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 	"github.com/vpsie/node-rebalancer/libs/server"
-	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/service"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
+	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 )
 
 const (

@@ -10,12 +10,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
-	"github.com/vpsie/node-rebalancer/testbed/catalog"
-	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
+	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 )
 
 // group creates a group of n standard-8 nodes in dc-nyc1 running w, and

@@ -11,13 +11,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	testingclock "k8s.io/utils/clock/testing"
 
-	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/analysis"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/catalogue"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/state"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/testobj"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 // now is Saturday 2026-01-31 14:00 UTC, a month after the objects' birth.

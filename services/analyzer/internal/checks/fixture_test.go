@@ -11,7 +11,6 @@ import (
 	testingclock "k8s.io/utils/clock/testing"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
-	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/catalogue"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
@@ -19,6 +18,7 @@ import (
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/policy"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/state"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/testobj"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 // now is Saturday 2026-01-31 14:00 UTC, a month after the test objects

@@ -9,9 +9,9 @@ import (
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
-	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/testobj"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 func TestCatalogueAndOffering(t *testing.T) {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // A plan naming a node of another group is refused with a field

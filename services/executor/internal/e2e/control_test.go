@@ -13,10 +13,10 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/testbed/invariants"
 	"github.com/vpsie/node-rebalancer/libs/plancheck"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/testbed/invariants"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // controlled is a test world with a small guarded workload on a group of n.

@@ -13,15 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
-	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/natsbus"
 	"github.com/vpsie/node-rebalancer/libs/progress"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
+	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 )
 
 func TestMain(m *testing.M) { sandboxtest.Main(m) }

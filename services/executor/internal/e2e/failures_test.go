@@ -15,8 +15,8 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // ownTaint is a taint the operator put on the old node before the

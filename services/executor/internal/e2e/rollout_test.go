@@ -16,8 +16,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
 // single is the Deployment of one replica whose PDB (minAvailable 1)

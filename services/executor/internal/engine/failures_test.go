@@ -10,10 +10,10 @@ import (
 
 	autoscalerfake "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client/fake"
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
-	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 // failureOf is the failure event the rollback handler receives.

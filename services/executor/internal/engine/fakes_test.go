@@ -12,10 +12,10 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	clocktesting "k8s.io/utils/clock/testing"
 
-	"github.com/vpsie/node-rebalancer/testbed/catalog"
-	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 // memStore is a Store in memory with the KV's revision rule.

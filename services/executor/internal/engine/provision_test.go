@@ -7,10 +7,10 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
-	"github.com/vpsie/node-rebalancer/testbed/catalog"
-	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 func TestProvisionCreatesTheVMUnderItsDeterministicHostname(t *testing.T) {
