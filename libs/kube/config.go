@@ -1,5 +1,3 @@
-// Package kube loads the Kubernetes client configuration of a service and
-// checks that the API server answers.
 package kube
 
 import (

@@ -19,3 +19,9 @@ func NodeReady(n *corev1.Node) bool {
 	}
 	return false
 }
+
+// NodeServing reports whether a node counts toward a group's capacity
+// floor: Ready and not cordoned. A NoSchedule taint other than the
+// not-ready ones does not take it out: it keeps new pods away, but the
+// node still serves the ones it runs.
+func NodeServing(n *corev1.Node) bool { return NodeReady(n) && !n.Spec.Unschedulable }
