@@ -16,12 +16,15 @@ import (
 
 // chain is the one interceptor chain of every service, outermost first:
 // metrics see every call (panics and invalid requests included), logging
-// sees the final code, recovery turns a panic into Internal, and validation
-// refuses a bad request before any handler runs.
+// sees the final code, errors maps what a handler returned to a status
+// (the service's typed errors by its table, anything unknown to Internal,
+// logged), recovery turns a panic into Internal, and validation refuses a
+// bad request before any handler runs.
 type chain struct {
 	metrics  *grpcprom.ServerMetrics
 	panics   prometheus.Counter
 	logger   *slog.Logger
+	errors   *errorMapper
 	validate func(req any) error
 }
 
@@ -33,6 +36,7 @@ func newChain(reg prometheus.Registerer, logger *slog.Logger, validate func(any)
 			Help: "Panics in gRPC handlers recovered into codes.Internal.",
 		}),
 		logger:   logger,
+		errors:   &errorMapper{logger: logger},
 		validate: validate,
 	}
 	reg.MustRegister(c.metrics, c.panics)
@@ -46,12 +50,14 @@ func (c *chain) serverOptions() []grpc.ServerOption {
 		grpc.ChainUnaryInterceptor(
 			c.metrics.UnaryServerInterceptor(),
 			logging.UnaryServerInterceptor(interceptorLogger(c.logger), logOpts...),
+			c.errors.unary,
 			recovery.UnaryServerInterceptor(recoverOpt),
 			c.unaryValidation,
 		),
 		grpc.ChainStreamInterceptor(
 			c.metrics.StreamServerInterceptor(),
 			logging.StreamServerInterceptor(interceptorLogger(c.logger), logOpts...),
+			c.errors.stream,
 			recovery.StreamServerInterceptor(recoverOpt),
 			c.streamValidation,
 		),

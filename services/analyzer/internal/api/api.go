@@ -1,15 +1,14 @@
 // Package api is the gRPC face of the Analyzer: it unpacks requests, calls
-// the analysis and maps its results and errors. Requests reach it already
-// validated by the shared interceptor chain.
+// the analysis and returns its results. Requests reach it already
+// validated by the shared interceptor chain, which also maps its errors
+// by the table in errors.go.
 package api
 
 import (
 	"context"
-	"log/slog"
-
-	"google.golang.org/grpc"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/server"
 )
 
 // Analyzer is the domain the handlers call.
@@ -22,24 +21,24 @@ type Analyzer interface {
 type Server struct {
 	rebalancerv1.UnimplementedAnalyzerServiceServer
 	analyzer Analyzer
-	logger   *slog.Logger
 }
 
 // New returns the service over an analyzer.
-func New(a Analyzer, logger *slog.Logger) *Server {
-	return &Server{analyzer: a, logger: logger}
+func New(a Analyzer) *Server {
+	return &Server{analyzer: a}
 }
 
-// Register adds the Analyzer to a gRPC server.
-func (s *Server) Register(r grpc.ServiceRegistrar) {
+// Register adds the Analyzer and its error table to a server.
+func (s *Server) Register(r server.Registrar) {
 	rebalancerv1.RegisterAnalyzerServiceServer(r, s)
+	r.MapErrors(rebalancerv1.AnalyzerService_ServiceDesc.ServiceName, Errors)
 }
 
 // AnalyzeRebalance analyses the request's opportunity for its group.
 func (s *Server) AnalyzeRebalance(ctx context.Context, req *rebalancerv1.AnalyzeRebalanceRequest) (*rebalancerv1.AnalyzeRebalanceResponse, error) {
 	a, err := s.analyzer.Analyze(ctx, req.GetNamespace(), req.GetNodeGroup(), req.GetOpportunity())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, err
 	}
 	return &rebalancerv1.AnalyzeRebalanceResponse{Analysis: a}, nil
 }
@@ -48,7 +47,7 @@ func (s *Server) AnalyzeRebalance(ctx context.Context, req *rebalancerv1.Analyze
 func (s *Server) ValidateRebalanceSafety(ctx context.Context, req *rebalancerv1.ValidateRebalanceSafetyRequest) (*rebalancerv1.ValidateRebalanceSafetyResponse, error) {
 	resp, err := s.analyzer.ValidateSafety(ctx, req.GetNamespace(), req.GetNodeGroup(), req.GetNodeNames())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, err
 	}
 	return resp, nil
 }

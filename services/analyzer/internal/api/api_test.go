@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -49,22 +47,22 @@ func TestDomainErrorsAreMappedOnce(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s := api.New(failing{tc.err}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			s := api.New(failing{tc.err})
 			_, err := s.AnalyzeRebalance(t.Context(), &rebalancerv1.AnalyzeRebalanceRequest{})
-			st := status.Convert(err)
+			st := status.Convert(api.Errors.Map(err))
 			require.Equal(t, tc.code, st.Code())
 			require.Contains(t, st.Message(), tc.msg)
 			_, err = s.ValidateRebalanceSafety(t.Context(), &rebalancerv1.ValidateRebalanceSafetyRequest{})
-			require.Equal(t, tc.code, status.Code(err))
+			require.Equal(t, tc.code, status.Code(api.Errors.Map(err)))
 		})
 	}
 }
 
 func TestADisabledGroupNamesThePolicyField(t *testing.T) {
 	t.Parallel()
-	s := api.New(failing{&analysis.DisabledError{Namespace: "shop", Name: "web"}}, slog.New(slog.DiscardHandler))
+	s := api.New(failing{&analysis.DisabledError{Namespace: "shop", Name: "web"}})
 	_, err := s.AnalyzeRebalance(t.Context(), &rebalancerv1.AnalyzeRebalanceRequest{})
-	details := status.Convert(err).Details()
+	details := status.Convert(api.Errors.Map(err)).Details()
 	require.Len(t, details, 1)
 	v := details[0].(*errdetails.PreconditionFailure).GetViolations()[0]
 	require.Equal(t, "POLICY", v.GetType())

@@ -61,7 +61,7 @@ func Setup(s *server.Server, d Deps) error {
 	if err != nil {
 		return err
 	}
-	api.New(analyzer, s.Logger()).Register(s.GRPC())
+	api.New(analyzer).Register(s)
 	s.Depend(server.Dependency{Name: "kubernetes", Check: kube.Readyz(d.Kube)})
 	s.Depend(server.Dependency{Name: "informer caches", Check: informers.Ready})
 	s.Depend(server.Dependency{Name: "vpsie catalogue", Check: cat.Ready})

@@ -1,10 +1,10 @@
 // Package api is the gRPC face of the Executor: it unpacks requests, calls
-// the engine and maps its results and errors, once, to gRPC codes.
+// the engine and returns its results. The interceptor chain maps its
+// errors, once, by the table in errors.go.
 package api
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 
 	"google.golang.org/grpc"
@@ -12,7 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
+	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 )
 
@@ -24,11 +24,12 @@ type Server struct {
 	engine atomic.Pointer[engine.Executor]
 }
 
-// Register adds the Executor to a gRPC server. It answers Unavailable
-// until Ready hands it the engine (the engine needs JetStream up).
-func Register(s grpc.ServiceRegistrar) *Server {
+// Register adds the Executor and its error table to a server. It answers
+// Unavailable until Ready hands it the engine (the engine needs JetStream up).
+func Register(r server.Registrar) *Server {
 	srv := &Server{}
-	rebalancerv1.RegisterExecutorServiceServer(s, srv)
+	rebalancerv1.RegisterExecutorServiceServer(r, srv)
+	r.MapErrors(rebalancerv1.ExecutorService_ServiceDesc.ServiceName, Errors)
 	return srv
 }
 
@@ -53,7 +54,7 @@ func (s *Server) ExecutePlan(ctx context.Context, req *rebalancerv1.ExecutePlanR
 	}
 	st, err := e.Execute(ctx, req.GetPlan(), req.GetRequestedBy())
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.ExecutePlanResponse{Execution: st}, nil
 }
@@ -66,7 +67,7 @@ func (s *Server) GetExecution(ctx context.Context, req *rebalancerv1.GetExecutio
 	}
 	st, err := e.Get(ctx, req.GetExecutionId())
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.GetExecutionResponse{Execution: st}, nil
 }
@@ -82,7 +83,7 @@ func (s *Server) ListExecutions(ctx context.Context, req *rebalancerv1.ListExecu
 		PageSize: int(req.GetPageSize()), PageToken: req.GetPageToken(),
 	})
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.ListExecutionsResponse{Executions: list, NextPageToken: next}, nil
 }
@@ -96,39 +97,5 @@ func (s *Server) WatchExecution(req *rebalancerv1.WatchExecutionRequest, stream 
 	err = e.Watch(stream.Context(), req.GetExecutionId(), req.GetFromSequence(), func(ev *rebalancerv1.ExecutionEvent) error {
 		return stream.Send(&rebalancerv1.WatchExecutionResponse{Event: ev})
 	})
-	if err != nil {
-		return toStatus(err)
-	}
-	return nil
-}
-
-// toStatus maps the engine's errors to gRPC codes, the one place it is done.
-func toStatus(err error) error {
-	switch {
-	case accept.IsRefused(err):
-		// The plan breaks a rule: InvalidArgument with field violations.
-		return err
-	case engine.IsNotFound(err):
-		return status.Error(codes.NotFound, "no such execution")
-	case isStateError(err):
-		// The caller asked for a transition the status does not allow;
-		// the message names the status so the caller knows why.
-		se, _ := engine.AsStateError(err)
-		return status.Error(codes.FailedPrecondition, se.Error())
-	case errors.Is(err, engine.ErrBusy):
-		return status.Error(codes.Aborted, engine.ErrBusy.Error())
-	case errors.Is(err, engine.ErrBadPageToken):
-		return status.Error(codes.InvalidArgument, "page_token: not a token from a previous response")
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return status.FromContextError(err).Err()
-	default:
-		// The cluster, the cloud or NATS did not answer; say so without
-		// leaking internal detail.
-		return status.Error(codes.Unavailable, "a dependency of the executor is unavailable; retry later")
-	}
-}
-
-func isStateError(err error) bool {
-	_, ok := engine.AsStateError(err)
-	return ok
+	return err
 }

@@ -29,15 +29,15 @@ func TestErrorsMapToCodesWithoutLeakingDetail(t *testing.T) {
 		"wrong state":       {&engine.StateError{Status: rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, Action: "pause"}, codes.FailedPrecondition},
 		"claimed meanwhile": {engine.ErrBusy, codes.Aborted},
 		"caller went away":  {context.Canceled, codes.Canceled},
-		"cluster down":      {errors.New("dial tcp 10.0.0.1:6443: connection refused"), codes.Unavailable},
+		"cluster down":      {errors.New("dial tcp 10.0.0.1:6443: connection refused"), codes.Internal},
 	} {
-		st := status.Convert(toStatus(c.err))
+		st := status.Convert(Errors.Map(c.err))
 		require.Equal(t, c.code, st.Code(), name)
 		require.NotContains(t, st.Message(), "10.0.0.1", name)
 	}
-	st := status.Convert(toStatus(&engine.StateError{Status: rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED, Action: "approve"}))
+	st := status.Convert(Errors.Map(&engine.StateError{Status: rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED, Action: "approve"}))
 	require.Equal(t, "cannot approve an execution that is PAUSED", st.Message(), "names the current status")
-	details := status.Convert(toStatus(refusal)).Details()
+	details := status.Convert(Errors.Map(refusal)).Details()
 	require.Len(t, details, 1, "field violations travel as errdetails.BadRequest")
 }
 

@@ -14,7 +14,7 @@ func (s *Server) ApproveExecution(ctx context.Context, req *rebalancerv1.Approve
 	}
 	st, err := e.Approve(ctx, req.GetExecutionId(), req.GetApprovedBy())
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.ApproveExecutionResponse{Execution: st}, nil
 }
@@ -27,7 +27,7 @@ func (s *Server) PauseExecution(ctx context.Context, req *rebalancerv1.PauseExec
 	}
 	st, err := e.Pause(ctx, req.GetExecutionId(), req.GetReason())
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.PauseExecutionResponse{Execution: st}, nil
 }
@@ -40,7 +40,7 @@ func (s *Server) ResumeExecution(ctx context.Context, req *rebalancerv1.ResumeEx
 	}
 	st, err := e.Resume(ctx, req.GetExecutionId())
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.ResumeExecutionResponse{Execution: st}, nil
 }
@@ -53,7 +53,7 @@ func (s *Server) CancelExecution(ctx context.Context, req *rebalancerv1.CancelEx
 	}
 	st, err := e.Cancel(ctx, req.GetExecutionId(), req.GetReason())
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.CancelExecutionResponse{Execution: st}, nil
 }
@@ -66,7 +66,7 @@ func (s *Server) RollbackExecution(ctx context.Context, req *rebalancerv1.Rollba
 	}
 	st, err := e.Rollback(ctx, req.GetExecutionId(), req.GetReason())
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, err
 	}
 	return &rebalancerv1.RollbackExecutionResponse{Execution: st}, nil
 }

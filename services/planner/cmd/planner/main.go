@@ -28,11 +28,11 @@ func run(ctx context.Context, args []string) error {
 		Name:      "planner",
 		EnvPrefix: "PLANNER",
 		Setup: func(_ context.Context, s *server.Server) error {
-			planner, err := api.New(s.Registry(), s.Logger())
+			planner, err := api.New(s.Registry())
 			if err != nil {
 				return err
 			}
-			planner.Register(s.GRPC())
+			planner.Register(s)
 			return nil
 		},
 	}, args)

@@ -111,8 +111,7 @@ func badRequestFields(st *status.Status) []string {
 
 func TestUnexpectedErrorsAreInternalWithoutTheirCause(t *testing.T) {
 	t.Parallel()
-	s := &Server{logger: discardLogger()}
-	st := status.Convert(s.toStatus(t.Context(), errors.New("encode plan: disk on fire")))
+	st := status.Convert(Errors.Map(errors.New("encode plan: disk on fire")))
 	require.Equal(t, codes.Internal, st.Code())
 	require.Equal(t, "internal error", st.Message())
 }

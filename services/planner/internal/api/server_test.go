@@ -30,9 +30,9 @@ func startPlanner(t *testing.T) (rebalancerv1.PlannerServiceClient, *prometheus.
 		LogFormat: "json", LogLevel: "error", Logger: slog.New(slog.DiscardHandler), Validate: apivalidate.Request,
 	})
 	require.NoError(t, err)
-	planner, err := New(srv.Registry(), srv.Logger())
+	planner, err := New(srv.Registry())
 	require.NoError(t, err)
-	planner.Register(srv.GRPC())
+	planner.Register(srv)
 
 	lis := bufconn.Listen(1 << 20)
 	go func() { _ = srv.GRPC().Serve(lis) }()
