@@ -2,7 +2,7 @@ package vpsiesim
 
 import "net/http"
 
-// routes maps vpsie-api.md's paths, the quota endpoint of our design, and
+// routes maps the VPSie API's paths (libs/cloud/README.md), the quota endpoint of our design, and
 // the control endpoint.
 func (s *Sim) routes() {
 	m := http.NewServeMux()

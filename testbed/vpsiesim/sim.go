@@ -1,5 +1,5 @@
 // Package vpsiesim is an HTTP simulator of the VPSie API: the endpoints of
-// vpsie-api.md over the default catalogue, with per-account quotas, boot
+// libs/cloud/README.md over the default catalogue, with per-account quotas, boot
 // latency, VMs that join a Kubernetes cluster as kwok nodes once booted,
 // and faults injected through a Go API or an HTTP control endpoint.
 //

@@ -1,5 +1,5 @@
 // Package vpsie is the cloud.Provider that talks to the VPSie HTTP API
-// (see /work/shared/vpsie-api.md for the shapes it follows).
+// (libs/cloud/README.md lists the endpoints and shapes it follows).
 //
 // Every call carries the Vpsie-Auth token, waits its turn at a client-side
 // rate limiter, runs under a deadline, and is retried with exponential
