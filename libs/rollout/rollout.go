@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // Enabled reads the policy's rolloutSingleReplicaDeployments: unset means
@@ -36,7 +37,7 @@ var defaultFencepost = intstr.FromString("25%")
 // naming the pod's Deployment as "its Deployment"; why is empty for other
 // replica counts, which evictions serve.
 func SurgesOneReplica(d *appsv1.Deployment) (ok bool, why string) {
-	if n := replicas(d.Spec.Replicas); n != 1 {
+	if kube.DesiredReplicas(d.Spec.Replicas) != 1 {
 		return false, ""
 	}
 	if d.Spec.Paused {
@@ -99,12 +100,4 @@ func ResolveFenceposts(maxSurge, maxUnavailable *intstr.IntOrString, desired int
 		u = 1
 	}
 	return int32(s), int32(u), nil
-}
-
-// replicas reads spec.replicas, which the API server defaults to 1.
-func replicas(p *int32) int32 {
-	if p == nil {
-		return 1
-	}
-	return *p
 }

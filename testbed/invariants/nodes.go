@@ -17,7 +17,7 @@ func (m *Monitor) checkNodes() {
 	for _, obj := range m.nodes.GetStore().List() {
 		n := obj.(*corev1.Node)
 		present[n.Name] = n
-		if kube.NodeReady(n) && !n.Spec.Unschedulable {
+		if kube.NodeServing(n) {
 			serving++
 		}
 		if !m.isInitial(n.Name) && kube.NodeReady(n) {

@@ -11,9 +11,10 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // pdbSeen remembers every pod a budget recorded as disrupted: the Eviction
@@ -67,7 +68,7 @@ func (m *Monitor) podDeleted(obj any) {
 // deletes before it creates) is still a violation.
 func (m *Monitor) podLeaving(pod *corev1.Pod) {
 	covering := m.covering(pod)
-	if len(covering) == 0 || !podReady(pod) {
+	if len(covering) == 0 || !kube.PodReady(pod) {
 		// A pod not Ready is no healthy pod of its budget: the Eviction
 		// API admits it without recording a disruption, and its leaving
 		// costs the budget nothing.
@@ -98,7 +99,7 @@ func (m *Monitor) podLeaving(pod *corev1.Pod) {
 			return
 		}
 		m.violate("PDB", "pod %s of PDB %s was deleted without the budget's consent (not through the Eviction API, not a reported forced drain, not its controller)",
-			key, strings.Join(names(covering), ","))
+			key, strings.Join(kube.PDBNames(covering), ","))
 	})
 }
 
@@ -123,37 +124,14 @@ func (m *Monitor) consented(key string, covering []*policyv1.PodDisruptionBudget
 	return false
 }
 
-// covering lists the PDBs selecting the pod.
+// covering lists the PDBs selecting the pod, as the Eviction API reads
+// them (kube.CoveringPDBs).
 func (m *Monitor) covering(pod *corev1.Pod) []*policyv1.PodDisruptionBudget {
-	var out []*policyv1.PodDisruptionBudget
+	var pdbs []*policyv1.PodDisruptionBudget
 	for _, obj := range m.pdbs.GetStore().List() {
-		pdb := obj.(*policyv1.PodDisruptionBudget)
-		if pdb.Namespace != pod.Namespace || pdb.Spec.Selector == nil {
-			continue
-		}
-		sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
-		if err == nil && sel.Matches(labels.Set(pod.Labels)) {
-			out = append(out, pdb)
-		}
+		pdbs = append(pdbs, obj.(*policyv1.PodDisruptionBudget))
 	}
-	return out
-}
-
-func names(pdbs []*policyv1.PodDisruptionBudget) []string {
-	out := make([]string, len(pdbs))
-	for i, p := range pdbs {
-		out[i] = p.Namespace + "/" + p.Name
-	}
-	return out
-}
-
-func podReady(pod *corev1.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
+	return kube.CoveringPDBs(pdbs, pod)
 }
 
 // shortBudgets names the budgets covering pod that, without it, have fewer
@@ -162,14 +140,11 @@ func podReady(pod *corev1.Pod) bool {
 func (m *Monitor) shortBudgets(pod *corev1.Pod, covering []*policyv1.PodDisruptionBudget) []string {
 	var short []string
 	for _, pdb := range covering {
-		sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
-		if err != nil {
-			continue
-		}
+		sel := kube.CompilePDB(pdb)
 		healthy := int32(0)
 		for _, obj := range m.pods.GetStore().List() {
 			p := obj.(*corev1.Pod)
-			if p.Namespace == pdb.Namespace && p.Name != pod.Name && p.DeletionTimestamp == nil && podReady(p) && sel.Matches(labels.Set(p.Labels)) {
+			if p.Name != pod.Name && p.DeletionTimestamp == nil && kube.PodReady(p) && sel.Selects(p) {
 				healthy++
 			}
 		}
@@ -193,19 +168,19 @@ func desiredHealthy(pdb *policyv1.PodDisruptionBudget) int32 {
 // leaver is the controller of a pod that left, and how many pods it had
 // then, the leaving one included.
 type leaver struct {
-	kind, namespace, name string
-	pods                  int32
+	kube.Workload
+	pods int32
 }
 
 func (m *Monitor) ownerOf(pod *corev1.Pod) leaver {
-	ref := metav1.GetControllerOf(pod)
-	if ref == nil {
+	w := kube.Controller(pod)
+	if w.Kind == "" {
 		return leaver{}
 	}
-	l := leaver{kind: ref.Kind, namespace: pod.Namespace, name: ref.Name}
+	l := leaver{Workload: w}
 	for _, obj := range m.pods.GetStore().List() {
 		p := obj.(*corev1.Pod)
-		if c := metav1.GetControllerOf(p); c != nil && c.UID == ref.UID && (p.DeletionTimestamp == nil || p.Name == pod.Name) {
+		if kube.Controller(p) == w && (p.DeletionTimestamp == nil || p.Name == pod.Name) {
 			l.pods++
 		}
 	}
@@ -221,9 +196,9 @@ func (m *Monitor) ownerOf(pod *corev1.Pod) leaver {
 func (m *Monitor) scaledAway(l leaver) bool {
 	apps := m.cfg.Client.AppsV1()
 	var want *int32
-	switch l.kind {
+	switch l.Kind {
 	case "ReplicaSet":
-		rs, err := apps.ReplicaSets(l.namespace).Get(context.Background(), l.name, metav1.GetOptions{})
+		rs, err := apps.ReplicaSets(l.Namespace).Get(context.Background(), l.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			return true
 		}
@@ -232,7 +207,7 @@ func (m *Monitor) scaledAway(l leaver) bool {
 		}
 		want = rs.Spec.Replicas
 	case "StatefulSet":
-		sts, err := apps.StatefulSets(l.namespace).Get(context.Background(), l.name, metav1.GetOptions{})
+		sts, err := apps.StatefulSets(l.Namespace).Get(context.Background(), l.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			return true
 		}
@@ -243,5 +218,5 @@ func (m *Monitor) scaledAway(l leaver) bool {
 	default:
 		return false
 	}
-	return want != nil && *want < l.pods
+	return kube.DesiredReplicas(want) < l.pods
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 )
@@ -47,7 +48,7 @@ func TestACreatedVMJoinsTheSandboxAndLeavesWithItsDeletion(t *testing.T) {
 	var node *corev1.Node
 	require.Eventually(t, func() bool {
 		node, err = sb.Client.CoreV1().Nodes().Get(t.Context(), spec.Hostname, metav1.GetOptions{})
-		return err == nil && ready(node)
+		return err == nil && kube.NodeReady(node)
 	}, bootDelay+5*time.Second, 50*time.Millisecond, "Ready within the boot delay plus 5s")
 	t.Logf("join: node %s Ready %s after create (boot delay %s)", node.Name, time.Since(start).Round(10*time.Millisecond), bootDelay)
 	require.Equal(t, vm.ProviderID(), node.Spec.ProviderID)
@@ -74,13 +75,4 @@ func TestWithoutAKubeconfigVMsBootButJoinNothing(t *testing.T) {
 		_, err := sb.Client.CoreV1().Nodes().Get(t.Context(), spec.Hostname, metav1.GetOptions{})
 		return err == nil
 	}, 500*time.Millisecond, 50*time.Millisecond)
-}
-
-func ready(n *corev1.Node) bool {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }

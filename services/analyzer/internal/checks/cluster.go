@@ -5,7 +5,7 @@ import (
 	"sort"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/facts"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 const clusterHealth = rebalancerv1.SafetyCheckCategory_SAFETY_CHECK_CATEGORY_CLUSTER_HEALTH
@@ -18,11 +18,12 @@ const (
 
 // UnreadyNodes fails when too many of the cluster's nodes are not Ready:
 // pods moved now might have nowhere healthy to go, and an outage in
-// progress is no time to add churn.
+// progress is no time to add churn. Ready is kube.NodeReady, the
+// Executor's reading: a node still tainted not-ready is not Ready.
 func UnreadyNodes(in *Input) Result {
 	var unready []string
 	for _, n := range in.ClusterNodes {
-		if !facts.Ready(n) {
+		if !kube.NodeReady(n) {
 			unready = append(unready, n.Name)
 		}
 	}

@@ -19,11 +19,27 @@ func notReady(n *corev1.Node) *corev1.Node {
 	return n
 }
 
+// stillTainted is a node that reports Ready while it still carries the
+// not-ready taint the node controller lifts once it has seen the node
+// Ready: the scheduler avoids it, and the Executor does not count it
+// (kube.NodeReady), so neither does the Analyzer.
+func stillTainted(n *corev1.Node) *corev1.Node {
+	n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule})
+	return n
+}
+
 func TestClusterHealth(t *testing.T) {
 	t.Parallel()
 	runCases(t, map[string]testCase{
 		"a quarter of the cluster's nodes not Ready": {
 			edit: func(f *fixture) { f.objects = append(f.objects, notReady(testobj.Node("db-0", "db", "standard-8"))) },
+			want: want{check: checks.NameUnreadyNodes, status: failed, wait: true,
+				contains: []string{"1 of 4 nodes (25%) are not Ready, over the 20% limit: db-0"}},
+		},
+		"a node Ready but still tainted not-ready counts as not Ready": {
+			edit: func(f *fixture) {
+				f.objects = append(f.objects, stillTainted(testobj.Node("db-0", "db", "standard-8")))
+			},
 			want: want{check: checks.NameUnreadyNodes, status: failed, wait: true,
 				contains: []string{"1 of 4 nodes (25%) are not Ready, over the 20% limit: db-0"}},
 		},
@@ -60,6 +76,16 @@ func TestNodeGroupHealth(t *testing.T) {
 			edit: func(f *fixture) { f.group.Spec.MinNodes = 3; notReady(f.node("web-2")) },
 			want: want{check: checks.NameMinNodes, status: failed, wait: true,
 				contains: []string{"group shop/web has 2 Ready, schedulable nodes, below its minNodes of 3"}},
+		},
+		"a node Ready but still tainted not-ready is not counted toward minNodes": {
+			edit: func(f *fixture) { f.group.Spec.MinNodes = 3; stillTainted(f.node("web-2")) },
+			want: want{check: checks.NameMinNodes, status: failed, wait: true,
+				contains: []string{"group shop/web has 2 Ready, schedulable nodes, below its minNodes of 3"}},
+		},
+		"a node Ready but still tainted not-ready is no candidate": {
+			edit: func(f *fixture) { stillTainted(f.node("web-2")) },
+			want: want{check: checks.NameCandidates, status: passed,
+				contains: []string{"2 of 3 nodes are candidates; left out: web-2 (not Ready)"}},
 		},
 		"a floor above the candidates": {
 			edit: func(f *fixture) { f.node("web-1").Spec.Unschedulable = true },

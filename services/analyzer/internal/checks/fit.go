@@ -84,7 +84,7 @@ func unplaced(pl binpack.Placement, nodes string) string {
 func stayingBins(in *Input) []binpack.Bin {
 	var bins []binpack.Bin
 	for _, m := range in.Members {
-		if m.Candidate() || !m.Ready || !m.Schedulable || m.Node.DeletionTimestamp != nil {
+		if m.Candidate() || !m.Serving || m.Node.DeletionTimestamp != nil {
 			continue
 		}
 		bins = append(bins, binpack.Bin{Node: m.Node, Free: binpack.Allocatable(m.Node).Minus(m.Requested), Pods: m.Staying})

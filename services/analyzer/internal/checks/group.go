@@ -44,11 +44,12 @@ func Candidates(in *Input) Result {
 	return passed(groupHealth, NameCandidates, fmt.Sprintf("all %d nodes are candidates", count), details)
 }
 
-// readyMembers counts the members that are Ready and schedulable.
+// readyMembers counts the members that are Ready and schedulable
+// (serving) and not being deleted.
 func (in *Input) readyMembers() int32 {
 	var n int32
 	for _, m := range in.Members {
-		if m.Ready && m.Schedulable && m.Node.DeletionTimestamp == nil {
+		if m.Serving && m.Node.DeletionTimestamp == nil {
 			n++
 		}
 	}

@@ -47,6 +47,12 @@ func TestPDBsMatchBySelector(t *testing.T) {
 		"a nil selector selects nothing": {
 			edit: func(pdb *policyv1.PodDisruptionBudget, _ *corev1.Pod) { pdb.Spec.Selector = nil },
 		},
+		"a selector the API server would refuse selects nothing": {
+			edit: func(pdb *policyv1.PodDisruptionBudget, _ *corev1.Pod) {
+				pdb.Spec.Selector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+					Key: "app", Operator: metav1.LabelSelectorOpIn}}}
+			},
+		},
 		"a budget of another namespace": {
 			edit: func(pdb *policyv1.PodDisruptionBudget, _ *corev1.Pod) { pdb.Namespace = "other" },
 		},

@@ -29,8 +29,10 @@ type Member struct {
 	Node *corev1.Node
 	// Exclusion says why the node is not a candidate; empty for a candidate.
 	Exclusion string
-	// Ready: the Ready condition is True. Schedulable: not cordoned.
-	Ready, Schedulable bool
+	// Serving: Ready and not cordoned, so the node counts toward the
+	// group's capacity (kube.NodeServing: a node still carrying the
+	// not-ready taint is not Ready). Schedulable: not cordoned.
+	Serving, Schedulable bool
 	// Draining: cordoned and being emptied by someone (see draining).
 	Draining bool
 	// Pods are the pods a drain would move, by namespace and name.

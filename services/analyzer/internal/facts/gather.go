@@ -4,6 +4,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/binpack"
 )
 
@@ -15,7 +16,7 @@ func Gather(r Reader, nodes []*corev1.Node, offering string) []*Member {
 	members := make([]*Member, 0, len(nodes))
 	for _, n := range nodes {
 		pods := r.PodsOnNode(n.Name)
-		m := &Member{Node: n, Ready: Ready(n), Schedulable: !n.Spec.Unschedulable}
+		m := &Member{Node: n, Serving: kube.NodeServing(n), Schedulable: !n.Spec.Unschedulable}
 		_, m.Draining = draining(n, pods)
 		m.Exclusion = exclusion(n, pods, offering)
 		m.readPods(r, b, pods)

@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // Labels that mark control-plane nodes; kubeadm sets the first, older
@@ -26,16 +27,6 @@ var drainTaints = []string{
 	"ToBeDeletedByClusterAutoscaler", // Cluster Autoscaler scale-down
 	"karpenter.sh/disrupted",         // Karpenter disruption
 	"karpenter.sh/disruption",        // Karpenter before v1
-}
-
-// Ready reports whether the node's Ready condition is True.
-func Ready(n *corev1.Node) bool {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 func controlPlane(n *corev1.Node) bool {
@@ -96,7 +87,7 @@ func exclusion(n *corev1.Node, pods []*corev1.Pod, offering string) string {
 	if n.Spec.Unschedulable {
 		return "cordoned"
 	}
-	if !Ready(n) {
+	if !kube.NodeReady(n) {
 		return "not Ready"
 	}
 	if _, ok := v1alpha1.VMIdentifier(n.Spec.ProviderID); !ok {

@@ -40,6 +40,29 @@ func TestExclusions(t *testing.T) {
 			edit: func(n *corev1.Node) []runtime.Object { n.Status.Conditions = nil; return nil },
 			want: "not Ready",
 		},
+		// The Executor waits for a new node the same way (kube.NodeReady): a
+		// node that reports Ready while the node controller has not yet
+		// lifted its not-ready taint is no candidate, whatever its condition.
+		"a node whose Ready condition is True but still tainted not-ready": {
+			edit: func(n *corev1.Node) []runtime.Object {
+				n.Spec.Taints = []corev1.Taint{{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule}}
+				return nil
+			},
+			want: "not Ready",
+		},
+		"a node whose Ready condition is True but tainted unreachable": {
+			edit: func(n *corev1.Node) []runtime.Object {
+				n.Spec.Taints = []corev1.Taint{{Key: corev1.TaintNodeUnreachable, Effect: corev1.TaintEffectNoExecute}}
+				return nil
+			},
+			want: "not Ready",
+		},
+		"another NoSchedule taint leaves a node Ready": {
+			edit: func(n *corev1.Node) []runtime.Object {
+				n.Spec.Taints = []corev1.Taint{{Key: "dedicated", Value: "web", Effect: corev1.TaintEffectNoSchedule}}
+				return nil
+			},
+		},
 		"a cordoned node": {
 			edit: func(n *corev1.Node) []runtime.Object { n.Spec.Unschedulable = true; return nil },
 			want: "cordoned",

@@ -4,9 +4,9 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // podKind is what a drain does with a pod.
@@ -41,10 +41,7 @@ func isMirror(p *corev1.Pod) bool {
 	return ok
 }
 
-func isDaemonSetPod(p *corev1.Pod) bool {
-	ref := metav1.GetControllerOfNoCopy(p)
-	return ref != nil && ref.Kind == "DaemonSet"
-}
+func isDaemonSetPod(p *corev1.Pod) bool { return kube.Controller(p).Kind == "DaemonSet" }
 
 // podOptOuts are the pod annotations that forbid evicting the pod, with
 // the value that means it.
