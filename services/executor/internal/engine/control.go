@@ -88,7 +88,7 @@ func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []st
 		}
 		return nil, err
 	}
-	x := &execution{deps: &e.deps, rec: claimed}
+	x := newExecution(&e.deps, claimed, nil)
 	err = x.update(ctx, change)
 	if err == nil && kind != rebalancerv1.EventKind_EVENT_KIND_UNSPECIFIED {
 		err = x.emitf(ctx, kind, "", 0, nil, "%s", message)

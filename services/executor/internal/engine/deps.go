@@ -1,8 +1,13 @@
-// Package engine runs plans. Each old node goes through an explicit state
+// Package engine runs plans: it schedules their batches, holds each
+// execution's lease and record, publishes its events, answers operators
+// (pause, resume, cancel, approve, roll back), rolls back failures and
+// reports honest results. Each old node goes through an explicit state
 // machine (provisioning → joining → ready → cordoned → draining → drained
-// → terminating → done, or failed), driven by an ordered list of
-// idempotent steps with one signature. State is persisted before and after
-// every side effect, so a restarted executor resumes at the step it was in.
+// → terminating → done, or failed), driven by the ordered list of
+// idempotent steps of package nodestep, which reads and writes the node's
+// state through the engine (nodestate.go). State is persisted before and
+// after every side effect, so a restarted executor resumes at the step it
+// was in.
 package engine
 
 import (
@@ -15,16 +20,18 @@ import (
 	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	"github.com/vpsie/node-rebalancer/libs/progress"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
-// Clock is the time the engine reads and waits on; tests step a fake one.
-type Clock interface {
-	clock.WithTickerAndDelayedExecution
-}
+// Clock is the time the engine and its node steps read and wait on; tests
+// step a fake one.
+type Clock = nodestep.Clock
 
 // Deps are the engine's collaborators, each the narrowest that serves.
 type Deps struct {
+	// Kube is the cluster; the node steps see only the few calls of
+	// nodestep.Kube (adapted by nodestep.NewKube).
 	Kube    kubernetes.Interface
 	Groups  autoscaler.Interface
 	Cloud   cloud.Provider
@@ -36,8 +43,9 @@ type Deps struct {
 	// Replica names this executor in ExecutionState.owner and in leases.
 	Replica string
 	// Installation names the executor installation (its replicas and
-	// their store) on the nodes it marks, so its start-up reconcile leaves
-	// another installation's marks alone (DefaultInstallation).
+	// their store) in the note on the old nodes it taints, so its start-up
+	// reconcile leaves another installation's nodes alone
+	// (DefaultInstallation).
 	Installation string
 	// LeaseTTL is how long a lease lasts unrenewed (DefaultLeaseTTL).
 	LeaseTTL time.Duration
@@ -47,24 +55,12 @@ type Deps struct {
 	Pace Pace
 }
 
-// Pace is how often the engine looks again while it waits.
-type Pace struct {
-	// Poll is the interval of checks that have no watch (drain progress,
-	// workload availability, the capacity floor).
-	Poll time.Duration
-	// EvictionRetry is the first wait after a refused eviction; it doubles
-	// up to EvictionRetryCap.
-	EvictionRetry, EvictionRetryCap time.Duration
-	// CloudRetry is the first wait of the retries around cloud calls (the
-	// client retries each HTTP call as well).
-	CloudRetry time.Duration
-}
+// Pace is how often the node steps look again while they wait (drain
+// progress, workload availability, the capacity floor, cloud retries).
+type Pace = nodestep.Pace
 
 // DefaultPace suits production and the sandbox alike.
-func DefaultPace() Pace {
-	return Pace{Poll: 250 * time.Millisecond, EvictionRetry: 250 * time.Millisecond,
-		EvictionRetryCap: 5 * time.Second, CloudRetry: time.Second}
-}
+func DefaultPace() Pace { return nodestep.DefaultPace() }
 
 func (d *Deps) withDefaults() {
 	if d.Clock == nil {
@@ -88,4 +84,10 @@ func (d *Deps) withDefaults() {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)
 	}
+}
+
+// stepEnv is the world the node steps act on, from the engine's deps.
+func (d *Deps) stepEnv() nodestep.Env {
+	return nodestep.Env{Kube: nodestep.NewKube(d.Kube), Cloud: d.Cloud, Clock: d.Clock, Logger: d.Logger,
+		Pace: d.Pace, Installation: d.Installation}
 }

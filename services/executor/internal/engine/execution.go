@@ -7,10 +7,10 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/wait"
+	"google.golang.org/protobuf/proto"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/progress"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -22,15 +22,19 @@ type execution struct {
 	mu  sync.Mutex
 	rec *store.Record
 
-	// cordonMu serialises capacity-floor checks with the cordons they allow,
-	// so two nodes never both pass a check only one of them fits.
-	cordonMu sync.Mutex
-	// markOnce guards the marking of every old node before the first cordon.
-	markMu sync.Mutex
+	// steps runs the node steps, which see the execution through stepView.
+	steps *nodestep.Runner
 
 	// stop ends the execution's context when its lease is lost; nil for
 	// an execution this replica does not run (tests, API writes).
 	stop context.CancelCauseFunc
+}
+
+// newExecution is the execution whose stored record is rec.
+func newExecution(deps *Deps, rec *store.Record, stop context.CancelCauseFunc) *execution {
+	x := &execution{deps: deps, rec: rec, stop: stop}
+	x.steps = nodestep.NewRunner(deps.stepEnv(), stepView{x})
+	return x
 }
 
 func (x *execution) id() string {
@@ -94,6 +98,13 @@ func (x *execution) view(fn func(r *store.Record)) {
 	fn(x.rec)
 }
 
+// snapshot is a copy of the public state.
+func (x *execution) snapshot() *rebalancerv1.ExecutionState {
+	var s *rebalancerv1.ExecutionState
+	x.view(func(r *store.Record) { s = proto.CloneOf(r.State) })
+	return s
+}
+
 func (x *execution) plan() *rebalancerv1.RebalancePlan {
 	var p *rebalancerv1.RebalancePlan
 	x.view(func(r *store.Record) { p = r.Plan })
@@ -102,58 +113,16 @@ func (x *execution) plan() *rebalancerv1.RebalancePlan {
 
 func (x *execution) now() time.Time { return x.deps.Clock.Now() }
 
-// event is one progress event to publish.
-type event struct {
-	kind    rebalancerv1.EventKind
-	node    string
-	batch   int32
-	message string
-	details map[string]string
-}
-
-// emit takes the next sequence number, persists it, then publishes the
-// event with a message ID of execution and sequence. Persisting first
-// means a crash between the two loses at most the publish of a sequence
-// the record knows; republishing it is harmless (JetStream drops the
-// duplicate), so no sequence is ever used twice or skipped.
-func (x *execution) emit(ctx context.Context, e event) error {
-	return x.emitMarked(ctx, e, func(*store.Record) {})
-}
-
-// publish stores ev on the stream, retrying; JetStream drops a repeat.
-func (x *execution) publish(ctx context.Context, ev *rebalancerv1.ExecutionEvent) error {
-	backoff := wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Steps: 6, Cap: 3 * time.Second}
-	var lastErr error
-	err := wait.ExponentialBackoffWithContext(ctx, backoff, func(ctx context.Context) (bool, error) {
-		lastErr = x.deps.Events.Publish(ctx, ev)
-		return lastErr == nil, nil
-	})
-	if err != nil {
-		return fmt.Errorf("publish event %d: %w", ev.Sequence, errors.Join(err, lastErr))
-	}
-	return nil
-}
-
-// republishLast publishes the last persisted event again: a replica that
-// died between persisting and publishing it left a gap only this fills.
-// Its message ID makes the repeat harmless when it was published.
-func (x *execution) republishLast(ctx context.Context) error {
-	var data []byte
-	x.view(func(r *store.Record) { data = r.LastEvent })
-	if data == nil {
+// sleep waits d on the engine's clock, or until ctx ends.
+func (x *execution) sleep(ctx context.Context, d time.Duration) error {
+	t := x.deps.Clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C():
 		return nil
 	}
-	ev, err := progress.Decode(data)
-	if err != nil {
-		return err
-	}
-	return x.publish(ctx, ev)
-}
-
-// emitf is emit with a formatted message.
-func (x *execution) emitf(ctx context.Context, kind rebalancerv1.EventKind, node string, batch int32,
-	details map[string]string, format string, args ...any) error {
-	return x.emit(ctx, event{kind: kind, node: node, batch: batch, message: fmt.Sprintf(format, args...), details: details})
 }
 
 // derive recomputes the fields that follow from node states.

@@ -107,7 +107,6 @@ func (e *events) kinds() []rebalancerv1.EventKind {
 // unit is an execution of a one-node plan over fakes.
 type unit struct {
 	x      *execution
-	n      *nodeRun
 	cloud  *cloudfake.Provider
 	kube   *fake.Clientset
 	clock  *clocktesting.FakeClock
@@ -135,7 +134,6 @@ func newUnit(t *testing.T, alternatives ...string) *unit {
 		State: &rebalancerv1.ExecutionState{ExecutionId: "exec-1", PlanId: plan.PlanId, NodeGroup: "web", Namespace: "shop",
 			Nodes: []*rebalancerv1.NodeExecution{{OldNode: "old-0", OldVmIdentifier: "vm-old-0", Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING}}}})
 	require.NoError(t, err)
-	u.x = &execution{deps: &deps, rec: rec}
-	u.n = &nodeRun{x: u.x, old: "old-0", batch: 1, candidate: cand}
+	u.x = newExecution(&deps, rec, nil)
 	return u
 }

@@ -49,7 +49,7 @@ func (x *execution) checkLeaseLocked() error {
 	return nil
 }
 
-// holdsLease is checked before every step's side effect.
+// holdsLease is checked before every node step (stepView.Proceed).
 func (x *execution) holdsLease() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()

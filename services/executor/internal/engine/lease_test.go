@@ -11,6 +11,7 @@ import (
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -48,7 +49,7 @@ func newReplicas(t *testing.T) *twoReplicas {
 func (r *twoReplicas) running(t *testing.T) (*execution, context.Context) {
 	ctx, stop := context.WithCancelCause(t.Context())
 	t.Cleanup(func() { stop(nil) })
-	return &execution{deps: &r.a.deps, rec: r.rec, stop: stop}, ctx
+	return newExecution(&r.a.deps, r.rec, stop), ctx
 }
 
 func TestALiveLeaseIsNotClaimedAndAnExpiredOneIs(t *testing.T) {
@@ -111,8 +112,9 @@ func TestNoStepRunsOnAnExpiredLease(t *testing.T) {
 	x, ctx := r.running(t)
 	r.clock.Step(testTTL)
 	ran := false
-	err := runSteps(ctx, &nodeRun{x: x}, []step{{name: "side effect", done: func(*nodeRun) bool { return false },
-		run: func(context.Context, *nodeRun) error { ran = true; return nil }}})
+	n := x.steps.Node(&rebalancerv1.CandidateNode{NodeName: "old-0"}, 1)
+	err := n.Run(ctx, []nodestep.Step{{Name: "side effect", Done: func(*nodestep.Node) bool { return false },
+		Run: func(context.Context, *nodestep.Node) error { ran = true; return nil }}})
 	require.ErrorIs(t, err, errLeaseLost)
 	require.False(t, ran)
 }

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
 
 // Metrics are the Executor's Prometheus series, by namespace and node group.
 type Metrics struct {
@@ -46,4 +50,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			m.NodesTerminated, m.NodesFailed, m.Rollbacks, m.Progress, m.CurrentBatch)
 	}
 	return m
+}
+
+// count adds one to the node counter an event of kind stands for. The node
+// counters follow the events that announce what they count (a VM
+// provisioned, a node drained, terminated or failed), so the node steps,
+// which emit most of those events, need no metrics of their own.
+func (x *execution) count(kind rebalancerv1.EventKind) {
+	var c *prometheus.CounterVec
+	switch kind {
+	case rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED:
+		c = x.deps.Metrics.NodesProvisioned
+	case rebalancerv1.EventKind_EVENT_KIND_NODE_DRAINED:
+		c = x.deps.Metrics.NodesDrained
+	case rebalancerv1.EventKind_EVENT_KIND_NODE_TERMINATED:
+		c = x.deps.Metrics.NodesTerminated
+	case rebalancerv1.EventKind_EVENT_KIND_NODE_FAILED:
+		c = x.deps.Metrics.NodesFailed
+	default:
+		return
+	}
+	p := x.plan()
+	c.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Inc()
 }

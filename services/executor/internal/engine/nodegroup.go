@@ -10,6 +10,7 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // ConditionRebalancing is the NodeGroup condition the Executor owns.
@@ -57,14 +58,14 @@ func (x *execution) updateGroup(ctx context.Context) error {
 
 // setMembers lists the group's nodes into its status.
 func (x *execution) setMembers(ctx context.Context, st *v1alpha1.NodeGroupStatus) error {
-	nodes, err := x.groupNodes(ctx)
+	nodes, err := x.steps.GroupNodes(ctx)
 	if err != nil {
 		return err
 	}
 	st.Nodes, st.ReadyNodes = nil, 0
 	for i := range nodes {
 		n := &nodes[i]
-		ready := serving(n)
+		ready := kube.NodeServing(n)
 		st.Nodes = append(st.Nodes, v1alpha1.GroupNode{Name: n.Name, ProviderID: n.Spec.ProviderID,
 			Offering: n.Labels[v1alpha1.LabelInstanceType], Ready: ready})
 		if ready {

@@ -9,6 +9,7 @@ import (
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -19,10 +20,10 @@ func (u *unit) node(t *testing.T, name string) *corev1.Node {
 	return n
 }
 
-func markedNode(name string) *corev1.Node {
+func taintedNode(name string) *corev1.Node {
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelExcludeFromLB: "true"}},
-		Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{replacingTaint(),
+		Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{nodestep.ReplacingTaint(),
 			{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}},
 	}
 }
@@ -32,23 +33,23 @@ func TestReconcileRestoresOnlyNodesOfEndedOrLostExecutions(t *testing.T) {
 	u := newUnit(t)
 	ctx := t.Context()
 	for _, name := range []string{"old-0", "orphan", "running-0"} {
-		_, err := u.kube.CoreV1().Nodes().Create(ctx, markedNode(name), metav1.CreateOptions{})
+		_, err := u.kube.CoreV1().Nodes().Create(ctx, taintedNode(name), metav1.CreateOptions{})
 		require.NoError(t, err)
 	}
-	// lost-0 was marked by an execution the store no longer holds; what it
+	// lost-0 was tainted by an execution the store no longer holds; what it
 	// had is noted on the node.
 	noted := func(name, installation string) {
-		n := markedNode(name)
+		n := taintedNode(name)
 		n.Annotations = map[string]string{AnnotationOriginalMarks: `{"installation":"` + installation +
 			`","execution":"exec-gone","taints":[{"key":"dedicated","value":"db","effect":"NoSchedule"}]}`}
 		_, err := u.kube.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
 		require.NoError(t, err)
 	}
 	noted("lost-0", DefaultInstallation)
-	// elsewhere-0 was marked by another installation sharing the cluster.
+	// elsewhere-0 was tainted by another installation sharing the cluster.
 	noted("elsewhere-0", "staging")
-	// exec-1 (the unit's) ended after marking old-0, which was cordoned
-	// before; exec-2 still runs and marked running-0.
+	// exec-1 (the unit's) ended after tainting old-0, which was cordoned
+	// before; exec-2 still runs and tainted running-0.
 	require.NoError(t, u.x.update(ctx, func(r *store.Record) {
 		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED
 		r.Book.NodeBook("old-0").Original = &store.Marks{Unschedulable: true, Taints: []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}}
@@ -73,11 +74,11 @@ func TestReconcileRestoresOnlyNodesOfEndedOrLostExecutions(t *testing.T) {
 	require.Equal(t, []corev1.Taint{{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}}, restoredFromNote.Spec.Taints)
 	require.NotContains(t, restoredFromNote.Annotations, AnnotationOriginalMarks)
 
-	require.Contains(t, u.node(t, "elsewhere-0").Spec.Taints, replacingTaint(), "another installation's node is its own")
+	require.Contains(t, u.node(t, "elsewhere-0").Spec.Taints, nodestep.ReplacingTaint(), "another installation's node is its own")
 
 	orphan := u.node(t, "orphan")
-	require.Contains(t, orphan.Spec.Taints, replacingTaint(), "no record nor note of its original marks: reported, not guessed")
+	require.Contains(t, orphan.Spec.Taints, nodestep.ReplacingTaint(), "no record nor note of its original marks: reported, not guessed")
 
 	untouched := u.node(t, "running-0")
-	require.Contains(t, untouched.Spec.Taints, replacingTaint(), "a running execution's node is its owner's")
+	require.Contains(t, untouched.Spec.Taints, nodestep.ReplacingTaint(), "a running execution's node is its owner's")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -129,7 +130,7 @@ func (x *execution) isOrphan(ctx context.Context, ne *rebalancerv1.NodeExecution
 	if err != nil {
 		return false, err
 	}
-	return !nodeReady(node) || node.Spec.ProviderID != vm.ProviderID() || !inGroup(node, x.plan().GetNodeGroup()), nil
+	return !kube.NodeReady(node) || node.Spec.ProviderID != vm.ProviderID() || !inGroup(node, x.plan().GetNodeGroup()), nil
 }
 
 func inGroup(n *corev1.Node, group string) bool { return n.Labels[v1alpha1.LabelNodeGroup] == group }

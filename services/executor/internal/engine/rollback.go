@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
@@ -43,14 +40,15 @@ func (x *execution) rollback(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := x.update(ctx, markRolledBack); err != nil {
+	if err := x.update(ctx, settleRolledBack); err != nil {
 		return err
 	}
 	return x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_COMPLETED, "", 0, nil, "Rollback completed")
 }
 
-// markRolledBack marks every node neither replaced nor failed as rolled back.
-func markRolledBack(r *store.Record) {
+// settleRolledBack settles every node neither replaced nor failed in its
+// final phase, ROLLED_BACK.
+func settleRolledBack(r *store.Record) {
 	for _, ne := range r.State.GetNodes() {
 		if ne.GetPhase() < rebalancerv1.NodePhase_NODE_PHASE_TERMINATING {
 			ne.Phase = rebalancerv1.NodePhase_NODE_PHASE_ROLLED_BACK
@@ -94,16 +92,8 @@ func (x *execution) rollbackUncordon(ctx context.Context, old string) (string, e
 	if ne == nil || ne.GetPhase() == rebalancerv1.NodePhase_NODE_PHASE_DONE || ne.GetPhase() == rebalancerv1.NodePhase_NODE_PHASE_TERMINATING {
 		return "", nil
 	}
-	var original *store.Marks
-	x.view(func(r *store.Record) {
-		if b := r.Book.Nodes[old]; b != nil {
-			original = b.Original
-		}
-	})
-	if original == nil {
-		return "", nil // never marked
-	}
-	if err := x.restoreOldNode(ctx, old, original); err != nil {
+	restored, err := x.steps.Restore(ctx, old)
+	if err != nil || !restored {
 		return "", err
 	}
 	return fmt.Sprintf("restored %s: cordon, taints and labels as before", old), nil
@@ -121,44 +111,14 @@ func (x *execution) rollbackReplacement(ctx context.Context, old string) (string
 		return "", nil // nothing was asked of the cloud
 	}
 	if name := ne.GetNewNode(); name != "" {
-		if err := x.drainReplacement(ctx, old, name); err != nil {
+		if err := x.steps.DrainReplacement(ctx, old, name); err != nil {
 			return "", err
 		}
 	}
-	if err := x.deleteReplacement(ctx, ne); err != nil {
+	if err := x.steps.DeleteReplacement(ctx, ne); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("deleted replacement %s (VM %s) of %s", ne.GetNewHostname(), ne.GetNewVmIdentifier(), old), nil
-}
-
-// drainReplacement cordons and drains a replacement through the Eviction
-// API, within the plan's drain timeout.
-func (x *execution) drainReplacement(ctx context.Context, old, name string) error {
-	if _, err := x.deps.Kube.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err := x.setCordon(ctx, name, true, nil); err != nil {
-		return err
-	}
-	d := newDrainer(x, x.runOf(old), name)
-	left, err := d.evictUntil(ctx, x.now().Add(x.plan().GetPolicy().GetDrainTimeout().AsDuration()))
-	if err != nil {
-		return err
-	}
-	if len(left) > 0 {
-		pods, pdbs, _ := x.blockers(ctx, left)
-		return fmt.Errorf("replacement %s could not be drained: pods %v blocked by PDBs %v", name, pods, pdbs)
-	}
-	return nil
-}
-
-func (x *execution) runOf(old string) *nodeRun {
-	for _, n := range x.allRuns(0) {
-		if n.old == old {
-			return n
-		}
-	}
-	return nil
 }
 
 // rollbackVerify waits for every workload the execution moved to be available.
@@ -170,7 +130,7 @@ func (x *execution) rollbackVerify(ctx context.Context) (string, error) {
 		}
 	})
 	deadline := x.now().Add(x.plan().GetPolicy().GetDrainTimeout().AsDuration())
-	if err := x.waitAvailable(ctx, owners, deadline); err != nil {
+	if err := x.steps.WaitAvailable(ctx, owners, deadline); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%d moved workloads are available", len(owners)), nil

@@ -43,7 +43,7 @@ func (x *execution) drive(ctx context.Context, previousOwner string) error {
 	return nil // awaiting approval, paused or final: nothing to do here
 }
 
-// start marks the execution running and the group as being rebalanced.
+// start records the execution running and the group as being rebalanced.
 func (x *execution) start(ctx context.Context) error {
 	now := x.now()
 	if err := x.update(ctx, func(r *store.Record) {
@@ -130,7 +130,7 @@ func (e *Executor) launch(rec *store.Record, previousOwner string) {
 		defer e.unreserve(id)
 		ctx, stop := context.WithCancelCause(e.ctx)
 		defer stop(nil)
-		x := &execution{deps: &e.deps, rec: rec, stop: stop}
+		x := newExecution(&e.deps, rec, stop)
 		go x.heartbeat(ctx)
 		err := x.drive(ctx, previousOwner)
 		if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) {

@@ -110,7 +110,7 @@ func (e *Executor) takes(r *store.Record) bool {
 	return false
 }
 
-// reserve marks id as run here; false if it already is.
+// reserve records id as run here; false if it already is.
 func (e *Executor) reserve(id string) bool {
 	e.runningMu.Lock()
 	defer e.runningMu.Unlock()

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"golang.org/x/sync/semaphore"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -95,7 +95,7 @@ func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) err
 	var already bool
 	x.view(func(r *store.Record) { already = r.Book.BatchDone(number) })
 	if already {
-		return nil // completed before a restart; its BATCH_COMPLETED went with the mark
+		return nil // completed before a restart; its BATCH_COMPLETED went out with that fact
 	}
 	if x.interruptRequested() {
 		return errInterrupted
@@ -112,97 +112,47 @@ func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) err
 	return x.completeBatch(ctx, number)
 }
 
-// startBatch says the batch started, unless an earlier run of this
-// execution (before a pause or a takeover) already did: the mark is
-// written with the event (see emitMarked), so a mark means the event is
-// out or is the record's last event, republished at takeover.
-func (x *execution) startBatch(ctx context.Context, b *rebalancerv1.NodeBatch) error {
-	number := b.GetBatchNumber()
-	p := x.plan()
-	x.deps.Metrics.CurrentBatch.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Set(float64(number))
-	var started bool
-	x.view(func(r *store.Record) { started = r.Book.BatchStarted(number) })
-	if started {
-		return nil
-	}
-	now := x.now()
-	e := event{kind: rebalancerv1.EventKind_EVENT_KIND_BATCH_STARTED, batch: number,
-		details: map[string]string{"phase": b.GetPhase().String()},
-		message: fmt.Sprintf("Batch %d (%s) of %d nodes started", number, phaseName(b.GetPhase()), len(b.GetNodes()))}
-	return x.emitMarked(ctx, e, func(r *store.Record) {
-		r.State.CurrentBatch = max(r.State.CurrentBatch, number)
-		r.Book.MarkBatchStarted(number, now)
-	})
-}
-
-// completeBatch records the batch's completion (from which its dependents'
-// soak time counts) with its BATCH_COMPLETED event, in one write: a resume
-// skips a batch so marked, and must not lose the event by doing so.
-func (x *execution) completeBatch(ctx context.Context, number int32) error {
-	now := x.now()
-	e := event{kind: rebalancerv1.EventKind_EVENT_KIND_BATCH_COMPLETED, batch: number,
-		message: fmt.Sprintf("Batch %d completed", number)}
-	if err := x.emitMarked(ctx, e, func(r *store.Record) { r.Book.MarkBatchDone(number, now) }); err != nil {
-		return err
-	}
-	x.setProgressMetric()
-	return nil
-}
-
-// failBatch says the batch failed, once per execution: a run resumed
-// after its owner died between the failure and its outcome fails the batch
-// again, and the rollback handler must not see a second failure.
-func (x *execution) failBatch(ctx context.Context, number int32, cause error) error {
-	var said bool
-	x.view(func(r *store.Record) { said = r.Book.BatchFailed(number) })
-	if said {
-		return nil
-	}
-	now := x.now()
-	e := event{kind: rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED, batch: number,
-		message: fmt.Sprintf("Batch %d failed: %v", number, cause)}
-	return x.emitMarked(ctx, e, func(r *store.Record) { r.Book.MarkBatchFailed(number, now) })
-}
-
-// batchWork is what each kind of batch does to its nodes. A REPLACE batch
-// makes every replacement Ready before it breaks any old node (make before
-// break for the whole batch: a surge batch's replacements all exist first).
+// batchWork is what each kind of batch does to its nodes, with the step
+// lists of package nodestep. A REPLACE batch makes every replacement Ready
+// before it breaks any old node (make before break for the whole batch: a
+// surge batch's replacements all exist first).
 func (x *execution) batchWork(ctx context.Context, b *rebalancerv1.NodeBatch) error {
-	runs := x.runsOf(b.GetNodes(), b.GetBatchNumber())
+	nodes := x.nodesOf(b)
 	switch b.GetPhase() {
 	case rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE:
-		if err := x.parallel(ctx, runs, makeSteps); err != nil {
+		if err := x.parallel(ctx, nodes, nodestep.MakeSteps); err != nil {
 			return err
 		}
-		return x.parallel(ctx, runs, cordonSteps, drainSteps, terminateSteps)
+		return x.parallel(ctx, nodes, nodestep.CordonSteps, nodestep.DrainSteps, nodestep.TerminateSteps)
 	case rebalancerv1.BatchPhase_BATCH_PHASE_PROVISION:
-		return x.parallel(ctx, runs, makeSteps)
+		return x.parallel(ctx, nodes, nodestep.MakeSteps)
 	case rebalancerv1.BatchPhase_BATCH_PHASE_DRAIN:
-		if err := x.cordonBlue(ctx, b.GetBatchNumber()); err != nil {
+		if err := x.steps.CordonBlue(ctx, b.GetBatchNumber()); err != nil {
 			return err
 		}
-		return x.parallel(ctx, runs, drainSteps)
+		return x.parallel(ctx, nodes, nodestep.DrainSteps)
 	case rebalancerv1.BatchPhase_BATCH_PHASE_TERMINATE:
-		return x.parallel(ctx, runs, terminateSteps)
+		return x.parallel(ctx, nodes, nodestep.TerminateSteps)
 	}
 	return fmt.Errorf("batch %d: unknown phase %s", b.GetBatchNumber(), b.GetPhase())
 }
 
 // parallel runs the steps on every node at once; a node whose steps fail
-// is marked failed (unless the executor is shutting down: it resumes).
-func (x *execution) parallel(ctx context.Context, runs []*nodeRun, steps ...[]step) error {
+// is failed (unless the executor is shutting down or an operator
+// interrupted it: it resumes).
+func (x *execution) parallel(ctx context.Context, nodes []*nodestep.Node, steps ...[]nodestep.Step) error {
 	var wg sync.WaitGroup
-	errs := make([]error, len(runs))
-	for i, n := range runs {
+	errs := make([]error, len(nodes))
+	for i, n := range nodes {
 		wg.Go(func() {
-			err := runSteps(ctx, n, steps...)
+			err := n.Run(ctx, steps...)
 			if err != nil && ctx.Err() == nil && !errors.Is(err, errInterrupted) {
-				err = errors.Join(err, n.fail(ctx, err))
+				err = errors.Join(err, x.failNode(ctx, n, err))
 			}
-			if err == nil && n.phase() == rebalancerv1.NodePhase_NODE_PHASE_FAILED {
+			if err == nil && n.Phase() == rebalancerv1.NodePhase_NODE_PHASE_FAILED {
 				// Failed before a restart: every step is "done", but the
 				// batch must still fail so the rollback runs.
-				err = fmt.Errorf("node %s failed earlier", n.old)
+				err = fmt.Errorf("node %s failed earlier", n.Old)
 			}
 			errs[i] = err
 		})
@@ -211,49 +161,11 @@ func (x *execution) parallel(ctx context.Context, runs []*nodeRun, steps ...[]st
 	return errors.Join(errs...)
 }
 
-// cordonBlue cordons every blue node when the first drain batch starts,
-// once the whole green set is Ready (make before break for blue-green).
-func (x *execution) cordonBlue(ctx context.Context, batch int32) error {
-	all := x.allRuns(batch)
-	for _, n := range all {
-		if n.phase() < rebalancerv1.NodePhase_NODE_PHASE_READY {
-			return failure(rebalancerv1.NodePhase_NODE_PHASE_READY, "green replacement of %s is not Ready: blue nodes are cordoned only after the whole green set", n.old)
-		}
+// nodesOf is the batch's nodes, their events reported in the batch.
+func (x *execution) nodesOf(b *rebalancerv1.NodeBatch) []*nodestep.Node {
+	nodes := make([]*nodestep.Node, len(b.GetNodes()))
+	for i, c := range b.GetNodes() {
+		nodes[i] = x.steps.Node(c, b.GetBatchNumber())
 	}
-	if err := x.markOldNodes(ctx); err != nil {
-		return err
-	}
-	return x.cordonNodes(ctx, all)
-}
-
-func (x *execution) runsOf(nodes []*rebalancerv1.CandidateNode, batch int32) []*nodeRun {
-	runs := make([]*nodeRun, len(nodes))
-	for i, c := range nodes {
-		runs[i] = &nodeRun{x: x, old: c.GetNodeName(), batch: batch, candidate: c}
-	}
-	return runs
-}
-
-// allRuns is every node of the plan, once.
-func (x *execution) allRuns(batch int32) []*nodeRun {
-	var out []*nodeRun
-	seen := map[string]bool{}
-	for _, b := range x.plan().GetBatches() {
-		for _, c := range b.GetNodes() {
-			if !seen[c.GetNodeName()] {
-				seen[c.GetNodeName()] = true
-				out = append(out, &nodeRun{x: x, old: c.GetNodeName(), batch: batch, candidate: c})
-			}
-		}
-	}
-	return out
-}
-
-func (x *execution) setProgressMetric() {
-	p := x.plan()
-	x.deps.Metrics.Progress.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Set(float64(x.snapshot().GetProgressPercent()))
-}
-
-func phaseName(p rebalancerv1.BatchPhase) string {
-	return strings.ToLower(strings.TrimPrefix(p.String(), "BATCH_PHASE_"))
+	return nodes
 }

@@ -101,7 +101,7 @@ func (u *unit) firstOwner(t *testing.T, stop firstRunStop) (*execution, context.
 	})
 	var rec *store.Record
 	u.x.view(func(r *store.Record) { rec = r.Clone() })
-	return &execution{deps: &deps, rec: rec}, ctx
+	return newExecution(&deps, rec, nil), ctx
 }
 
 // resumed is the execution as the replica resuming it reads it from the
@@ -109,7 +109,7 @@ func (u *unit) firstOwner(t *testing.T, stop firstRunStop) (*execution, context.
 func (u *unit) resumed(t *testing.T) *execution {
 	rec, err := u.writeControl(t.Context(), store.Control{})
 	require.NoError(t, err)
-	return &execution{deps: u.x.deps, rec: rec}
+	return newExecution(u.x.deps, rec, nil)
 }
 
 // writeControl writes an operator's request into the stored record, as

@@ -39,7 +39,7 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 		e.unreserve(id)
 		return nil, err
 	}
-	x := &execution{deps: &e.deps, rec: rec}
+	x := newExecution(&e.deps, rec, nil)
 	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_ACCEPTED, "", 0,
 		map[string]string{"requested_by": requestedBy}, "Plan %s accepted: %d nodes of %s/%s to %s",
 		plan.GetPlanId(), plan.GetTotalNodes(), plan.GetNamespace(), plan.GetNodeGroup(), plan.GetOpportunity().GetTargetOffering()); err != nil {

@@ -60,7 +60,7 @@ func (a *active) watch(ctx context.Context, kv jetstream.KeyValue) error {
 	defer func() { _ = w.Stop() }()
 	for entry := range w.Updates() {
 		if entry == nil { // the bucket's state so far is in
-			a.markSynced()
+			a.setSynced()
 			continue
 		}
 		// An undecodable record cannot be scheduled; Get reports the same
@@ -70,7 +70,7 @@ func (a *active) watch(ctx context.Context, kv jetstream.KeyValue) error {
 	return errors.New("watch of the executions bucket ended")
 }
 
-func (a *active) markSynced() {
+func (a *active) setSynced() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.synced = true

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
 
 // With --nats-replicas 3 on a three-server NATS cluster (what deploy/
@@ -49,10 +49,9 @@ func TestTheBucketOutlivesTheServerLeadingIt(t *testing.T) {
 // startCluster runs n nats-servers with JetStream, routed to each other.
 func startCluster(t *testing.T, n int) []*server.Server {
 	t.Helper()
-	ports := make([]int, n)
+	ports := servicetest.FreePorts(t, n)
 	routes := make([]string, n)
 	for i := range ports {
-		ports[i] = freePort(t)
 		routes[i] = fmt.Sprintf("nats://127.0.0.1:%d", ports[i])
 	}
 	servers := make([]*server.Server, n)
@@ -133,12 +132,4 @@ func stopServer(t *testing.T, servers []*server.Server, name string) {
 		}
 	}
 	require.Failf(t, "no such server", "%s", name)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
 }

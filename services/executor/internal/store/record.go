@@ -42,13 +42,15 @@ type Record struct {
 // Book is what the Executor needs to resume and to undo, beyond the public
 // state.
 type Book struct {
-	// Datacenter and GroupLabels are the group's, read at acceptance, so a
-	// resumed execution provisions alike.
+	// Datacenter, GroupLabels and GroupTaints are the group's, read at
+	// acceptance, so a resumed execution provisions alike.
 	Datacenter  string            `json:"datacenter,omitempty"`
 	GroupLabels map[string]string `json:"groupLabels,omitempty"`
 	GroupTaints []corev1.Taint    `json:"groupTaints,omitempty"`
-	// OldNodesMarked is set once every old node carries the replacing taint.
-	OldNodesMarked bool `json:"oldNodesMarked,omitempty"`
+	// OldNodesTainted is set once every old node carries the replacing
+	// taint. (Stored under its first name, so records written before the
+	// rename still read.)
+	OldNodesTainted bool `json:"oldNodesMarked,omitempty"`
 	// Nodes holds per old node bookkeeping, by old node name.
 	Nodes map[string]*NodeBook `json:"nodes,omitempty"`
 	// BatchStartedAt and BatchDoneAt say when each batch started and
@@ -64,8 +66,8 @@ type Book struct {
 
 // NodeBook is the bookkeeping of one old node's replacement.
 type NodeBook struct {
-	// Original is what the old node had before the Executor marked it,
-	// restored exactly on rollback; nil until marked.
+	// Original is the marks the old node had before the Executor tainted
+	// it, restored exactly on rollback; nil until tainted.
 	Original *Marks `json:"original,omitempty"`
 	// ProvisionStartedAt starts the provision timeout of the current attempt.
 	ProvisionStartedAt time.Time `json:"provisionStartedAt,omitzero"`
@@ -115,7 +117,9 @@ func (nb *NodeBook) Rollout(node, deployment string) *Rollout {
 	return nil
 }
 
-// Marks is what the Executor changes on an old node.
+// Marks is what the Executor changes on an old node while it replaces
+// it: the cordon, the taints (it adds the replacing taint), and labels
+// (it sets the exclude-from-external-load-balancers label).
 type Marks struct {
 	Unschedulable bool           `json:"unschedulable,omitempty"`
 	Taints        []corev1.Taint `json:"taints,omitempty"`
@@ -153,18 +157,18 @@ func (b *Book) BatchFailed(batch int32) bool {
 	return ok
 }
 
-// MarkBatchFailed records that batch failed at.
-func (b *Book) MarkBatchFailed(batch int32, at time.Time) {
+// RecordBatchFailed records that batch failed at.
+func (b *Book) RecordBatchFailed(batch int32, at time.Time) {
 	b.BatchFailedAt = withTime(b.BatchFailedAt, batch, at)
 }
 
-// MarkBatchStarted records that batch started at.
-func (b *Book) MarkBatchStarted(batch int32, at time.Time) {
+// RecordBatchStarted records that batch started at.
+func (b *Book) RecordBatchStarted(batch int32, at time.Time) {
 	b.BatchStartedAt = withTime(b.BatchStartedAt, batch, at)
 }
 
-// MarkBatchDone records that batch completed at.
-func (b *Book) MarkBatchDone(batch int32, at time.Time) {
+// RecordBatchDone records that batch completed at.
+func (b *Book) RecordBatchDone(batch int32, at time.Time) {
 	b.BatchDoneAt = withTime(b.BatchDoneAt, batch, at)
 }
 

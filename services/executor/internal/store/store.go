@@ -17,9 +17,12 @@ var (
 )
 
 // Store keeps executions. Writes are revision-checked: Update succeeds only
-// over the revision the record was read at, which is what lets the next
-// issue add leases (an owner and a heartbeat in the same record) and a
-// takeover by another replica without a second source of truth.
+// over the revision the record was read at. That check is also what makes
+// the lease in each record (Record.Lease: which replica may act on the
+// execution, until when) safe without a second source of truth: two
+// replicas claiming an expired lease write over the same revision and one
+// gets ErrConflict, and an owner whose lease was claimed fails its next
+// write.
 type Store interface {
 	// Create stores a new execution and returns it with its revision.
 	// Errors: ErrExists.

@@ -1,4 +1,4 @@
-package engine
+package nodestep
 
 import (
 	"testing"
@@ -25,7 +25,7 @@ func TestProvisionCreatesTheVMUnderItsDeterministicHostname(t *testing.T) {
 	vm := u.cloud.VMs()[ne.GetNewVmIdentifier()]
 	require.Equal(t, "web", vm.Labels[v1alpha1.LabelNodeGroup], "the replacement joins as a group member")
 	require.Equal(t, []rebalancerv1.EventKind{rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING,
-		rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED}, u.events.kinds())
+		rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED}, u.x.kinds())
 }
 
 // A resumed provision (the record still says PROVISIONING) finds the VM it
@@ -87,9 +87,9 @@ func TestProvisionFailsTheNodeWhenNoOfferingCanBeHad(t *testing.T) {
 			u := newUnit(t, "compute-2")
 			refuse(u.cloud)
 			err := provision(t.Context(), u.n)
-			var nerr *nodeError
-			require.ErrorAs(t, err, &nerr)
-			require.Equal(t, rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, nerr.phase)
+			var f *Failure
+			require.ErrorAs(t, err, &f)
+			require.Equal(t, rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, f.Phase)
 			require.Empty(t, u.cloud.VMs(), "no VM left behind")
 		})
 	}

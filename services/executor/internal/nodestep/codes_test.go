@@ -1,4 +1,4 @@
-package engine
+package nodestep
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -50,17 +49,4 @@ func TestCloudAnswersMapToDecisions(t *testing.T) {
 	} {
 		require.Equal(t, c.want, decideCloud(c.err), name)
 	}
-}
-
-func TestServingCountsReadyUncordonedNodesWhateverTheReplacingTaint(t *testing.T) {
-	t.Parallel()
-	n := &corev1.Node{Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
-	require.True(t, serving(n))
-	n.Spec.Taints = []corev1.Taint{replacingTaint()}
-	require.True(t, serving(n), "the replacing taint keeps new pods away, not capacity")
-	n.Spec.Unschedulable = true
-	require.False(t, serving(n))
-	n.Spec.Unschedulable = false
-	n.Spec.Taints = []corev1.Taint{{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule}}
-	require.False(t, serving(n))
 }

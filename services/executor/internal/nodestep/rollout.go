@@ -1,4 +1,4 @@
-package engine
+package nodestep
 
 import (
 	"context"
@@ -8,12 +8,13 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/libs/rollout"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
@@ -37,21 +38,20 @@ type move struct {
 // round (the API did not say): the pod is left for the next round rather
 // than evicted, which might take it down.
 func (d *drainer) howToMove(ctx context.Context, pod *corev1.Pod) (move, error) {
-	if d.run == nil || !rollout.Enabled(d.x.plan().GetPolicy()) {
+	if d.run == nil || !rollout.Enabled(d.r.x.Plan().GetPolicy()) {
 		return move{}, nil
 	}
-	ref := metav1.GetControllerOf(pod)
-	if ref == nil || ref.Kind != "ReplicaSet" {
+	rs := kube.Controller(pod)
+	if rs.Kind != "ReplicaSet" {
 		return move{}, nil
 	}
-	rs := pod.Namespace + "/" + ref.Name
-	m, ok := d.moves[rs]
+	m, ok := d.moves[rs.String()]
 	if !ok {
 		var err error
-		if m, err = d.decide(ctx, pod.Namespace, ref.Name); err != nil {
+		if m, err = d.decide(ctx, pod); err != nil {
 			return move{}, err
 		}
-		d.moves[rs] = m
+		d.moves[rs.String()] = m
 	}
 	if why, ok := d.unrolled[m.deployment]; ok && m.deployment != "" {
 		return move{note: why}, nil
@@ -59,26 +59,29 @@ func (d *drainer) howToMove(ctx context.Context, pod *corev1.Pod) (move, error) 
 	return m, nil
 }
 
-// decide looks up the Deployment of ReplicaSet ns/name and whether a
-// rollout of it moves its pod without downtime.
-func (d *drainer) decide(ctx context.Context, ns, name string) (move, error) {
-	apps := d.x.deps.Kube.AppsV1()
-	rs, err := apps.ReplicaSets(ns).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
+// decide finds the Deployment owning pod (through its ReplicaSet) and
+// whether a rollout of it moves its pod without downtime.
+func (d *drainer) decide(ctx context.Context, pod *corev1.Pod) (move, error) {
+	k := d.r.env.Kube
+	var lookupErr error
+	w := kube.OwningWorkload(pod, func(ns, name string) (*appsv1.ReplicaSet, bool) {
+		rs, err := k.GetReplicaSet(ctx, ns, name)
+		if err != nil && !apierrors.IsNotFound(err) {
+			lookupErr = err // not "no Deployment": unknown this round
+		}
+		return rs, err == nil
+	})
+	if lookupErr != nil {
+		return move{}, lookupErr
+	}
+	if w.Kind != "Deployment" {
 		return move{}, nil
 	}
-	if err != nil {
-		return move{}, err
-	}
-	owner := metav1.GetControllerOf(rs)
-	if owner == nil || owner.Kind != "Deployment" {
-		return move{}, nil
-	}
-	dep := ns + "/" + owner.Name
+	dep := w.Namespace + "/" + w.Name
 	if _, nb := d.run.state(); nb.Rollout(d.node, dep) != nil {
 		return move{deployment: dep}, nil
 	}
-	deployment, err := apps.Deployments(ns).Get(ctx, owner.Name, metav1.GetOptions{})
+	deployment, err := k.GetDeployment(ctx, w.Namespace, w.Name)
 	if apierrors.IsNotFound(err) {
 		return move{}, nil
 	}
@@ -93,36 +96,23 @@ func (d *drainer) decide(ctx context.Context, ns, name string) (move, error) {
 
 // rollOut moves pod by restarting its Deployment, once per execution,
 // drained node and Deployment: the restart's value is recorded first, then
-// patched, then announced (POD_ROLLED_OUT, once, marked in the same write).
-// A resumed drain finds the record: announced, it only waits; not, it
-// patches the same value unless the Deployment has it already. It reports
-// progress when the restart is announced; the old pod goes once the new
-// one is available, which the drain's listing sees. A Deployment that can
-// no longer be restarted without downtime (paused meanwhile, gone, the
-// patch refused) has its pod evicted instead, with the reason in the
-// eviction's event.
+// patched, then announced (POD_ROLLED_OUT, once, with Announced set in the
+// same write). A resumed drain finds the record: announced, it only waits;
+// not, it patches the same value unless the Deployment has it already. It
+// reports progress when the restart is announced; the old pod goes once
+// the new one is available, which the drain's listing sees. A Deployment
+// that can no longer be restarted without downtime (paused meanwhile,
+// gone, the patch refused) has its pod evicted instead, with the reason in
+// the eviction's event.
 func (d *drainer) rollOut(ctx context.Context, pod *corev1.Pod, dep string) (bool, error) {
-	_, nb := d.run.state()
-	r := nb.Rollout(d.node, dep)
-	if r == nil {
-		r = &store.Rollout{Node: d.node, Deployment: dep, RestartedAt: d.x.now().UTC().Format(time.RFC3339Nano)}
-		owner := "Deployment/" + dep
-		if err := d.run.set(ctx, func(_ *rebalancerv1.NodeExecution, nb *store.NodeBook) {
-			nb.Rollouts = append(nb.Rollouts, *r)
-			if !slices.Contains(nb.Owners, owner) {
-				nb.Owners = append(nb.Owners, owner) // verified available before termination
-			}
-		}); err != nil {
-			return false, err
-		}
-	}
-	if r.Announced {
-		return false, nil
+	r, err := d.recordRollout(ctx, dep)
+	if err != nil || r.Announced {
+		return false, err
 	}
 	if !d.patched[dep] {
 		why, err := d.restart(ctx, r)
 		if err != nil {
-			d.x.deps.Logger.Info("restart of a Deployment failed, retrying", "deployment", dep, "error", err)
+			d.r.env.Logger.Info("restart of a Deployment failed, retrying", "deployment", dep, "error", err)
 			return false, nil
 		}
 		if why != "" {
@@ -131,15 +121,33 @@ func (d *drainer) rollOut(ctx context.Context, pod *corev1.Pod, dep string) (boo
 		}
 		d.patched[dep] = true
 	}
-	return true, d.x.emitMarked(ctx, event{kind: rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT, node: d.reportedNode(), batch: d.batch(),
-		details: map[string]string{"pod": key(pod), "deployment": dep, "node": d.node, "restarted_at": r.RestartedAt},
-		message: fmt.Sprintf("Restarted Deployment %s to move %s off %s by a surging rollout instead of an eviction; the old pod goes once the new one is available",
-			dep, key(pod), d.node)},
-		func(rec *store.Record) {
-			if r := rec.Book.NodeBook(d.run.old).Rollout(d.node, dep); r != nil {
-				r.Announced = true
-			}
-		})
+	e := Event{Kind: rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT, Node: d.reportedNode(), Batch: d.batch(),
+		Details: map[string]string{"pod": key(pod), "deployment": dep, "node": d.node, "restarted_at": r.RestartedAt},
+		Message: fmt.Sprintf("Restarted Deployment %s to move %s off %s by a surging rollout instead of an eviction; the old pod goes once the new one is available",
+			dep, key(pod), d.node)}
+	return true, d.r.x.EmitOnce(ctx, e, d.run.Old, func(nb *store.NodeBook) {
+		if r := nb.Rollout(d.node, dep); r != nil {
+			r.Announced = true
+		}
+	})
+}
+
+// recordRollout returns the restart of dep recorded for this node,
+// recording a new one (its value the clock now) when there is none; the
+// Deployment becomes an owner the verify step waits for.
+func (d *drainer) recordRollout(ctx context.Context, dep string) (*store.Rollout, error) {
+	_, nb := d.run.state()
+	if r := nb.Rollout(d.node, dep); r != nil {
+		return r, nil
+	}
+	r := &store.Rollout{Node: d.node, Deployment: dep, RestartedAt: d.r.now().UTC().Format(time.RFC3339Nano)}
+	owner := "Deployment/" + dep
+	return r, d.run.set(ctx, func(_ *rebalancerv1.NodeExecution, nb *store.NodeBook) {
+		nb.Rollouts = append(nb.Rollouts, *r)
+		if !slices.Contains(nb.Owners, owner) {
+			nb.Owners = append(nb.Owners, owner)
+		}
+	})
 }
 
 // restart sets the Deployment's pod template annotation restartedAt to
@@ -151,8 +159,8 @@ func (d *drainer) rollOut(ctx context.Context, pod *corev1.Pod, dep string) (boo
 // not be restarted: its pod is evicted instead.
 func (d *drainer) restart(ctx context.Context, r *store.Rollout) (why string, err error) {
 	ns, name, _ := strings.Cut(r.Deployment, "/")
-	deployments := d.x.deps.Kube.AppsV1().Deployments(ns)
-	dep, err := deployments.Get(ctx, name, metav1.GetOptions{})
+	k := d.r.env.Kube
+	dep, err := k.GetDeployment(ctx, ns, name)
 	if apierrors.IsNotFound(err) {
 		return "its Deployment is gone", nil
 	}
@@ -173,7 +181,7 @@ func (d *drainer) restart(ctx context.Context, r *store.Rollout) (why string, er
 	if err != nil {
 		return "", err
 	}
-	_, err = deployments.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	err = k.PatchDeployment(ctx, ns, name, types.MergePatchType, patch)
 	if apierrors.IsForbidden(err) || apierrors.IsInvalid(err) {
 		return fmt.Sprintf("its Deployment could not be restarted: %v", err), nil
 	}

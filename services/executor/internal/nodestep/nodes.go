@@ -1,4 +1,4 @@
-package engine
+package nodestep
 
 import (
 	"context"
@@ -21,49 +21,37 @@ var errWaitTimedOut = errors.New("timed out")
 // groupSelector selects a group's nodes.
 func groupSelector(group string) string { return v1alpha1.LabelNodeGroup + "=" + group }
 
-// nodeReady reports whether a node is Ready and free of the taints the
-// control plane puts on nodes that are not (yet) ready.
-func nodeReady(n *corev1.Node) bool {
-	for _, t := range n.Spec.Taints {
-		if t.Key == corev1.TaintNodeNotReady || t.Key == corev1.TaintNodeUnreachable {
-			return false
-		}
+// GroupNodes lists the plan's group's nodes as they are now.
+func (r *Runner) GroupNodes(ctx context.Context) ([]corev1.Node, error) {
+	list, err := r.env.Kube.ListNodes(ctx, metav1.ListOptions{LabelSelector: groupSelector(r.x.Plan().GetNodeGroup())})
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
+	return list.Items, nil
 }
-
-// serving reports whether a node counts toward the capacity floor: Ready
-// and not cordoned. The replacing taint does not take a node out of it: it
-// keeps new pods away but the node still serves the ones it runs.
-func serving(n *corev1.Node) bool { return nodeReady(n) && !n.Spec.Unschedulable }
 
 // waitNode watches the group's nodes (list, then watch: an informer's
 // view, no polling) until cond holds for one of them, or until deadline
-// on the engine's clock.
-func (x *execution) waitNode(ctx context.Context, group string, deadline time.Time, cond func(*corev1.Node) bool) (*corev1.Node, error) {
-	remaining := deadline.Sub(x.now())
+// on the clock.
+func (r *Runner) waitNode(ctx context.Context, deadline time.Time, cond func(*corev1.Node) bool) (*corev1.Node, error) {
+	remaining := deadline.Sub(r.now())
 	if remaining <= 0 {
 		return nil, errWaitTimedOut
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	timer := x.deps.Clock.AfterFunc(remaining, func() { cancel(errWaitTimedOut) })
+	timer := r.env.Clock.AfterFunc(remaining, func() { cancel(errWaitTimedOut) })
 	defer timer.Stop()
-	nodes := x.deps.Kube.CoreV1().Nodes()
-	selector := groupSelector(group)
+	nodes := r.env.Kube
+	selector := groupSelector(r.x.Plan().GetNodeGroup())
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
-			return nodes.List(ctx, o)
+			return nodes.ListNodes(ctx, o)
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.LabelSelector = selector
-			return nodes.Watch(ctx, o)
+			return nodes.WatchNodes(ctx, o)
 		},
 	}
 	var found *corev1.Node
@@ -81,13 +69,4 @@ func (x *execution) waitNode(ctx context.Context, group string, deadline time.Ti
 		return nil, err
 	}
 	return found, nil
-}
-
-// groupNodes lists the group's nodes as they are now.
-func (x *execution) groupNodes(ctx context.Context) ([]corev1.Node, error) {
-	list, err := x.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: groupSelector(x.plan().GetNodeGroup())})
-	if err != nil {
-		return nil, err
-	}
-	return list.Items, nil
 }

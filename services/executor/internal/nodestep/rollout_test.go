@@ -1,4 +1,4 @@
-package engine
+package nodestep
 
 import (
 	"context"
@@ -108,18 +108,7 @@ func (u *unit) withSingleReplica(t *testing.T, d *appsv1.Deployment) {
 // drain waits.
 func (u *unit) drainStepping(t *testing.T) error {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- drain(t.Context(), u.n) }()
-	for {
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(time.Millisecond):
-			if u.clock.HasWaiters() {
-				u.clock.Step(250 * time.Millisecond)
-			}
-		}
-	}
+	return u.stepping(250*time.Millisecond, func() error { return drain(t.Context(), u.n) })
 }
 
 // actions counts the fake cluster's requests of verb on resource
@@ -132,18 +121,6 @@ func (u *unit) actions(verb, resource, subresource string) int {
 		}
 	}
 	return n
-}
-
-func (u *unit) eventsOf(kind rebalancerv1.EventKind) []*rebalancerv1.ExecutionEvent {
-	u.events.mu.Lock()
-	defer u.events.mu.Unlock()
-	var out []*rebalancerv1.ExecutionEvent
-	for _, ev := range u.events.list {
-		if ev.GetKind() == kind {
-			out = append(out, ev)
-		}
-	}
-	return out
 }
 
 // With the policy unset (on by default), the single replica's pod is not
@@ -165,12 +142,12 @@ func TestDrainRollsOutASingleReplicaDeploymentInsteadOfEvicting(t *testing.T) {
 	_, nb := u.n.state()
 	require.Equal(t, []store.Rollout{{Node: "old-0", Deployment: "shop/web", RestartedAt: started, Announced: true}}, nb.Rollouts)
 	require.Equal(t, []string{"Deployment/shop/web"}, nb.Owners)
-	rolled := u.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT)
+	rolled := u.x.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT)
 	require.Len(t, rolled, 1)
 	require.Equal(t, map[string]string{"pod": "shop/web-7d9-x", "deployment": "shop/web", "node": "old-0", "restarted_at": started},
-		rolled[0].GetDetails())
-	require.Empty(t, u.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED))
-	require.Equal(t, rebalancerv1.NodePhase_NODE_PHASE_DRAINED, u.n.phase())
+		rolled[0].Details)
+	require.Empty(t, u.x.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED))
+	require.Equal(t, rebalancerv1.NodePhase_NODE_PHASE_DRAINED, u.n.Phase())
 }
 
 // A drain resumed after a crash follows the recorded restart: patched but
@@ -203,7 +180,7 @@ func TestResumedDrainDoesNotRestartTheDeploymentAgain(t *testing.T) {
 			if announced {
 				want = 0
 			}
-			require.Len(t, u.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT), want)
+			require.Len(t, u.x.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT), want)
 			_, nb := u.n.state()
 			require.Len(t, nb.Rollouts, 1)
 			require.True(t, nb.Rollouts[0].Announced)
@@ -240,13 +217,13 @@ func TestDrainEvictsWhenARolloutWouldNotSurge(t *testing.T) {
 
 			require.Zero(t, u.actions("patch", "deployments", ""), "not restarted")
 			require.Equal(t, 1, u.actions("create", "pods", "eviction"))
-			evicted := u.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED)
+			evicted := u.x.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED)
 			require.Len(t, evicted, 1)
-			require.Equal(t, tc.note, evicted[0].GetDetails()["not_rolled_out"])
+			require.Equal(t, tc.note, evicted[0].Details["not_rolled_out"])
 			if tc.note != "" {
-				require.Contains(t, evicted[0].GetMessage(), tc.note)
+				require.Contains(t, evicted[0].Message, tc.note)
 			}
-			require.Empty(t, u.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT))
+			require.Empty(t, u.x.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT))
 			_, nb := u.n.state()
 			require.Empty(t, nb.Rollouts)
 		})
@@ -259,7 +236,7 @@ func TestRestartChecksTheDeploymentAgain(t *testing.T) {
 	t.Parallel()
 	u := newUnit(t)
 	u.withSingleReplica(t, singleReplica())
-	d := newDrainer(u.x, u.n, "old-0")
+	d := newDrainer(u.r, u.n, "old-0")
 	ctx := context.Background()
 	pod, err := u.kube.CoreV1().Pods("shop").Get(ctx, "web-7d9-x", metav1.GetOptions{})
 	require.NoError(t, err)
@@ -278,5 +255,5 @@ func TestRestartChecksTheDeploymentAgain(t *testing.T) {
 	require.True(t, moved, "evicted instead")
 	require.Zero(t, u.actions("patch", "deployments", ""))
 	require.Equal(t, 1, u.actions("create", "pods", "eviction"))
-	require.Equal(t, "its Deployment is paused", u.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED)[0].GetDetails()["not_rolled_out"])
+	require.Equal(t, "its Deployment is paused", u.x.eventsOf(rebalancerv1.EventKind_EVENT_KIND_POD_EVICTED)[0].Details["not_rolled_out"])
 }

@@ -1,0 +1,61 @@
+package nodestep
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"k8s.io/utils/clock"
+
+	"github.com/vpsie/node-rebalancer/libs/cloud"
+)
+
+// Env is the world the steps act on: the same for every execution of an
+// executor.
+type Env struct {
+	Kube   Kube
+	Cloud  cloud.Provider
+	Clock  Clock
+	Logger *slog.Logger
+	Pace   Pace
+	// Installation names the executor installation (its replicas and their
+	// store) in the note on the old nodes it taints, so that another
+	// installation's start-up reconcile leaves them alone.
+	Installation string
+}
+
+// Clock is the time the steps read and wait on; tests step a fake one.
+type Clock interface {
+	clock.WithTickerAndDelayedExecution
+}
+
+// Pace is how often the steps look again while they wait.
+type Pace struct {
+	// Poll is the interval of checks that have no watch (drain progress,
+	// workload availability, the capacity floor).
+	Poll time.Duration
+	// EvictionRetry is the first wait after a refused eviction; it doubles
+	// up to EvictionRetryCap.
+	EvictionRetry, EvictionRetryCap time.Duration
+	// CloudRetry is the first wait of the retries around cloud calls (the
+	// client retries each HTTP call as well).
+	CloudRetry time.Duration
+}
+
+// DefaultPace suits production and the sandbox alike.
+func DefaultPace() Pace {
+	return Pace{Poll: 250 * time.Millisecond, EvictionRetry: 250 * time.Millisecond,
+		EvictionRetryCap: 5 * time.Second, CloudRetry: time.Second}
+}
+
+// sleep waits d on the clock, or until ctx ends.
+func (e *Env) sleep(ctx context.Context, d time.Duration) error {
+	t := e.Clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C():
+		return nil
+	}
+}

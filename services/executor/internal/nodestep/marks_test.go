@@ -1,0 +1,57 @@
+package nodestep
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+var operatorTaint = corev1.Taint{Key: "example.com/dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}
+
+// Tainting and cordoning then restoring leaves the node exactly as it
+// was, whether it was schedulable or already cordoned and excluded by
+// someone else.
+func TestRestoreMarksPutsBackExactlyWhatWasThere(t *testing.T) {
+	t.Parallel()
+	for name, before := range map[string]*corev1.Node{
+		"schedulable with an operator taint": {
+			ObjectMeta: metav1.ObjectMeta{Name: "old-0", Labels: map[string]string{"tier": "web"}},
+			Spec:       corev1.NodeSpec{Taints: []corev1.Taint{operatorTaint}},
+		},
+		"already cordoned and excluded": {
+			ObjectMeta: metav1.ObjectMeta{Name: "old-0", Labels: map[string]string{LabelExcludeFromLB: "true"}},
+			Spec:       corev1.NodeSpec{Unschedulable: true},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			u := newUnit(t)
+			ctx := t.Context()
+			_, err := u.kube.CoreV1().Nodes().Create(ctx, before.DeepCopy(), metav1.CreateOptions{})
+			require.NoError(t, err)
+			require.NoError(t, u.r.taintOldNodes(ctx))
+			empty := ""
+			require.NoError(t, setCordon(ctx, u.r.env.Kube, "old-0", true, map[string]*string{LabelExcludeFromLB: &empty}))
+			tainted, err := u.kube.CoreV1().Nodes().Get(ctx, "old-0", metav1.GetOptions{})
+			require.NoError(t, err)
+			require.True(t, tainted.Spec.Unschedulable)
+			require.Contains(t, tainted.Spec.Taints, ReplacingTaint())
+			note, ok := NoteOn(tainted)
+			require.True(t, ok, "the original marks are noted on the node")
+			require.Equal(t, "exec-1", note.Execution)
+			require.Equal(t, DefaultInstallation, note.Installation)
+			require.Equal(t, before.Spec.Taints, note.Taints)
+
+			_, nb := u.n.state()
+			require.NoError(t, RestoreMarks(ctx, u.r.env.Kube, "old-0", nb.Original))
+			after, err := u.kube.CoreV1().Nodes().Get(ctx, "old-0", metav1.GetOptions{})
+			require.NoError(t, err)
+			require.Equal(t, before.Spec.Unschedulable, after.Spec.Unschedulable)
+			require.Equal(t, before.Spec.Taints, after.Spec.Taints)
+			require.Equal(t, before.Labels, after.Labels)
+			require.Empty(t, after.Annotations, "the note is gone with the marks")
+		})
+	}
+}

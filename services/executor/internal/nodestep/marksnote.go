@@ -1,0 +1,74 @@
+package nodestep
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// AnnotationOriginalMarks carries, on a tainted old node, the marks the
+// node had before (and which execution tainted it): a copy of what the
+// execution's record holds, so a node whose record is lost (a bucket
+// purged, a NATS cluster rebuilt) can still be restored exactly instead
+// of staying cordoned for good.
+const AnnotationOriginalMarks = "rebalancer.autoscaler.vpsie.io/original-marks"
+
+// DefaultInstallation is the installation of an executor not told its own:
+// one per cluster, as a cluster usually runs.
+const DefaultInstallation = "default"
+
+// MarksNote is the annotation's value.
+type MarksNote struct {
+	Installation string `json:"installation"`
+	Execution    string `json:"execution"`
+	store.Marks
+}
+
+// noteMarks writes the annotation before the node is tainted. It is
+// written each time (a merge patch, idempotent), so a note left by an
+// earlier execution is replaced.
+func (r *Runner) noteMarks(ctx context.Context, name string, original *store.Marks) error {
+	value, err := json.Marshal(MarksNote{Installation: r.env.Installation, Execution: r.x.ID(), Marks: *original})
+	if err != nil {
+		return err
+	}
+	return patchNote(ctx, r.env.Kube, name, string(value))
+}
+
+// clearNote removes the annotation once the node is restored.
+func clearNote(ctx context.Context, nodes NodeAPI, name string) error {
+	return patchNote(ctx, nodes, name, nil)
+}
+
+// patchNote sets the annotation to value, or removes it when value is nil.
+func patchNote(ctx context.Context, nodes NodeAPI, name string, value any) error {
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]any{AnnotationOriginalMarks: value}}})
+	if err != nil {
+		return err
+	}
+	err = nodes.PatchNode(ctx, name, types.MergePatchType, patch)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("annotate node %s: %w", name, err)
+	}
+	return nil
+}
+
+// NoteOn reads the annotation of a node; ok is false when it has none
+// that parses.
+func NoteOn(n *corev1.Node) (MarksNote, bool) {
+	var note MarksNote
+	raw, found := n.Annotations[AnnotationOriginalMarks]
+	if !found || json.Unmarshal([]byte(raw), &note) != nil || note.Execution == "" {
+		return MarksNote{}, false
+	}
+	return note, true
+}
