@@ -21,9 +21,12 @@ const refuseUnmanaged = "pods that declare no controller, which an eviction woul
 // drain --ignore-daemonsets --delete-emptydir-data` chooses them (a test
 // holds the two equal): DaemonSet and mirror pods stay, pods with emptyDir
 // data go, and a running pod no controller owns (or of a DaemonSet that
-// cannot be read) refuses the whole drain. kubectl's eviction loop is not
-// used: it neither retries a 429 with our events nor keeps a timeout
-// across restarts, nor sends a UID precondition.
+// cannot be read) refuses the whole drain. kubectl's filters are not
+// called: drain.Helper needs a whole kubernetes.Interface, and the steps
+// see only the narrow Kube they can be tested against; the test runs
+// kubectl's own selection beside this one on the same pods. Its eviction
+// loop is not used either: it neither retries a 429 with our events nor
+// keeps a timeout across restarts, nor sends a UID precondition.
 func (d *drainer) podsToMove(ctx context.Context) ([]corev1.Pod, error) {
 	pods, err := d.r.env.Kube.PodsOn(ctx, d.node)
 	if err != nil {
