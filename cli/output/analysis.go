@@ -79,11 +79,16 @@ func checkTable(w io.Writer, checks []*rebalancerv1.SafetyCheck) error {
 	if err := section(w, fmt.Sprintf("Safety checks: %d passed, %d to read", passed, len(notable))); err != nil {
 		return err
 	}
-	if len(notable) == 0 {
+	return checkRows(w, notable)
+}
+
+// checkRows tabulates checks, status first; nothing for none.
+func checkRows(w io.Writer, checks []*rebalancerv1.SafetyCheck) error {
+	if len(checks) == 0 {
 		return nil
 	}
 	t := newTable(w, "STATUS", "CATEGORY", "CHECK", "MESSAGE")
-	for _, c := range notable {
+	for _, c := range checks {
 		t.row(EnumName(c.GetStatus().String(), "SAFETY_CHECK_STATUS_"),
 			EnumName(c.GetCategory().String(), "SAFETY_CHECK_CATEGORY_"), c.GetName(), orDash(c.GetMessage()))
 	}

@@ -8,12 +8,14 @@ import (
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// PlanTable shows the plan's shape and limits, then its batches in order.
+// PlanTable shows the plan's shape and limits, then its batches in order,
+// then the analysis' checks that did not pass, which an approver reads.
 func PlanTable(w io.Writer, p *rebalancerv1.RebalancePlan) error {
 	op := p.GetOpportunity()
 	if err := fields(w,
 		"Plan", p.GetPlanId(),
 		"NodeGroup", p.GetNamespace()+"/"+p.GetNodeGroup(),
+		"Verdict", EnumName(p.GetAnalysisVerdict().String(), "RECOMMENDED_ACTION_"),
 		"Offering", op.GetCurrentOffering()+" -> "+op.GetTargetOffering(),
 		"Strategy", EnumName(p.GetStrategy().String(), "REBALANCE_STRATEGY_")+canaryNote(p.GetCanary()),
 		"Nodes", fmt.Sprintf("%d of %d in group", p.GetTotalNodes(), p.GetGroupSize()),
@@ -33,7 +35,16 @@ func PlanTable(w io.Writer, p *rebalancerv1.RebalancePlan) error {
 		t.row(fmt.Sprint(b.GetBatchNumber()), EnumName(b.GetPhase().String(), "BATCH_PHASE_"),
 			nodeNames(b.GetNodes()), batchList(b.GetDependsOn()), Duration(b.GetEstimatedDuration()))
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if len(p.GetFailedChecks()) == 0 {
+		return nil
+	}
+	if err := section(w, fmt.Sprintf("Analysis checks not passed: %d", len(p.GetFailedChecks()))); err != nil {
+		return err
+	}
+	return checkRows(w, p.GetFailedChecks())
 }
 
 func nodeNames(nodes []*rebalancerv1.CandidateNode) string {

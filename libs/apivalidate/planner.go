@@ -37,6 +37,9 @@ func analysis(v *violations, field string, a *rebalancerv1.RebalanceAnalysis) {
 	if a.GetPolicy() == nil {
 		v.add(path(field, "policy"), "is required")
 	}
+	for i, alt := range a.GetPolicy().GetAlternativeOfferings() {
+		v.offering(index(path(field, "policy.alternative_offerings"), i), alt)
+	}
 }
 
 func overrides(v *violations, field string, o *rebalancerv1.PlanOverrides) {

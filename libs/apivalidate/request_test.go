@@ -93,6 +93,9 @@ func TestCreatePlanRequest(t *testing.T) {
 		"a duplicated candidate":     {func(r *rebalancerv1.CreatePlanRequest) { r.Analysis.CandidateNodes[1].NodeName = "n1" }, []string{"analysis.candidate_nodes[1]"}},
 		"more candidates than nodes": {func(r *rebalancerv1.CreatePlanRequest) { r.Analysis.TotalNodes = 1 }, []string{"analysis.total_nodes"}},
 		"no policy snapshot":         {func(r *rebalancerv1.CreatePlanRequest) { r.Analysis.Policy = nil }, []string{"analysis.policy"}},
+		"a bad fallback offering in the group's policy": {func(r *rebalancerv1.CreatePlanRequest) {
+			r.Analysis.Policy.AlternativeOfferings = []string{"compute-6", ""}
+		}, []string{"analysis.policy.alternative_offerings[1]"}},
 		"a zero batch size": {func(r *rebalancerv1.CreatePlanRequest) {
 			r.Overrides = &rebalancerv1.PlanOverrides{BatchSize: proto.Int32(0)}
 		}, []string{"overrides.batch_size"}},

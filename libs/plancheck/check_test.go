@@ -15,6 +15,9 @@ func TestValidPlansBreakNoRule(t *testing.T) {
 	t.Parallel()
 	require.Empty(t, Check(rollingPlan()))
 	require.Empty(t, Check(blueGreenPlan()))
+	reviewed := rollingPlan()
+	reviewed.AnalysisVerdict, reviewed.RequiresApproval = rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW, true
+	require.Empty(t, Check(seal(reviewed)), "a plan to review that waits for its approval")
 	require.Equal(t, []Violation{{Field: "plan", Description: "is required"}}, Check(nil))
 }
 

@@ -43,7 +43,8 @@ func blueGreenPlan() *rebalancerv1.RebalancePlan {
 
 func basePlan(s rebalancerv1.RebalanceStrategy, groupSize, minHealthyPercent int32) *rebalancerv1.RebalancePlan {
 	return &rebalancerv1.RebalancePlan{
-		AnalysisId: "analysis-1", NodeGroup: "web", Namespace: "shop",
+		AnalysisId: "analysis-1", NodeGroup: "web", Namespace: "shop", NodeGroupUid: "0b5e7c1e-7f4a-4c39-9d1e-1f3a2b4c5d6e",
+		AnalysisVerdict:   rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_PROCEED,
 		Opportunity:       &rebalancerv1.Opportunity{CurrentOffering: "standard-8", TargetOffering: "compute-4"},
 		Strategy:          s,
 		GroupSize:         groupSize,

@@ -36,8 +36,26 @@ func checkHeader(r *report, p *rebalancerv1.RebalancePlan) {
 		r.add("plan.created_at", "%v", err)
 	}
 	checkDuration(r, "plan.estimated_duration", p.GetEstimatedDuration())
-	if p.GetPolicy().GetRequireApproval() && !p.GetRequiresApproval() {
+	checkVerdict(r, p)
+}
+
+// checkVerdict holds the plan to the analysis it was made from: only
+// PROCEED and NEEDS_REVIEW are planned, and both the policy and a
+// NEEDS_REVIEW verdict can require an approval, which the plan must then
+// ask for. An unset verdict is a plan from before the field existed.
+func checkVerdict(r *report, p *rebalancerv1.RebalancePlan) {
+	switch v := p.GetAnalysisVerdict(); v {
+	case rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_POSTPONE, rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_REJECT:
+		r.add("plan.analysis_verdict", "is %s: only an analysis recommending PROCEED or NEEDS_REVIEW may be planned", v)
+	}
+	if p.GetRequiresApproval() {
+		return
+	}
+	switch {
+	case p.GetPolicy().GetRequireApproval():
 		r.add("plan.requires_approval", "is false but the policy requires approval")
+	case p.GetAnalysisVerdict() == rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW:
+		r.add("plan.requires_approval", "is false but the analysis needs review (NEEDS_REVIEW): such a plan waits for an approval")
 	}
 }
 

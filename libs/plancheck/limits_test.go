@@ -50,6 +50,24 @@ func TestLimitRulesHoldThePlanToItsPolicy(t *testing.T) {
 			edit:   func(p *rebalancerv1.RebalancePlan) { p.Policy.RequireApproval = true },
 			fields: []string{"plan.requires_approval"}, says: "the policy requires approval",
 		},
+		"a plan of an analysis that postpones": {
+			edit: func(p *rebalancerv1.RebalancePlan) {
+				p.AnalysisVerdict = rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_POSTPONE
+			},
+			fields: []string{"plan.analysis_verdict"}, says: "is RECOMMENDED_ACTION_POSTPONE: only an analysis recommending PROCEED or NEEDS_REVIEW",
+		},
+		"a plan of an analysis that rejects": {
+			edit: func(p *rebalancerv1.RebalancePlan) {
+				p.AnalysisVerdict = rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_REJECT
+			},
+			fields: []string{"plan.analysis_verdict"}, says: "is RECOMMENDED_ACTION_REJECT",
+		},
+		"approval dropped from a plan whose analysis needs review": {
+			edit: func(p *rebalancerv1.RebalancePlan) {
+				p.AnalysisVerdict = rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW
+			},
+			fields: []string{"plan.requires_approval"}, says: "the analysis needs review",
+		},
 		"an ID of other content": {
 			edit:   func(p *rebalancerv1.RebalancePlan) { p.PlanId = "plan-00000000000000000000" },
 			fields: []string{"plan.plan_id"}, says: "an edited plan needs the ID of its new content",

@@ -10,7 +10,8 @@ import (
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// overrideFlags change the group's policy for one plan. Only flags given
+// overrideFlags change the group's policy for one plan; the Planner
+// refuses any that would loosen it. Only flags given
 // on the command line are sent: an unset override keeps the policy's value,
 // which is why each is read through Changed rather than its zero value.
 type overrideFlags struct {
@@ -29,12 +30,12 @@ var strategies = map[string]rebalancerv1.RebalanceStrategy{
 
 func (f *overrideFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.strategy, "strategy", "", "rolling, surge or blue-green instead of the policy's")
-	fs.Int32Var(&f.batchSize, "batch-size", 0, "nodes per batch")
-	fs.Int32Var(&f.maxConcurrent, "max-concurrent", 0, "most nodes replaced at once")
-	fs.Int32Var(&f.maxSurge, "max-surge", 0, "most replacements ahead of their old nodes")
-	fs.Int32Var(&f.minHealthyPct, "min-healthy-percent", 0, "capacity floor, 0 to 100 percent of the group")
+	fs.Int32Var(&f.batchSize, "batch-size", 0, "nodes per batch, up to the policy's")
+	fs.Int32Var(&f.maxConcurrent, "max-concurrent", 0, "most nodes replaced at once, up to the policy's")
+	fs.Int32Var(&f.maxSurge, "max-surge", 0, "most replacements ahead of their old nodes, up to the policy's")
+	fs.Int32Var(&f.minHealthyPct, "min-healthy-percent", 0, "capacity floor, from the policy's to 100 percent of the group")
 	fs.BoolVar(&f.canary, "canary", false, "replace a single canary node first; the others wait for it")
-	fs.BoolVar(&f.requireApproval, "require-approval", false, "hold the plan for approval (--require-approval=false waives it)")
+	fs.BoolVar(&f.requireApproval, "require-approval", false, "hold the plan for approval (false cannot waive a policy's approval)")
 	fs.DurationVar(&f.drainTimeout, "drain-timeout", 0, "drain timeout instead of the policy's")
 	fs.DurationVar(&f.provisionTimeout, "provision-timeout", 0, "provision timeout instead of the policy's")
 }

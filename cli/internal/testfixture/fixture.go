@@ -71,11 +71,14 @@ func Analysis() *rebalancerv1.RebalanceAnalysis {
 	}
 }
 
-// Plan replaces the three nodes in three rolling batches, each after the last.
+// Plan replaces the three nodes in three rolling batches, each after the
+// last, and carries the analysis' verdict and its warning.
 func Plan() *rebalancerv1.RebalancePlan {
 	p := &rebalancerv1.RebalancePlan{
 		PlanId: PlanID, AnalysisId: AnalysisID, NodeGroup: Group, Namespace: Namespace,
-		Opportunity: Opportunity(), TotalNodes: 3, Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		AnalysisVerdict: rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_PROCEED,
+		FailedChecks:    Analysis().GetSafetyChecks()[1:],
+		Opportunity:     Opportunity(), TotalNodes: 3, Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
 		MaxConcurrent: 1, MaxSurge: 1, MinHealthyNodes: 3, GroupSize: 4, ReadyNodesAtStart: 3,
 		EstimatedDuration: durationpb.New(45 * time.Minute), CreatedAt: timestamppb.New(Start.Add(-time.Hour)),
 		RollbackPlan: &rebalancerv1.RollbackPlan{Automatic: true, Steps: []*rebalancerv1.RollbackStep{

@@ -207,9 +207,12 @@ type RebalancePlan struct {
 	EstimatedDuration *durationpb.Duration `protobuf:"bytes,14,opt,name=estimated_duration,json=estimatedDuration,proto3" json:"estimated_duration,omitempty"`
 	// Taken from the analysis time, so the plan stays deterministic.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	// The Executor holds the plan until ApproveExecution when true.
+	// The Executor holds the plan until ApproveExecution when true: set when
+	// the policy requires approval, and always for a NEEDS_REVIEW analysis.
 	RequiresApproval bool `protobuf:"varint,16,opt,name=requires_approval,json=requiresApproval,proto3" json:"requires_approval,omitempty"`
-	// The policy the plan was made under (the group's, with overrides applied).
+	// The policy the plan was made under: the group's, with overrides
+	// applied, which may only tighten it. The Executor holds it, and the
+	// fallback offerings, to the live group's policy.
 	Policy *RebalancePolicy `protobuf:"bytes,17,opt,name=policy,proto3" json:"policy,omitempty"`
 	// True when the first batch is a single canary node that every other
 	// batch waits for. A blue-green plan also drains a single blue node
@@ -220,8 +223,21 @@ type RebalancePlan struct {
 	// control-plane, so they are not counted. The Executor checks the live
 	// count against min_healthy_nodes before each cordon as well.
 	ReadyNodesAtStart int32 `protobuf:"varint,19,opt,name=ready_nodes_at_start,json=readyNodesAtStart,proto3" json:"ready_nodes_at_start,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// metadata.uid of the NodeGroup, copied by the Planner from the
+	// analysis, so the Executor can refuse a plan whose group was deleted
+	// and recreated under the same name since it was analysed.
+	NodeGroupUid string `protobuf:"bytes,20,opt,name=node_group_uid,json=nodeGroupUid,proto3" json:"node_group_uid,omitempty"`
+	// The analysis' recommended_action, copied by the Planner. It plans only
+	// PROCEED and NEEDS_REVIEW, and a NEEDS_REVIEW plan always requires
+	// approval; the Executor re-checks both, since a plan may be edited.
+	AnalysisVerdict RecommendedAction `protobuf:"varint,21,opt,name=analysis_verdict,json=analysisVerdict,proto3,enum=rebalancer.v1.RecommendedAction" json:"analysis_verdict,omitempty"`
+	// The analysis' safety checks that did not pass (status other than
+	// PASSED: warnings included), copied by the Planner in the analysis'
+	// order, so the operator approving the plan and the Executor see what
+	// the Analyzer warned about without the analysis at hand.
+	FailedChecks  []*SafetyCheck `protobuf:"bytes,22,rep,name=failed_checks,json=failedChecks,proto3" json:"failed_checks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RebalancePlan) Reset() {
@@ -385,6 +401,27 @@ func (x *RebalancePlan) GetReadyNodesAtStart() int32 {
 		return x.ReadyNodesAtStart
 	}
 	return 0
+}
+
+func (x *RebalancePlan) GetNodeGroupUid() string {
+	if x != nil {
+		return x.NodeGroupUid
+	}
+	return ""
+}
+
+func (x *RebalancePlan) GetAnalysisVerdict() RecommendedAction {
+	if x != nil {
+		return x.AnalysisVerdict
+	}
+	return RecommendedAction_RECOMMENDED_ACTION_UNSPECIFIED
+}
+
+func (x *RebalancePlan) GetFailedChecks() []*SafetyCheck {
+	if x != nil {
+		return x.FailedChecks
+	}
+	return nil
 }
 
 // NodeBatch is a set of nodes handled together.
@@ -628,7 +665,7 @@ var File_rebalancer_v1_plan_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"\n" +
-	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\xdb\x06\n" +
+	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\x8f\b\n" +
 	"\rRebalancePlan\x12\x17\n" +
 	"\aplan_id\x18\x01 \x01(\tR\x06planId\x12\x1f\n" +
 	"\vanalysis_id\x18\x02 \x01(\tR\n" +
@@ -654,7 +691,10 @@ const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"\x11requires_approval\x18\x10 \x01(\bR\x10requiresApproval\x126\n" +
 	"\x06policy\x18\x11 \x01(\v2\x1e.rebalancer.v1.RebalancePolicyR\x06policy\x12\x16\n" +
 	"\x06canary\x18\x12 \x01(\bR\x06canary\x12/\n" +
-	"\x14ready_nodes_at_start\x18\x13 \x01(\x05R\x11readyNodesAtStart\"\xb4\x02\n" +
+	"\x14ready_nodes_at_start\x18\x13 \x01(\x05R\x11readyNodesAtStart\x12$\n" +
+	"\x0enode_group_uid\x18\x14 \x01(\tR\fnodeGroupUid\x12K\n" +
+	"\x10analysis_verdict\x18\x15 \x01(\x0e2 .rebalancer.v1.RecommendedActionR\x0fanalysisVerdict\x12?\n" +
+	"\rfailed_checks\x18\x16 \x03(\v2\x1a.rebalancer.v1.SafetyCheckR\ffailedChecks\"\xb4\x02\n" +
 	"\tNodeBatch\x12!\n" +
 	"\fbatch_number\x18\x01 \x01(\x05R\vbatchNumber\x12/\n" +
 	"\x05phase\x18\x02 \x01(\x0e2\x19.rebalancer.v1.BatchPhaseR\x05phase\x122\n" +
@@ -714,7 +754,9 @@ var file_rebalancer_v1_plan_proto_goTypes = []any{
 	(*durationpb.Duration)(nil),   // 8: google.protobuf.Duration
 	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
 	(*RebalancePolicy)(nil),       // 10: rebalancer.v1.RebalancePolicy
-	(*CandidateNode)(nil),         // 11: rebalancer.v1.CandidateNode
+	(RecommendedAction)(0),        // 11: rebalancer.v1.RecommendedAction
+	(*SafetyCheck)(nil),           // 12: rebalancer.v1.SafetyCheck
+	(*CandidateNode)(nil),         // 13: rebalancer.v1.CandidateNode
 }
 var file_rebalancer_v1_plan_proto_depIdxs = []int32{
 	6,  // 0: rebalancer.v1.RebalancePlan.opportunity:type_name -> rebalancer.v1.Opportunity
@@ -724,17 +766,19 @@ var file_rebalancer_v1_plan_proto_depIdxs = []int32{
 	8,  // 4: rebalancer.v1.RebalancePlan.estimated_duration:type_name -> google.protobuf.Duration
 	9,  // 5: rebalancer.v1.RebalancePlan.created_at:type_name -> google.protobuf.Timestamp
 	10, // 6: rebalancer.v1.RebalancePlan.policy:type_name -> rebalancer.v1.RebalancePolicy
-	0,  // 7: rebalancer.v1.NodeBatch.phase:type_name -> rebalancer.v1.BatchPhase
-	11, // 8: rebalancer.v1.NodeBatch.nodes:type_name -> rebalancer.v1.CandidateNode
-	8,  // 9: rebalancer.v1.NodeBatch.estimated_duration:type_name -> google.protobuf.Duration
-	8,  // 10: rebalancer.v1.NodeBatch.soak_time:type_name -> google.protobuf.Duration
-	1,  // 11: rebalancer.v1.RollbackStep.action:type_name -> rebalancer.v1.RollbackAction
-	4,  // 12: rebalancer.v1.RollbackPlan.steps:type_name -> rebalancer.v1.RollbackStep
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	11, // 7: rebalancer.v1.RebalancePlan.analysis_verdict:type_name -> rebalancer.v1.RecommendedAction
+	12, // 8: rebalancer.v1.RebalancePlan.failed_checks:type_name -> rebalancer.v1.SafetyCheck
+	0,  // 9: rebalancer.v1.NodeBatch.phase:type_name -> rebalancer.v1.BatchPhase
+	13, // 10: rebalancer.v1.NodeBatch.nodes:type_name -> rebalancer.v1.CandidateNode
+	8,  // 11: rebalancer.v1.NodeBatch.estimated_duration:type_name -> google.protobuf.Duration
+	8,  // 12: rebalancer.v1.NodeBatch.soak_time:type_name -> google.protobuf.Duration
+	1,  // 13: rebalancer.v1.RollbackStep.action:type_name -> rebalancer.v1.RollbackAction
+	4,  // 14: rebalancer.v1.RollbackPlan.steps:type_name -> rebalancer.v1.RollbackStep
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_rebalancer_v1_plan_proto_init() }

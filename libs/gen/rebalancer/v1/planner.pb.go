@@ -77,22 +77,25 @@ func (x *CreatePlanRequest) GetOverrides() *PlanOverrides {
 	return nil
 }
 
-// PlanOverrides changes the group's policy for one plan.
+// PlanOverrides changes the group's policy for one plan. Overrides may
+// tighten the policy (analysis.policy, the group's), never loosen it:
+// a looser value is refused with FailedPrecondition.
 type PlanOverrides struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Strategy instead of the policy's.
 	Strategy RebalanceStrategy `protobuf:"varint,1,opt,name=strategy,proto3,enum=rebalancer.v1.RebalanceStrategy" json:"strategy,omitempty"`
-	// Nodes per batch, at least 1.
+	// Nodes per batch, from 1 to the policy's batch_size.
 	BatchSize *int32 `protobuf:"varint,2,opt,name=batch_size,json=batchSize,proto3,oneof" json:"batch_size,omitempty"`
-	// Most nodes replaced at once, at least 1.
+	// Most nodes replaced at once, from 1 to the policy's max_concurrent.
 	MaxConcurrent *int32 `protobuf:"varint,3,opt,name=max_concurrent,json=maxConcurrent,proto3,oneof" json:"max_concurrent,omitempty"`
 	// Most replacements ahead of their old nodes (bounds surge and
-	// blue-green, whose whole green set must fit). 0 is refused with
-	// FailedPrecondition: every strategy makes before it breaks.
+	// blue-green, whose whole green set must fit), at most the policy's
+	// max_surge. 0 is refused with FailedPrecondition: every strategy makes
+	// before it breaks.
 	MaxSurge *int32 `protobuf:"varint,4,opt,name=max_surge,json=maxSurge,proto3,oneof" json:"max_surge,omitempty"`
-	// Capacity floor, 0 to 100 percent.
+	// Capacity floor, from the policy's min_healthy_percent to 100 percent.
 	MinHealthyPercent *int32 `protobuf:"varint,5,opt,name=min_healthy_percent,json=minHealthyPercent,proto3,oneof" json:"min_healthy_percent,omitempty"`
-	// Require (or waive) approval.
+	// Require approval; false where the policy requires it is refused.
 	RequireApproval *bool `protobuf:"varint,6,opt,name=require_approval,json=requireApproval,proto3,oneof" json:"require_approval,omitempty"`
 	// Make the first batch a single canary node that the others wait for.
 	Canary bool `protobuf:"varint,7,opt,name=canary,proto3" json:"canary,omitempty"`

@@ -35,10 +35,15 @@ const (
 type PlannerServiceClient interface {
 	// CreatePlan plans the rebalance an analysis describes, under the group's
 	// policy with optional overrides. Only candidates safe to rebalance are
-	// planned. FailedPrecondition names what stands in the way: rebalancing
-	// disabled, an analysis recommending REJECT, no safe candidate, a capacity
-	// floor above the nodes known Ready, or a blue-green set above max_surge.
-	// InvalidArgument lists the analysis fields that are malformed.
+	// planned. FailedPrecondition names what stands in the way, in its
+	// PreconditionFailure: rebalancing disabled; an analysis recommending
+	// POSTPONE or REJECT, with each safety check that did not pass; overrides
+	// or fallback offerings looser than the group's policy (a plan may be
+	// stricter, never looser), with each field, the plan's value and the
+	// group's; no safe candidate; a capacity floor above the nodes known
+	// Ready; or a blue-green set above max_surge. A NEEDS_REVIEW analysis
+	// gives a plan that requires approval, whatever the policy and overrides
+	// say. InvalidArgument lists the analysis fields that are malformed.
 	CreatePlan(ctx context.Context, in *CreatePlanRequest, opts ...grpc.CallOption) (*CreatePlanResponse, error)
 	// ValidatePlan checks a plan given by a caller, such as one edited by hand:
 	// every node once (per phase), limits respected, dependencies acyclic and
@@ -87,10 +92,15 @@ func (c *plannerServiceClient) ValidatePlan(ctx context.Context, in *ValidatePla
 type PlannerServiceServer interface {
 	// CreatePlan plans the rebalance an analysis describes, under the group's
 	// policy with optional overrides. Only candidates safe to rebalance are
-	// planned. FailedPrecondition names what stands in the way: rebalancing
-	// disabled, an analysis recommending REJECT, no safe candidate, a capacity
-	// floor above the nodes known Ready, or a blue-green set above max_surge.
-	// InvalidArgument lists the analysis fields that are malformed.
+	// planned. FailedPrecondition names what stands in the way, in its
+	// PreconditionFailure: rebalancing disabled; an analysis recommending
+	// POSTPONE or REJECT, with each safety check that did not pass; overrides
+	// or fallback offerings looser than the group's policy (a plan may be
+	// stricter, never looser), with each field, the plan's value and the
+	// group's; no safe candidate; a capacity floor above the nodes known
+	// Ready; or a blue-green set above max_surge. A NEEDS_REVIEW analysis
+	// gives a plan that requires approval, whatever the policy and overrides
+	// say. InvalidArgument lists the analysis fields that are malformed.
 	CreatePlan(context.Context, *CreatePlanRequest) (*CreatePlanResponse, error)
 	// ValidatePlan checks a plan given by a caller, such as one edited by hand:
 	// every node once (per phase), limits respected, dependencies acyclic and

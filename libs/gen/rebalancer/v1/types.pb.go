@@ -939,8 +939,13 @@ type RebalanceAnalysis struct {
 	// metadata.generation of the NodeGroup analysed, so the Executor can
 	// notice a group that changed since.
 	NodeGroupGeneration int64 `protobuf:"varint,16,opt,name=node_group_generation,json=nodeGroupGeneration,proto3" json:"node_group_generation,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// metadata.uid of the NodeGroup analysed, set by the Analyzer. A group
+	// deleted and recreated under the same name has another UID (and starts
+	// its generation again), so the Planner copies it into the plan and the
+	// Executor can refuse a plan made for a group that no longer exists.
+	NodeGroupUid  string `protobuf:"bytes,17,opt,name=node_group_uid,json=nodeGroupUid,proto3" json:"node_group_uid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RebalanceAnalysis) Reset() {
@@ -1085,6 +1090,13 @@ func (x *RebalanceAnalysis) GetNodeGroupGeneration() int64 {
 	return 0
 }
 
+func (x *RebalanceAnalysis) GetNodeGroupUid() string {
+	if x != nil {
+		return x.NodeGroupUid
+	}
+	return ""
+}
+
 // TimeWindow is a daily window on some days, in the policy's time zone.
 // A window whose end is before its start crosses midnight.
 type TimeWindow struct {
@@ -1202,8 +1214,15 @@ type RebalancePolicy struct {
 	// workloads are evicted. Unset means true, the NodeGroup's default: the
 	// Planner writes it into every plan; the Executor reads unset as true.
 	RolloutSingleReplicaDeployments *bool `protobuf:"varint,19,opt,name=rollout_single_replica_deployments,json=rolloutSingleReplicaDeployments,proto3,oneof" json:"rollout_single_replica_deployments,omitempty"`
-	unknownFields                   protoimpl.UnknownFields
-	sizeCache                       protoimpl.SizeCache
+	// Offerings a plan may fall back to when the target cannot be
+	// provisioned: the group's spec.rebalancing.alternativeOfferings, in
+	// order, set by the Analyzer. Empty allows no fallback. An opportunity's
+	// alternative_offerings, and any node's target other than the
+	// opportunity's, must be among them: the Planner refuses to plan others,
+	// and the Executor refuses plans that use others.
+	AlternativeOfferings []string `protobuf:"bytes,20,rep,name=alternative_offerings,json=alternativeOfferings,proto3" json:"alternative_offerings,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *RebalancePolicy) Reset() {
@@ -1369,6 +1388,13 @@ func (x *RebalancePolicy) GetRolloutSingleReplicaDeployments() bool {
 	return false
 }
 
+func (x *RebalancePolicy) GetAlternativeOfferings() []string {
+	if x != nil {
+		return x.AlternativeOfferings
+	}
+	return nil
+}
+
 var File_rebalancer_v1_types_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_types_proto_rawDesc = "" +
@@ -1424,7 +1450,7 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\adetails\x18\x05 \x03(\v2'.rebalancer.v1.SafetyCheck.DetailsEntryR\adetails\x1a:\n" +
 	"\fDetailsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x85\a\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xab\a\n" +
 	"\x11RebalanceAnalysis\x12\x1f\n" +
 	"\vanalysis_id\x18\x01 \x01(\tR\n" +
 	"analysisId\x12\x1d\n" +
@@ -1448,12 +1474,13 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"datacenter\x18\x0f \x01(\tR\n" +
 	"datacenter\x122\n" +
-	"\x15node_group_generation\x18\x10 \x01(\x03R\x13nodeGroupGeneration\"H\n" +
+	"\x15node_group_generation\x18\x10 \x01(\x03R\x13nodeGroupGeneration\x12$\n" +
+	"\x0enode_group_uid\x18\x11 \x01(\tR\fnodeGroupUid\"H\n" +
 	"\n" +
 	"TimeWindow\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\tR\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\tR\x03end\x12\x12\n" +
-	"\x04days\x18\x03 \x03(\tR\x04days\"\xbc\b\n" +
+	"\x04days\x18\x03 \x03(\tR\x04days\"\xf1\b\n" +
 	"\x0fRebalancePolicy\x12\x18\n" +
 	"\aenabled\x18\x01 \x01(\bR\aenabled\x12<\n" +
 	"\bstrategy\x18\x02 \x01(\x0e2 .rebalancer.v1.RebalanceStrategyR\bstrategy\x12%\n" +
@@ -1476,7 +1503,8 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\tmax_surge\x18\x10 \x01(\x05R\bmaxSurge\x12.\n" +
 	"\x13min_savings_percent\x18\x11 \x01(\x05R\x11minSavingsPercent\x12A\n" +
 	"\x0fbatch_soak_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\rbatchSoakTime\x12P\n" +
-	"\"rollout_single_replica_deployments\x18\x13 \x01(\bH\x00R\x1frolloutSingleReplicaDeployments\x88\x01\x01B%\n" +
+	"\"rollout_single_replica_deployments\x18\x13 \x01(\bH\x00R\x1frolloutSingleReplicaDeployments\x88\x01\x01\x123\n" +
+	"\x15alternative_offerings\x18\x14 \x03(\tR\x14alternativeOfferingsB%\n" +
 	"#_rollout_single_replica_deployments*\x98\x02\n" +
 	"\x13SafetyCheckCategory\x12%\n" +
 	"!SAFETY_CHECK_CATEGORY_UNSPECIFIED\x10\x00\x12(\n" +

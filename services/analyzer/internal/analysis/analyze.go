@@ -53,6 +53,7 @@ func (a *Analyzer) Analyze(ctx context.Context, namespace, name string, opp *reb
 		ValidatedMonthlySavingsCents: n * in.Offer.SavingsPerNodeCents(),
 		Datacenter:                   ng.Spec.Datacenter,
 		NodeGroupGeneration:          ng.Generation,
+		NodeGroupUid:                 string(ng.UID),
 	}
 	if analysis.AnalysisId, err = analysisID(analysis); err != nil {
 		return nil, err

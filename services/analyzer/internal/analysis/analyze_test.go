@@ -159,3 +159,19 @@ func TestAnalyzeErrors(t *testing.T) {
 		})
 	}
 }
+
+// The analysis names the group by its UID as well, and carries the
+// offerings the group allows a plan to fall back to, for the Planner and
+// the Executor to hold plans to.
+func TestTheAnalysisCarriesTheGroupsUIDAndFallbackOfferings(t *testing.T) {
+	t.Parallel()
+	objects := group()
+	ng := objects[0].(*v1alpha1.NodeGroup)
+	ng.UID = "6f1c2d3e-0000-4000-8000-00000000abcd"
+	ng.Spec.Rebalancing.AlternativeOfferings = []string{"compute-6"}
+	r := newRig(t, state.Static(objects...))
+	a, err := r.analyzer.Analyze(t.Context(), "shop", "web", opportunity())
+	require.NoError(t, err)
+	require.Equal(t, "6f1c2d3e-0000-4000-8000-00000000abcd", a.GetNodeGroupUid())
+	require.Equal(t, []string{"compute-6"}, a.GetPolicy().GetAlternativeOfferings())
+}

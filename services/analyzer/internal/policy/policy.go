@@ -6,6 +6,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,8 @@ func FromSpec(p v1alpha1.RebalancingPolicy) *rebalancerv1.RebalancePolicy {
 		DrainTimeoutAction:        drainTimeoutAction(p.DrainTimeoutAction),
 		// Always set: unset in a plan means on, so a group's false must travel.
 		RolloutSingleReplicaDeployments: proto.Bool(boolOr(p.RolloutSingleReplicaDeployments, true)),
+		// No default: a group that names none allows no fallback offering.
+		AlternativeOfferings: slices.Clone(p.AlternativeOfferings),
 	}
 }
 

@@ -94,6 +94,10 @@ func TestFromSpec(t *testing.T) {
 				p.PeakHours = []*rebalancerv1.TimeWindow{{Start: "09:00", End: "17:00", Days: []string{}}}
 			},
 		},
+		"fallback offerings, in the group's order": {
+			spec: v1alpha1.RebalancingPolicy{AlternativeOfferings: []string{"general-4", "compute-6"}},
+			edit: func(p *rebalancerv1.RebalancePolicy) { p.AlternativeOfferings = []string{"general-4", "compute-6"} },
+		},
 		"approval and savings threshold": {
 			spec: v1alpha1.RebalancingPolicy{RequireApproval: true, MinSavingsPercent: ptr.To[int32](25)},
 			edit: func(p *rebalancerv1.RebalancePolicy) { p.RequireApproval, p.MinSavingsPercent = true, 25 },

@@ -11,7 +11,9 @@ import (
 )
 
 // Errors is the one table of the Planner's typed errors: an unmet policy
-// is FailedPrecondition with a PreconditionFailure naming the rule, a
+// is FailedPrecondition with a PreconditionFailure naming the rule, then
+// each of its details (a safety check that did not pass, a field the plan
+// would loosen) as a violation of its own; a
 // malformed analysis is InvalidArgument with a BadRequest listing the
 // fields (as the request interceptor does). Anything else is Internal,
 // logged by the interceptor chain, its cause not returned.
@@ -22,9 +24,11 @@ var Errors = server.ErrorTable{
 
 func unmetPolicyStatus(e *planner.UnmetPolicyError) *status.Status {
 	st := status.New(codes.FailedPrecondition, e.Error())
-	detailed, derr := st.WithDetails(&errdetails.PreconditionFailure{
-		Violations: []*errdetails.PreconditionFailure_Violation{{Type: "POLICY", Subject: e.Rule, Description: e.Reason}},
-	})
+	violations := []*errdetails.PreconditionFailure_Violation{{Type: "POLICY", Subject: e.Rule, Description: e.Reason}}
+	for _, d := range e.Details {
+		violations = append(violations, &errdetails.PreconditionFailure_Violation{Type: d.Kind, Subject: d.Subject, Description: d.Description})
+	}
+	detailed, derr := st.WithDetails(&errdetails.PreconditionFailure{Violations: violations})
 	if derr != nil {
 		return st
 	}

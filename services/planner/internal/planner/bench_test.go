@@ -13,9 +13,8 @@ func BenchmarkCreatePlan(b *testing.B) {
 	for _, s := range []rebalancerv1.RebalanceStrategy{rollingStrategy, surgeStrategy, blueGreenStrategy} {
 		b.Run(StrategyName(s), func(b *testing.B) {
 			a := validAnalysis(500)
-			o := &rebalancerv1.PlanOverrides{
-				Strategy: s, BatchSize: ptr[int32](5), MaxConcurrent: ptr[int32](10), MaxSurge: ptr[int32](500),
-			}
+			a.Policy.BatchSize, a.Policy.MaxConcurrent, a.Policy.MaxSurge = 5, 10, 500
+			o := &rebalancerv1.PlanOverrides{Strategy: s}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := CreatePlan(a, o); err != nil {

@@ -16,10 +16,12 @@ var planIDPattern = regexp.MustCompile(`^plan-[0-9a-f]{20}$`)
 
 func TestSameInputGivesTheSamePlanAndID(t *testing.T) {
 	t.Parallel()
-	o := &rebalancerv1.PlanOverrides{Strategy: surgeStrategy, MaxSurge: ptr[int32](3), Canary: true}
-	first, err := CreatePlan(validAnalysis(6), o)
+	a := validAnalysis(6)
+	a.Policy.MaxSurge = 3
+	o := &rebalancerv1.PlanOverrides{Strategy: surgeStrategy, Canary: true}
+	first, err := CreatePlan(a, o)
 	require.NoError(t, err)
-	second, err := CreatePlan(clonePair(validAnalysis(6), o))
+	second, err := CreatePlan(clonePair(a, o))
 	require.NoError(t, err)
 	require.True(t, proto.Equal(first, second))
 	require.Regexp(t, planIDPattern, first.GetPlanId())

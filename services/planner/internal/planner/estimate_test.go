@@ -16,9 +16,12 @@ func TestEstimatesFollowTimeoutsAndStructure(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
 		overrides *rebalancerv1.PlanOverrides
-		soak      time.Duration
-		perBatch  []time.Duration
-		total     time.Duration
+		// group is the group's limits, where the default's would not show
+		// the structure (overrides may only tighten them).
+		group    func(p *rebalancerv1.RebalancePolicy)
+		soak     time.Duration
+		perBatch []time.Duration
+		total    time.Duration
 	}{
 		"rolling adds up its batches of provision, drain and terminate": {
 			overrides: &rebalancerv1.PlanOverrides{},
@@ -26,14 +29,16 @@ func TestEstimatesFollowTimeoutsAndStructure(t *testing.T) {
 			total:     64 * time.Minute,
 		},
 		"surge overlaps its lanes": {
-			overrides: &rebalancerv1.PlanOverrides{Strategy: surgeStrategy, MaxSurge: ptr[int32](2)},
+			overrides: &rebalancerv1.PlanOverrides{Strategy: surgeStrategy},
+			group:     func(p *rebalancerv1.RebalancePolicy) { p.MaxSurge = 2 },
 			perBatch:  []time.Duration{16 * time.Minute, 16 * time.Minute, 16 * time.Minute, 16 * time.Minute},
 			total:     32 * time.Minute,
 		},
 		"the timeouts come from the overrides": {
 			overrides: &rebalancerv1.PlanOverrides{
-				DrainTimeout: durationpb.New(time.Minute), ProvisionTimeout: durationpb.New(2 * time.Minute), BatchSize: ptr[int32](2),
+				DrainTimeout: durationpb.New(time.Minute), ProvisionTimeout: durationpb.New(2 * time.Minute),
 			},
+			group:    func(p *rebalancerv1.RebalancePolicy) { p.BatchSize = 2 },
 			perBatch: []time.Duration{4 * time.Minute, 4 * time.Minute},
 			total:    8 * time.Minute,
 		},
@@ -41,7 +46,8 @@ func TestEstimatesFollowTimeoutsAndStructure(t *testing.T) {
 		// 3 soaks of 2 min before the next drain and one before terminating
 		// = 28 min; terminate: 2 lanes of 2 batches = 2 min.
 		"blue-green provisions in lanes, drains and soaks in turn, then terminates": {
-			overrides: &rebalancerv1.PlanOverrides{Strategy: blueGreenStrategy, MaxSurge: ptr[int32](4)},
+			overrides: &rebalancerv1.PlanOverrides{Strategy: blueGreenStrategy},
+			group:     func(p *rebalancerv1.RebalancePolicy) { p.MaxSurge = 4 },
 			soak:      2 * time.Minute,
 			perBatch: []time.Duration{
 				10 * time.Minute, 10 * time.Minute, 10 * time.Minute, 10 * time.Minute,
@@ -57,6 +63,9 @@ func TestEstimatesFollowTimeoutsAndStructure(t *testing.T) {
 			a := validAnalysis(4)
 			if tc.soak > 0 {
 				a.Policy.BatchSoakTime = durationpb.New(tc.soak)
+			}
+			if tc.group != nil {
+				tc.group(a.Policy)
 			}
 			plan, err := CreatePlan(a, tc.overrides)
 			require.NoError(t, err)

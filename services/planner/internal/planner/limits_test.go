@@ -25,7 +25,7 @@ func TestUnmetPoliciesAreRefusedNamingTheRule(t *testing.T) {
 			change: func(a *rebalancerv1.RebalanceAnalysis, _ *rebalancerv1.PlanOverrides) {
 				a.RecommendedAction = rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_REJECT
 			},
-			rule: "recommended_action", mentions: "rejects",
+			rule: "recommended_action", mentions: "the analysis recommends REJECT",
 		},
 		"no candidate safe to rebalance, with their reasons": {
 			change: func(a *rebalancerv1.RebalanceAnalysis, _ *rebalancerv1.PlanOverrides) {
@@ -56,8 +56,8 @@ func TestUnmetPoliciesAreRefusedNamingTheRule(t *testing.T) {
 			rule: "min_healthy_percent", mentions: "1 excluded",
 		},
 		"a blue-green set larger than max_surge": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Strategy, o.MaxSurge = blueGreenStrategy, ptr[int32](3)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Strategy, a.Policy.MaxSurge = blueGreenStrategy, 3
 			},
 			rule: "max_surge", mentions: "all 4 replacements",
 		},
@@ -117,11 +117,11 @@ func TestLimitsShapeThePlan(t *testing.T) {
 			},
 			minHealthy: 3, readyAtStart: 4, requiresApproval: true,
 		},
-		"an override waives the policy's approval": {
+		"an override confirms the policy's approval": {
 			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				a.Policy.RequireApproval, o.RequireApproval = true, ptr(false)
+				a.Policy.RequireApproval, o.RequireApproval = true, ptr(true)
 			},
-			minHealthy: 3, readyAtStart: 4,
+			minHealthy: 3, readyAtStart: 4, requiresApproval: true,
 		},
 		"an override requires approval the policy does not": {
 			change:     func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) { o.RequireApproval = ptr(true) },

@@ -21,14 +21,15 @@ import (
 // CreatePlan plans the rebalance analysis a describes under its group's
 // policy with overrides o (nil for none). It returns an
 // *InvalidAnalysisError for malformed input and an *UnmetPolicyError when no
-// plan can keep the policy.
+// plan can keep the policy, when the analysis postpones or rejects the
+// opportunity, or when the overrides would loosen the group's policy.
 func CreatePlan(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) (*rebalancerv1.RebalancePlan, error) {
 	if err := checkRequest(a, o); err != nil {
 		return nil, err
 	}
-	policy := effectivePolicy(a.GetPolicy(), o)
+	group, policy := effectivePolicy(a.GetPolicy(), nil), effectivePolicy(a.GetPolicy(), o)
 	nodes := plannable(a.GetCandidateNodes())
-	if err := checkPreconditions(a, policy, len(nodes)); err != nil {
+	if err := checkPreconditions(a, group, policy, len(nodes)); err != nil {
 		return nil, err
 	}
 	l, err := strategyFor(policy.GetStrategy()).layout(len(nodes), limitsOf(policy, o.GetCanary()))
@@ -51,10 +52,13 @@ func CreatePlan(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides
 		RollbackPlan:      rollbackPlan(batches, policy.GetStrategy() == rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_BLUE_GREEN),
 		EstimatedDuration: durationpb.New(planDuration(batches)),
 		CreatedAt:         proto.CloneOf(a.GetAnalyzedAt()),
-		RequiresApproval:  policy.GetRequireApproval(),
+		RequiresApproval:  requiresApproval(a, policy),
 		Policy:            policy,
 		Canary:            o.GetCanary(),
 		ReadyNodesAtStart: int32(len(a.GetCandidateNodes())),
+		NodeGroupUid:      a.GetNodeGroupUid(),
+		AnalysisVerdict:   a.GetRecommendedAction(),
+		FailedChecks:      failedChecks(a.GetSafetyChecks()),
 	}
 	if plan.PlanId, err = plancheck.PlanID(plan); err != nil {
 		return nil, fmt.Errorf("derive plan ID: %w", err)

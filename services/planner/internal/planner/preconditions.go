@@ -7,17 +7,23 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/plancheck"
 )
 
-// checkPreconditions refuses what no batch layout can fix: a group that may
-// not be rebalanced, nothing safe to replace, or a capacity floor the group
-// is already at or below.
-func checkPreconditions(a *rebalancerv1.RebalanceAnalysis, p *rebalancerv1.RebalancePolicy, planned int) error {
-	group := a.GetNamespace() + "/" + a.GetNodeGroup()
-	switch {
-	case !p.GetEnabled():
-		return &UnmetPolicyError{Rule: "enabled", Reason: "rebalancing is disabled for node group " + group}
-	case a.GetRecommendedAction() == rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_REJECT:
-		return &UnmetPolicyError{Rule: "recommended_action", Reason: "the analysis rejects this opportunity; see its safety checks"}
-	case planned == 0:
+// checkPreconditions refuses what no batch layout can fix, first rule that
+// applies: a group that may not be rebalanced, an analysis that postpones
+// or rejects the opportunity, overrides looser than the group's policy
+// (group: the analysis' policy without them), nothing safe to replace, no
+// room for a replacement, or a capacity floor the group is already at or
+// below.
+func checkPreconditions(a *rebalancerv1.RebalanceAnalysis, group, p *rebalancerv1.RebalancePolicy, planned int) error {
+	if !p.GetEnabled() {
+		return &UnmetPolicyError{Rule: "enabled", Reason: "rebalancing is disabled for node group " + a.GetNamespace() + "/" + a.GetNodeGroup()}
+	}
+	if err := checkVerdict(a); err != nil {
+		return err
+	}
+	if err := checkCeiling(a, group, p); err != nil {
+		return err
+	}
+	if planned == 0 {
 		return &UnmetPolicyError{Rule: "safe_to_rebalance", Reason: whyNoneSafe(a.GetCandidateNodes())}
 	}
 	if err := checkSurge(p); err != nil {

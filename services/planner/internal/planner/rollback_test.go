@@ -42,7 +42,9 @@ func TestRollingRollbackUncordonsFirstThenRemovesUnneededReplacements(t *testing
 // removed where it was provisioned, and green kept where blue was terminated.
 func TestBlueGreenRollbackPointsAtEachPhase(t *testing.T) {
 	t.Parallel()
-	plan, err := CreatePlan(validAnalysis(2), &rebalancerv1.PlanOverrides{Strategy: blueGreenStrategy, MaxSurge: ptr[int32](2)})
+	a := validAnalysis(2)
+	a.Policy.MaxSurge = 2
+	plan, err := CreatePlan(a, &rebalancerv1.PlanOverrides{Strategy: blueGreenStrategy})
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		"STOP_EXECUTION @0",

@@ -43,38 +43,39 @@ func TestStrategiesLayBatchesOut(t *testing.T) {
 			concurrent: 2, surgeAt: 2,
 		},
 		"the last batch holds what is left": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.BatchSize, o.MaxConcurrent = ptr[int32](3), ptr[int32](3)
+			change: func(a *rebalancerv1.RebalanceAnalysis, _ *rebalancerv1.PlanOverrides) {
+				a.Policy.BatchSize, a.Policy.MaxConcurrent = 3, 3
 			},
 			want:       []string{"1 REPLACE web-000,web-001,web-002 after -", "2 REPLACE web-003 after 1"},
 			concurrent: 3, surgeAt: 3,
 		},
 		"surge runs max_surge batches side by side, each after the one max_surge before": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Strategy, o.MaxSurge = surgeStrategy, ptr[int32](2)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Strategy, a.Policy.MaxSurge = surgeStrategy, 2
 			},
 			want: []string{"1 REPLACE web-000 after -", "2 REPLACE web-001 after -",
 				"3 REPLACE web-002 after 1", "4 REPLACE web-003 after 2"},
 			concurrent: 2, surgeAt: 2,
 		},
 		"surge is held to max_concurrent when it is below max_surge": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Strategy, o.MaxSurge, o.MaxConcurrent = surgeStrategy, ptr[int32](4), ptr[int32](1)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Strategy, a.Policy.MaxSurge, o.MaxConcurrent = surgeStrategy, 4, ptr[int32](1)
 			},
 			want: []string{"1 REPLACE web-000 after -", "2 REPLACE web-001 after 1",
 				"3 REPLACE web-002 after 2", "4 REPLACE web-003 after 3"},
 			concurrent: 1, surgeAt: 1,
 		},
 		"surge fills its bound with whole batches": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Strategy, o.MaxSurge, o.MaxConcurrent, o.BatchSize = surgeStrategy, ptr[int32](3), ptr[int32](3), ptr[int32](2)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Strategy = surgeStrategy
+				a.Policy.MaxSurge, a.Policy.MaxConcurrent, a.Policy.BatchSize = 3, 3, 2
 			},
 			want:       []string{"1 REPLACE web-000,web-001 after -", "2 REPLACE web-002,web-003 after 1"},
 			concurrent: 2, surgeAt: 2,
 		},
 		"blue-green provisions every green node, drains blue one batch at a time, then terminates": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Strategy, o.MaxSurge = blueGreenStrategy, ptr[int32](4)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Strategy, a.Policy.MaxSurge = blueGreenStrategy, 4
 			},
 			want: []string{
 				"1 PROVISION web-000 after -", "2 PROVISION web-001 after -", "3 PROVISION web-002 after 1", "4 PROVISION web-003 after 2",
@@ -84,23 +85,24 @@ func TestStrategiesLayBatchesOut(t *testing.T) {
 			concurrent: 2, surgeAt: 4,
 		},
 		"a rolling canary is one node that the next batches wait for": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Canary, o.BatchSize = true, ptr[int32](2)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Canary, a.Policy.BatchSize = true, 2
 			},
 			want:       []string{"1 REPLACE web-000 after -", "2 REPLACE web-001,web-002 after 1", "3 REPLACE web-003 after 2"},
 			concurrent: 2, surgeAt: 2,
 		},
 		"a surge canary runs alone before the lanes start": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Canary, o.Strategy, o.MaxSurge = true, surgeStrategy, ptr[int32](2)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Canary, o.Strategy, a.Policy.MaxSurge = true, surgeStrategy, 2
 			},
 			want: []string{"1 REPLACE web-000 after -", "2 REPLACE web-001 after 1",
 				"3 REPLACE web-002 after 1", "4 REPLACE web-003 after 2"},
 			concurrent: 2, surgeAt: 2,
 		},
 		"a blue-green canary provisions and drains one node first": {
-			change: func(_ *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
-				o.Canary, o.Strategy, o.MaxSurge, o.BatchSize = true, blueGreenStrategy, ptr[int32](4), ptr[int32](2)
+			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
+				o.Canary, o.Strategy = true, blueGreenStrategy
+				a.Policy.MaxSurge, a.Policy.BatchSize = 4, 2
 			},
 			want: []string{
 				"1 PROVISION web-000 after -", "2 PROVISION web-001,web-002 after 1", "3 PROVISION web-003 after 2",
@@ -155,8 +157,8 @@ func TestStrategiesLayBatchesOut(t *testing.T) {
 func TestBlueGreenDrainBatchesSoak(t *testing.T) {
 	t.Parallel()
 	a := validAnalysis(2)
-	a.Policy.BatchSoakTime = durationpb.New(3 * time.Minute)
-	plan, err := CreatePlan(a, &rebalancerv1.PlanOverrides{Strategy: blueGreenStrategy, MaxSurge: ptr[int32](2)})
+	a.Policy.BatchSoakTime, a.Policy.MaxSurge = durationpb.New(3*time.Minute), 2
+	plan, err := CreatePlan(a, &rebalancerv1.PlanOverrides{Strategy: blueGreenStrategy})
 	require.NoError(t, err)
 	for _, b := range plan.GetBatches() {
 		want := time.Duration(0)
