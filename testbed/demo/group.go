@@ -31,7 +31,8 @@ const joinTimeout = 2 * time.Minute
 // from the simulator), waits for every VM to join as a Ready node, and
 // records the members in the group's status as its controller would.
 func createGroup(ctx context.Context, cfg Config, sb *sandbox.Sandbox, vms cloud.Provider) ([]*corev1.Node, error) {
-	g := fixtures.Group{Namespace: cfg.Namespace, Offering: fixtures.Standard8, Nodes: cfg.Nodes, Datacenter: datacenter}
+	g := fixtures.Group{Namespace: cfg.Namespace, Offering: fixtures.Standard8, Nodes: cfg.Nodes, Datacenter: datacenter,
+		Rebalancing: rebalancing(cfg)}
 	ng, err := sb.Autoscaler.NodeGroups(cfg.Namespace).Create(ctx, g.NodeGroup(), metav1.CreateOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("create NodeGroup: %w", err)
@@ -110,4 +111,22 @@ func createNamespace(ctx context.Context, sb *sandbox.Sandbox, name string) erro
 		_, err := sb.Client.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
 		return err == nil, nil
 	})
+}
+
+// rebalancing is the group's policy, set by its owner to let the chosen
+// strategy show: the CRD's default surge of one node makes a surge plan a
+// rolling one, so a surge group allows half the group at once; blue-green
+// brings up the whole green set at once, so its surge covers the group.
+// The plan may only tighten the group's policy, so the room is the
+// group's to give, not an override's.
+func rebalancing(cfg Config) v1alpha1.RebalancingPolicy {
+	var p v1alpha1.RebalancingPolicy
+	switch cfg.Strategy {
+	case "surge":
+		half := int32(cfg.Nodes+1) / 2
+		p.MaxSurge, p.MaxConcurrent = half, half
+	case "blue-green":
+		p.MaxSurge = int32(cfg.Nodes)
+	}
+	return p
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"google.golang.org/protobuf/proto"
 
 	"github.com/vpsie/node-rebalancer/cli/output"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
@@ -48,22 +47,12 @@ func goAhead(a *rebalancerv1.RebalanceAnalysis) error {
 		output.EnumName(a.GetRecommendedAction().String(), "RECOMMENDED_ACTION_"))
 }
 
-// plan asks the Planner for the chosen strategy, with the overrides that
-// let it show: the group's policy allows a surge of one node, which makes
-// a surge plan a rolling one, so surge brings up half the group at once;
-// blue-green brings up the whole green set at once, so its surge covers
-// the group.
+// plan asks the Planner for the chosen strategy; the group's policy
+// (rebalancing in group.go) gives it the room it needs.
 func plan(ctx context.Context, cfg Config, s *services, a *rebalancerv1.RebalanceAnalysis) (*rebalancerv1.RebalancePlan, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	overrides := &rebalancerv1.PlanOverrides{Strategy: cfg.strategy()}
-	switch cfg.Strategy {
-	case "surge":
-		half := int32(cfg.Nodes+1) / 2
-		overrides.MaxSurge, overrides.MaxConcurrent = proto.Int32(half), proto.Int32(half)
-	case "blue-green":
-		overrides.MaxSurge = proto.Int32(int32(cfg.Nodes))
-	}
 	resp, err := s.planner.CreatePlan(ctx, &rebalancerv1.CreatePlanRequest{Analysis: a, Overrides: overrides})
 	if err != nil {
 		return nil, fmt.Errorf("planner: %w", err)
