@@ -1,5 +1,9 @@
 // Package window answers whether an instant falls in a daily time window:
-// maintenance windows a rebalance may start in, peak hours it must not.
+// maintenance windows a rebalance may run in, peak hours it must not.
+// A Schedule reads a policy's windows together and says whether a
+// rebalance may run at an instant and, if not, when it may next: the
+// Analyzer's timing checks and the Executor's live guards both ask it, so
+// they cannot disagree.
 //
 // A window is wall-clock time in a time zone: a start and an exclusive end
 // ("HH:MM", 24 h) on some days of the week. An end before the start

@@ -137,13 +137,25 @@ func TestEveryCheckFamilyPassesWarnsAndFailsInTheSandbox(t *testing.T) {
 				return []string{"no budget of the pods to move blocks every eviction"}
 			},
 		},
-		"PDBs warn: a single replica": {
+		"PDBs pass: a single replica that a surging rollout moves stays up": {
 			workloads: func(ns, group string) fixtures.Workloads {
 				return fixtures.Workloads{Deployments: []*appsv1.Deployment{fixtures.Deployment(ns, "solo", group, 1)}}
 			},
+			check: checks.NameSingleReplica, status: pass,
+			names: func(ns, _ string, _ []string) []string {
+				return []string{"every single replica to move stays up: Deployment " + ns + "/solo runs 1 replica", "moves by a surging rollout"}
+			},
+		},
+		"PDBs warn: a single replica that restarts by Recreate is down while it moves": {
+			workloads: func(ns, group string) fixtures.Workloads {
+				solo := fixtures.Deployment(ns, "solo", group, 1)
+				solo.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+				return fixtures.Workloads{Deployments: []*appsv1.Deployment{solo}}
+			},
 			check: checks.NameSingleReplica, status: warn,
 			names: func(ns, _ string, _ []string) []string {
-				return []string{ns + "/solo runs 1 replica", "moves by a surging rollout"}
+				return []string{"Deployment " + ns + "/solo runs 1 replica",
+					"is down while it moves (evicted, not rolled out: its Deployment's strategy is Recreate)"}
 			},
 		},
 		"PDBs pass: a single replica under minAvailable 1 moves by a surging rollout": {

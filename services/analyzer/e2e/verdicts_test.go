@@ -50,9 +50,11 @@ func analyze(t *testing.T, r *rig, ns, group, target string, alternatives ...str
 	return resp.GetAnalysis()
 }
 
-// A Deployment spread under a PDB that allows one disruption, and a
-// DaemonSet whose pods mount a hostPath: every node is safe, the verdict
-// is to proceed, and the named nodes validate as safe.
+// A Deployment spread under a PDB that allows one disruption, a
+// Deployment of one replica whose rollout surges, and a DaemonSet whose
+// pods mount a hostPath: every node is safe, the single replica is no
+// warning as a surging rollout moves it, the verdict is to proceed, and
+// the named nodes validate as safe.
 func TestAHealthyGroupProceeds(t *testing.T) {
 	t.Parallel()
 	ns, name, nodes := group(t, 3, func(ns, group string) fixtures.Workloads {
@@ -60,7 +62,7 @@ func TestAHealthyGroupProceeds(t *testing.T) {
 		agent.Spec.Template.Spec.Volumes = []corev1.Volume{{Name: "logs",
 			VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/log"}}}}
 		return fixtures.Workloads{
-			Deployments: []*appsv1.Deployment{fixtures.Deployment(ns, "web", group, 3)},
+			Deployments: []*appsv1.Deployment{fixtures.Deployment(ns, "web", group, 3), fixtures.Deployment(ns, "solo", group, 1)},
 			PDBs:        []*policyv1.PodDisruptionBudget{fixtures.PDBMaxUnavailable(ns, "web", 1)},
 			DaemonSets:  []*appsv1.DaemonSet{agent},
 		}
@@ -69,6 +71,10 @@ func TestAHealthyGroupProceeds(t *testing.T) {
 	a := analyze(t, r, ns, name, "compute-4")
 
 	require.Equal(t, rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_PROCEED, a.GetRecommendedAction(), a.GetSafetyChecks())
+	solo := checkNamed(t, a, checks.NameSingleReplica)
+	require.Equal(t, rebalancerv1.SafetyCheckStatus_SAFETY_CHECK_STATUS_PASSED, solo.GetStatus())
+	require.Contains(t, solo.GetMessage(), "Deployment "+ns+"/solo runs 1 replica")
+	require.Contains(t, solo.GetMessage(), "moves by a surging rollout")
 	require.Len(t, a.GetCandidateNodes(), 3)
 	for _, c := range a.GetCandidateNodes() {
 		require.True(t, c.GetSafeToRebalance(), c.GetReason())

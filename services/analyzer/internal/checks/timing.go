@@ -5,7 +5,7 @@ import (
 	"time"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/window"
+	"github.com/vpsie/node-rebalancer/libs/window"
 )
 
 const timing = rebalancerv1.SafetyCheckCategory_SAFETY_CHECK_CATEGORY_TIMING
@@ -37,19 +37,12 @@ func Cooldown(in *Input) Result {
 	return passed(timing, NameCooldown, fmt.Sprintf("the cooldown of %s ended at %s", cooldown, ends.UTC().Format(time.RFC3339)), details)
 }
 
-// parsed reads the policy's zone and windows; a failure is permanent.
-func parsed(in *Input, ws []*rebalancerv1.TimeWindow) (*time.Location, []window.Window, error) {
-	loc, err := time.LoadLocation(in.Policy.GetTimeZone())
-	if err != nil {
-		return nil, nil, fmt.Errorf("time zone %q: %w", in.Policy.GetTimeZone(), err)
-	}
-	out := make([]window.Window, len(ws))
-	for i, w := range ws {
-		if out[i], err = window.Parse(w.GetStart(), w.GetEnd(), w.GetDays()); err != nil {
-			return nil, nil, fmt.Errorf("window %d (%s-%s): %w", i, w.GetStart(), w.GetEnd(), err)
-		}
-	}
-	return loc, out, nil
+// schedule reads the policy's time zone and one of its lists of windows,
+// the maintenance windows or the peak hours: each timing check judges its
+// own list, so one that cannot be read fails its own check only.
+func (in *Input) schedule(maintenance, peak []*rebalancerv1.TimeWindow) (window.Schedule, error) {
+	return window.ScheduleOf(&rebalancerv1.RebalancePolicy{
+		TimeZone: in.Policy.GetTimeZone(), MaintenanceWindows: maintenance, PeakHours: peak})
 }
 
 // MaintenanceWindow fails outside every maintenance window, saying when
@@ -58,20 +51,20 @@ func MaintenanceWindow(in *Input) Result {
 	if len(in.Policy.GetMaintenanceWindows()) == 0 {
 		return passed(timing, NameMaintenanceWindow, "no maintenance windows: any time will do", nil)
 	}
-	loc, windows, err := parsed(in, in.Policy.GetMaintenanceWindows())
+	s, err := in.schedule(in.Policy.GetMaintenanceWindows(), nil)
 	if err != nil {
 		return failed(timing, NameMaintenanceWindow, "the maintenance windows cannot be read: "+err.Error(), nil, false)
 	}
-	now := in.Now.In(loc)
-	if w, ok := window.Find(windows, now); ok {
+	st := s.At(in.Now)
+	if st.InWindow {
 		return passed(timing, NameMaintenanceWindow, fmt.Sprintf("inside maintenance window %s (%s) until %s",
-			w, loc, w.End(now).Format(localTime)), nil)
+			st.Window, s.Zone, st.WindowEnds.Format(localTime)), nil)
 	}
-	msg := fmt.Sprintf("outside every maintenance window at %s", now.Format(localTime))
-	details := map[string]string{"timeZone": loc.String()}
-	if next, ok := window.NextStart(windows, now); ok {
-		msg += "; the next opens " + next.Format(localTime)
-		details["nextWindow"] = next.UTC().Format(time.RFC3339)
+	msg := fmt.Sprintf("outside every maintenance window at %s", st.Now.Format(localTime))
+	details := map[string]string{"timeZone": s.Zone.String()}
+	if st.HasNextWindow {
+		msg += "; the next opens " + st.NextWindow.Format(localTime)
+		details["nextWindow"] = st.NextWindow.UTC().Format(time.RFC3339)
 	}
 	return failed(timing, NameMaintenanceWindow, msg, details, true)
 }
@@ -81,16 +74,15 @@ func PeakHours(in *Input) Result {
 	if len(in.Policy.GetPeakHours()) == 0 {
 		return passed(timing, NamePeakHours, "no peak hours", nil)
 	}
-	loc, windows, err := parsed(in, in.Policy.GetPeakHours())
+	s, err := in.schedule(nil, in.Policy.GetPeakHours())
 	if err != nil {
 		return failed(timing, NamePeakHours, "the peak hours cannot be read: "+err.Error(), nil, false)
 	}
-	now := in.Now.In(loc)
-	if w, ok := window.Find(windows, now); ok {
-		end := w.End(now)
+	st := s.At(in.Now)
+	if st.InPeak {
 		return failed(timing, NamePeakHours, fmt.Sprintf("inside peak hours %s (%s) at %s, until %s",
-			w, loc, now.Format(localTime), end.Format(localTime)),
-			map[string]string{"timeZone": loc.String(), "peakEnds": end.UTC().Format(time.RFC3339)}, true)
+			st.Peak, s.Zone, st.Now.Format(localTime), st.PeakEnds.Format(localTime)),
+			map[string]string{"timeZone": s.Zone.String(), "peakEnds": st.PeakEnds.UTC().Format(time.RFC3339)}, true)
 	}
-	return passed(timing, NamePeakHours, fmt.Sprintf("outside peak hours at %s", now.Format(localTime)), nil)
+	return passed(timing, NamePeakHours, fmt.Sprintf("outside peak hours at %s", st.Now.Format(localTime)), nil)
 }

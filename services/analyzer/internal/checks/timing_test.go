@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
@@ -88,6 +89,43 @@ func TestTiming(t *testing.T) {
 			want: want{check: checks.NamePeakHours, status: failed, wait: true,
 				contains: []string{"inside peak hours every day 09:00-18:00 (UTC) at Saturday 2026-01-31 14:00 UTC, until Saturday 2026-01-31 18:00 UTC"}},
 		},
+		"inside peak hours read in the group's time zone": {
+			// 14:00 UTC is 19:30 in Kolkata.
+			edit: func(f *fixture) {
+				f.group.Spec.Rebalancing.TimeZone = "Asia/Kolkata"
+				f.group.Spec.Rebalancing.PeakHours = []v1alpha1.TimeWindow{{Start: "18:00", End: "22:00"}}
+			},
+			want: want{check: checks.NamePeakHours, status: failed, wait: true,
+				contains: []string{"inside peak hours every day 18:00-22:00 (Asia/Kolkata) at Saturday 2026-01-31 19:30 IST, until Saturday 2026-01-31 22:00 IST"}},
+		},
+		"peak hours that cannot be read fail their own check": {
+			edit: func(f *fixture) {
+				f.group.Spec.Rebalancing.PeakHours = []v1alpha1.TimeWindow{{Start: "9:00", End: "18:00"}}
+			},
+			want: want{check: checks.NamePeakHours, status: failed,
+				contains: []string{`the peak hours cannot be read: peak hours 0 (9:00-18:00): start: "9:00" is not HH:MM`}},
+		},
+		"peak hours that cannot be read leave the maintenance windows to their own check": {
+			edit: func(f *fixture) {
+				windows(f, "UTC", v1alpha1.TimeWindow{Start: "12:00", End: "16:00"})
+				f.group.Spec.Rebalancing.PeakHours = []v1alpha1.TimeWindow{{Start: "9:00", End: "18:00"}}
+			},
+			want: want{check: checks.NameMaintenanceWindow, status: passed, contains: []string{"inside maintenance window every day 12:00-16:00 (UTC)"}},
+		},
+		"a maintenance window that cannot be read is named": {
+			edit: func(f *fixture) {
+				windows(f, "UTC", v1alpha1.TimeWindow{Start: "12:00", End: "16:00"}, v1alpha1.TimeWindow{Start: "02:00", End: "02:00"})
+			},
+			want: want{check: checks.NameMaintenanceWindow, status: failed,
+				contains: []string{"the maintenance windows cannot be read: maintenance window 1 (02:00-02:00): start and end are both 02:00"}},
+		},
+		"peak hours in a time zone that does not exist": {
+			edit: func(f *fixture) {
+				f.group.Spec.Rebalancing.TimeZone = "Mars/Olympus_Mons"
+				f.group.Spec.Rebalancing.PeakHours = []v1alpha1.TimeWindow{{Start: "09:00", End: "18:00"}}
+			},
+			want: want{check: checks.NamePeakHours, status: failed, contains: []string{`the peak hours cannot be read: time zone "Mars/Olympus_Mons"`}},
+		},
 		"outside peak hours on other days": {
 			edit: func(f *fixture) {
 				f.group.Spec.Rebalancing.PeakHours = []v1alpha1.TimeWindow{{Start: "09:00", End: "18:00",
@@ -96,4 +134,17 @@ func TestTiming(t *testing.T) {
 			want: want{check: checks.NamePeakHours, status: passed},
 		},
 	})
+}
+
+// The details carry the zone and, in UTC, when the wait ends.
+func TestTimingDetails(t *testing.T) {
+	t.Parallel()
+	f := valid()
+	windows(f, "Asia/Kolkata", v1alpha1.TimeWindow{Start: "02:00", End: "04:00", Days: []v1alpha1.Weekday{"sunday"}})
+	f.group.Spec.Rebalancing.PeakHours = []v1alpha1.TimeWindow{{Start: "18:00", End: "22:00"}}
+	in := f.input(t)
+	require.Equal(t, map[string]string{"timeZone": "Asia/Kolkata", "nextWindow": "2026-01-31T20:30:00Z"},
+		checks.MaintenanceWindow(in).Check.GetDetails(), "Sunday 02:00 IST")
+	require.Equal(t, map[string]string{"timeZone": "Asia/Kolkata", "peakEnds": "2026-01-31T16:30:00Z"},
+		checks.PeakHours(in).Check.GetDetails(), "Saturday 22:00 IST")
 }

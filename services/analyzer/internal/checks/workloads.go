@@ -18,17 +18,36 @@ const (
 
 // SingleReplica warns about pods whose owner runs one replica: evicted,
 // the workload is down from eviction until its new pod is ready. A
-// Deployment the Executor rolls out instead stays up; the warning says so,
-// as the pod still restarts.
+// Deployment the Executor moves by a surging rollout instead stays up, so
+// it is no warning: when every single replica surges, the check passes
+// and names them, and an otherwise clean group may proceed unattended.
 func SingleReplica(in *Input) Result {
-	var found []string
+	var down, surging []string
 	for _, pn := range in.candidatePods() {
-		if w := pn.pod.Workload; w.GetReplicas() == 1 {
-			found = append(found, fmt.Sprintf("%s %s/%s runs 1 replica (pod %s on %s) and %s",
-				w.GetOwnerKind(), w.GetNamespace(), w.GetOwnerName(), pn.pod.Key(), pn.node, in.howASingleReplicaMoves(pn.pod)))
+		w := pn.pod.Workload
+		if w.GetReplicas() != 1 {
+			continue
+		}
+		finding := fmt.Sprintf("%s %s/%s runs 1 replica (pod %s on %s) and %s",
+			w.GetOwnerKind(), w.GetNamespace(), w.GetOwnerName(), pn.pod.Key(), pn.node, in.howASingleReplicaMoves(pn.pod))
+		if in.rolledOut(pn.pod) {
+			surging = append(surging, finding)
+		} else {
+			down = append(down, finding)
 		}
 	}
-	return advisory(budgets, NameSingleReplica, found, "every workload to move runs more than one replica")
+	r := advisory(budgets, NameSingleReplica, down, "every workload to move runs more than one replica")
+	if len(surging) == 0 {
+		return r
+	}
+	if len(down) == 0 {
+		r.Check.Message = "every single replica to move stays up: " + listed(surging)
+		r.Check.Details = map[string]string{}
+	} else {
+		r.Check.Message += "; staying up: " + listed(surging)
+	}
+	r.Check.Details["surging"] = fmt.Sprint(len(surging))
+	return r
 }
 
 // Unreplicated fails for each pod no controller owns: evicting it deletes
