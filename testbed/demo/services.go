@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -57,7 +56,7 @@ func startServices(ctx context.Context, cfg Config, kubeconfig string) (s *servi
 	if err := os.WriteFile(tokenFile, []byte(simToken+"\n"), 0o600); err != nil {
 		return s, err
 	}
-	simAddr, err := freeAddr()
+	simAddr, err := procs.FreeAddr()
 	if err != nil {
 		return s, err
 	}
@@ -92,7 +91,9 @@ func (s *services) startService(cfg Config, name string, cluster []string) (stri
 	if err != nil {
 		return "", err
 	}
-	args := []string{"--grpc-addr", grpcAddr, "--metrics-addr", metricsAddr, "--drain-period", "100ms"}
+	// Loopback only, so the demo may serve anyone: grpcurl and
+	// rebalancectl call without credentials, as the README shows.
+	args := []string{"--grpc-addr", grpcAddr, "--metrics-addr", metricsAddr, "--drain-period", "100ms", "--auth", "none"}
 	if name != "planner" {
 		args = append(args, cluster...)
 	}
@@ -126,30 +127,26 @@ func (s *services) dial(addr string) *grpc.ClientConn {
 	return conn
 }
 
-// waitServing polls gRPC health until the service says SERVING, and fails
-// at once if any child has exited meanwhile.
+// waitServing waits until the service says SERVING, and fails at once if
+// any child has exited meanwhile.
 func (s *services) waitServing(ctx context.Context, addr, service string) error {
-	health := healthpb.NewHealthClient(s.dial(addr))
 	ctx, cancel := context.WithTimeout(ctx, serveTimeout)
 	defer cancel()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: service})
-		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
-			return nil
-		}
-		for _, p := range s.procs {
-			if ended, why := p.Exited(); ended {
-				return fmt.Errorf("%w (log %s)", why, p.LogPath())
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s not SERVING at %s: %w", service, addr, errors.Join(ctx.Err(), err))
-		case <-tick.C:
+	err := procs.WaitHealth(ctx, s.dial(addr), service, healthpb.HealthCheckResponse_SERVING, s.exited)
+	if err != nil {
+		return fmt.Errorf("%w (at %s)", err, addr)
+	}
+	return nil
+}
+
+// exited says which child has ended, and where its log is.
+func (s *services) exited() error {
+	for _, p := range s.procs {
+		if ended, why := p.Exited(); ended {
+			return fmt.Errorf("%w (log %s)", why, p.LogPath())
 		}
 	}
+	return nil
 }
 
 // stop ends the children, last started first, and closes the clients.
@@ -172,21 +169,9 @@ func serviceAddrs(cfg Config, name string) (grpcAddr, metricsAddr string, err er
 	if cfg.Hold {
 		return HeldAddrs[name][0], HeldAddrs[name][1], nil
 	}
-	if grpcAddr, err = freeAddr(); err != nil {
+	if grpcAddr, err = procs.FreeAddr(); err != nil {
 		return "", "", err
 	}
-	metricsAddr, err = freeAddr()
+	metricsAddr, err = procs.FreeAddr()
 	return grpcAddr, metricsAddr, err
-}
-
-// freeAddr is a loopback address nobody listens on right now. Another
-// process could take it before the child binds it; on a demo machine that
-// is rare enough, and the child then fails loudly.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	addr := l.Addr().String()
-	return addr, l.Close()
 }

@@ -1,11 +1,13 @@
-// Package servicetest helps tests run a service binary the way an operator
-// does: built from source, on free loopback ports, probed over gRPC.
+// Package servicetest helps tests run a service the way an operator does:
+// its binary built from source, on free loopback ports, probed over gRPC;
+// or its composition root on a libs/server Server in the test's own process
+// (Serve). The helpers wrap testbed/procs, which the sandbox and the demo
+// share, for tests: a failure fails the test.
 package servicetest
 
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,31 +16,43 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+
+	"github.com/vpsie/node-rebalancer/testbed/procs"
 )
 
-// Build compiles the main package in the current directory into a temporary folder.
-func Build(t testing.TB, name string) string {
+// Build compiles the main package in folder pkg ("." for the test's own)
+// into a temporary folder of the test and returns the binary's path
+// (procs.Build).
+func Build(t testing.TB, pkg string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), name)
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, string(out))
-	return bin
+	dir := t.TempDir()
+	require.NoError(t, procs.Build(dir, pkg))
+	abs, err := filepath.Abs(pkg)
+	require.NoError(t, err)
+	return filepath.Join(dir, filepath.Base(abs))
 }
 
-// FreeAddr returns a loopback address nobody listens on right now.
+// FreeAddr returns a loopback address nobody listens on right now, for a
+// child process's listen flag (procs.FreeAddr).
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := procs.FreeAddr()
 	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
 	return addr
+}
+
+// FreePorts returns n distinct loopback ports nobody listens on right now
+// (procs.FreePorts).
+func FreePorts(t testing.TB, n int) []int {
+	t.Helper()
+	ports, err := procs.FreePorts(n)
+	require.NoError(t, err)
+	return ports
 }
 
 // CleanEnv is the environment without anything that would let a binary find
@@ -92,16 +106,13 @@ func Dial(t testing.TB, addr string) *grpc.ClientConn {
 // but a CI machine running every e2e package beside it can starve it.
 const healthWait = time.Minute
 
-// WaitHealth waits until service reports want through gRPC health checking.
+// WaitHealth waits until service reports want through gRPC health
+// checking (procs.WaitHealth).
 func WaitHealth(t testing.TB, conn *grpc.ClientConn, service string, want healthpb.HealthCheckResponse_ServingStatus) {
 	t.Helper()
-	client := healthpb.NewHealthClient(conn)
-	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		resp, err := client.Check(context.Background(), &healthpb.HealthCheckRequest{Service: service})
-		if assert.NoError(c, err, "health check of %s", service) {
-			assert.Equal(c, want, resp.GetStatus(), "%s", service)
-		}
-	}, healthWait, 50*time.Millisecond, "%s never reported %s", service, want)
+	ctx, cancel := context.WithTimeout(t.Context(), healthWait)
+	defer cancel()
+	require.NoError(t, procs.WaitHealth(ctx, conn, service, want, nil))
 }
 
 // Output collects a child process's stdout and stderr, safe to read while

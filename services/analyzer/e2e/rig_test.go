@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	testingclock "k8s.io/utils/clock/testing"
 
-	"github.com/vpsie/node-rebalancer/libs/apivalidate"
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/server"
@@ -72,22 +70,11 @@ func startRigWith(t *testing.T, before func(*vpsiesim.Sim), limits checks.Limits
 		Retry: vpsie.RetryPolicy{MaxAttempts: 4, Initial: 50 * time.Millisecond, Max: 500 * time.Millisecond}})
 	require.NoError(t, err)
 	r := &rig{sb: sandboxtest.Shared(), sim: sim, clock: testingclock.NewFakeClock(time.Now().Add(time.Hour))}
-	r.srv, err = server.New(server.Config{
-		Name: "analyzer", GRPCAddr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0",
-		ShutdownTimeout: 5 * time.Second, LogFormat: "text", LogLevel: "error", Validate: apivalidate.Request,
-	})
-	require.NoError(t, err)
-	require.NoError(t, service.Setup(r.srv, service.Deps{
-		Kube: r.sb.Client, Groups: r.sb.Autoscaler, Cloud: cloud, Clock: r.clock,
-		CatalogueRefresh: 5 * time.Minute, Limits: &limits,
-	}))
-	require.NoError(t, r.srv.Listen())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
+	r.srv = servicetest.Serve(t, server.Config{Name: "analyzer"}, func(s *server.Server) error {
+		return service.Setup(s, service.Deps{
+			Kube: r.sb.Client, Groups: r.sb.Autoscaler, Cloud: cloud, Clock: r.clock,
+			CatalogueRefresh: 5 * time.Minute, Limits: &limits,
+		})
 	})
 	r.client = rebalancerv1.NewAnalyzerServiceClient(servicetest.Dial(t, r.srv.GRPCAddr()))
 	return r

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
 
 // One sandbox for the package: the join tests run the command against it.
@@ -23,7 +24,7 @@ const testToken = "e2e-token"
 // test fails if it did not shut down cleanly.
 func startCommand(t *testing.T, extra ...string) string {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := servicetest.FreeAddr(t)
 	args := append([]string{"--addr", addr, "--token", testToken}, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -45,15 +46,6 @@ func startCommand(t *testing.T, extra ...string) string {
 		return err == nil
 	}, 5*time.Second, 10*time.Millisecond, "vpsie-sim listens")
 	return "http://" + addr
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
 }
 
 func client(t *testing.T, url, token string) *vpsie.Client {

@@ -32,22 +32,24 @@ func run(ctx context.Context, args []string) error {
 	return server.Run(ctx, server.Program{
 		Name:      "executor",
 		EnvPrefix: "EXECUTOR",
-		Flags: func(f *config.Flags) {
-			f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
-			f.String(&o.natsURL, "nats-url", "", "NATS server URL; empty starts an embedded nats-server")
-			f.String(&o.natsStoreDir, "nats-store-dir", "", "JetStream directory of the embedded nats-server; empty means a temporary one")
-			f.String(&o.natsListen, "nats-listen", "127.0.0.1:-1", "host:port of the embedded nats-server; port -1 picks a free one")
-			f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
-			f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token; empty reads VPSIE_TOKEN")
-			f.String(&o.vpsieOS, "vpsie-os-identifier", "ubuntu-24.04-k8s", "VPSie image new nodes boot")
-			f.String(&o.replicaID, "replica-id", defaultReplicaID(), "name of this executor replica, recorded as an execution's owner and lease holder")
-			f.Duration(&o.leaseTTL, "lease-ttl", engine.DefaultLeaseTTL, "how long an execution's lease lasts unrenewed; another replica takes the execution over after it")
-			f.String(&o.installation, "installation", engine.DefaultInstallation, "name of this executor installation, noted on the nodes it marks; installations sharing a cluster need distinct names, so one's start-up reconcile leaves the other's nodes alone")
-			f.Int(&o.natsReplicas, "nats-replicas", 1, "servers of the NATS cluster keeping the executor's stream and bucket (1 to 5; at most the cluster's size)")
-			f.String(&o.roles, "roles", "executor,rollback", "roles this process runs: executor (runs plans), rollback (carries out rollbacks), or both")
-		},
-		Setup: o.setup,
+		Flags:     o.flags,
+		Setup:     o.setup,
 	}, args)
+}
+
+func (o *options) flags(f *config.Flags) {
+	f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
+	f.String(&o.natsURL, "nats-url", "", "NATS server URL; empty starts an embedded nats-server")
+	f.String(&o.natsStoreDir, "nats-store-dir", "", "JetStream directory of the embedded nats-server; empty means a temporary one")
+	f.String(&o.natsListen, "nats-listen", "127.0.0.1:-1", "host:port of the embedded nats-server; port -1 picks a free one")
+	f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
+	f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token; empty reads VPSIE_TOKEN")
+	f.String(&o.vpsieOS, "vpsie-os-identifier", "ubuntu-24.04-k8s", "VPSie image new nodes boot")
+	f.String(&o.replicaID, "replica-id", defaultReplicaID(), "name of this executor replica, recorded as an execution's owner and lease holder")
+	f.Duration(&o.leaseTTL, "lease-ttl", engine.DefaultLeaseTTL, "how long an execution's lease lasts unrenewed; another replica takes the execution over after it")
+	f.String(&o.installation, "installation", engine.DefaultInstallation, "name of this executor installation, noted on the nodes it marks; installations sharing a cluster need distinct names, so one's start-up reconcile leaves the other's nodes alone")
+	f.Int(&o.natsReplicas, "nats-replicas", 1, "servers of the NATS cluster keeping the executor's stream and bucket (1 to 5; at most the cluster's size)")
+	f.String(&o.roles, "roles", "executor,rollback", "roles this process runs: executor (runs plans), rollback (carries out rollbacks), or both")
 }
 
 // defaultReplicaID is the host name: one replica per pod in production.

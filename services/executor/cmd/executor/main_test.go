@@ -19,7 +19,7 @@ import (
 func TestEmbeddedNATSWithoutClusterIsNotServingAndStopsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	grpcAddr := servicetest.FreeAddr(t)
-	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", grpcAddr,
+	cmd := exec.Command(servicetest.Build(t, "."), "--grpc-addr", grpcAddr,
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
 		"--nats-store-dir", t.TempDir(), "--drain-period", "200ms", "--log-level", "error",
 		"--vpsie-token-file", tokenFile(t))
@@ -46,12 +46,13 @@ func TestMalformedSettingsExitAtOnceNamingTheFlag(t *testing.T) {
 		{"--nats-replicas", "0"},
 		{"--nats-replicas", "7"},
 		{"--roles", "executor,janitor"},
+		{"--lease-ttl", "1s"},
 	} {
 		t.Run(bad[0]+"="+bad[1], func(t *testing.T) {
 			t.Parallel()
 			args := append([]string{"--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t),
 				"--kubeconfig", servicetest.UnreachableKubeconfig(t), "--vpsie-token-file", tokenFile(t)}, bad...)
-			cmd := exec.Command(servicetest.Build(t, "executor"), args...)
+			cmd := exec.Command(servicetest.Build(t, "."), args...)
 			cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
@@ -64,7 +65,7 @@ func TestMalformedSettingsExitAtOnceNamingTheFlag(t *testing.T) {
 
 func TestMissingVPSieTokenExitsAtOnceWithOneLine(t *testing.T) {
 	t.Parallel()
-	cmd := exec.Command(servicetest.Build(t, "executor"), "--grpc-addr", servicetest.FreeAddr(t),
+	cmd := exec.Command(servicetest.Build(t, "."), "--grpc-addr", servicetest.FreeAddr(t),
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t))
 	cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 	out, err := cmd.CombinedOutput()

@@ -12,8 +12,8 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -27,10 +27,10 @@ func TestPlanNamingANodeOutsideTheGroupIsRefusedAndTouchesNothing(t *testing.T) 
 	stranger, err := e.sb.Client.CoreV1().Nodes().Create(t.Context(), stranger, metav1CreateOptions)
 	require.NoError(t, err)
 	t.Cleanup(func() { deleteNode(e, stranger.Name) })
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: []*corev1.Node{own[0], stranger}, groupSize: 2, target: "compute-4", drainTimeout: time.Minute})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: []*corev1.Node{own[0], stranger}, GroupSize: 2, Target: "compute-4", DrainTimeout: time.Minute})
 
-	_, err = e.exec.Execute(t.Context(), plan, "e2e")
+	_, err = e.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
 	st, ok := status.FromError(err)
 	require.True(t, ok, "a gRPC status: %v", err)
 	require.Equal(t, codes.InvalidArgument, st.Code())
@@ -44,8 +44,8 @@ func TestPlanNamingANodeOutsideTheGroupIsRefusedAndTouchesNothing(t *testing.T) 
 	}
 	require.Contains(t, fields, "plan.batches[1].nodes[0].node_name")
 
-	_, err = e.exec.Get(t.Context(), naming.ExecutionID(plan.GetPlanId()))
-	require.True(t, engine.IsNotFound(err), "no execution stored")
+	_, err = e.api.GetExecution(t.Context(), &rebalancerv1.GetExecutionRequest{ExecutionId: naming.ExecutionID(plan.GetPlanId())})
+	require.Equal(t, codes.NotFound, status.Code(err), "no execution stored: %v", err)
 	vms, err := e.cloud.ListVMs(t.Context())
 	require.NoError(t, err)
 	require.Len(t, vms, 1, "no VM created")
@@ -60,8 +60,8 @@ func TestQuotaExhaustedOnTheTargetFallsBackToTheAlternativeOffering(t *testing.T
 	old := e.createGroup(current, 1)
 	// standard-8 uses 8 vCPUs; 11 leaves room for compute-2 (2), not compute-4 (4).
 	require.NoError(t, e.sim.SetQuota(simToken, cloud.Quota{MaxVMs: 10, MaxCPU: 11, MaxRAMMB: 1 << 20}))
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: 1, target: "compute-4", alternatives: []string{"compute-2"}, drainTimeout: time.Minute})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: old, GroupSize: 1, Target: "compute-4", Alternatives: []string{"compute-2"}, DrainTimeout: time.Minute})
 	rec := &recorder{}
 	m := e.monitor(old, 1, false, rec)
 	final := e.run(plan, rec)
@@ -75,25 +75,24 @@ func TestQuotaExhaustedOnTheTargetFallsBackToTheAlternativeOffering(t *testing.T
 	requireEventsWithoutGaps(t, events, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED)
 
 	// The same plan again is the same execution, untouched.
-	again, err := e.exec.Execute(t.Context(), plan, "e2e")
-	require.NoError(t, err)
+	again := e.submit(plan)
 	require.Equal(t, final.GetExecutionId(), again.GetExecutionId())
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, again.GetStatus())
 	require.Len(t, e.groupNodes(), 1, "nothing provisioned again")
 
 	// A watcher reconnecting at sequence 3 replays from there to the end.
 	replay := &recorder{}
-	require.NoError(t, e.exec.Watch(t.Context(), final.GetExecutionId(), 3, replay.add))
+	require.NoError(t, e.watch(t.Context(), final.GetExecutionId(), 3, replay.add))
 	require.Len(t, replay.all(), len(events)-2)
 	require.EqualValues(t, 3, replay.all()[0].GetSequence())
 
-	list, next, err := e.exec.List(t.Context(), engine.Query{Namespace: e.ns,
+	list, err := e.api.ListExecutions(t.Context(), &rebalancerv1.ListExecutionsRequest{Namespace: e.ns,
 		Statuses: []rebalancerv1.ExecutionStatus{rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED}})
 	require.NoError(t, err)
-	require.Empty(t, next)
-	require.Len(t, list, 1)
-	list, _, err = e.exec.List(t.Context(), engine.Query{Namespace: e.ns,
+	require.Empty(t, list.GetNextPageToken())
+	require.Len(t, list.GetExecutions(), 1)
+	list, err = e.api.ListExecutions(t.Context(), &rebalancerv1.ListExecutionsRequest{Namespace: e.ns,
 		Statuses: []rebalancerv1.ExecutionStatus{rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED}})
 	require.NoError(t, err)
-	require.Empty(t, list)
+	require.Empty(t, list.GetExecutions())
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 )
 
 // BenchmarkRollingReplace replaces a group of three nodes running the
@@ -22,8 +23,8 @@ func BenchmarkRollingReplace(b *testing.B) {
 		w := realistic(e.ns)
 		w.Create(b, e.sb)
 		w.WaitRunning(b, e.sb, nodes)
-		plan := planFor(b, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-			replace: old, groupSize: nodes, target: "compute-4", drainTimeout: time.Minute})
+		plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+			Replace: old, GroupSize: nodes, Target: "compute-4", DrainTimeout: time.Minute})
 		b.StartTimer()
 		start := time.Now()
 		final := e.run(plan, &recorder{})

@@ -2,20 +2,23 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/plancheck"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 	"github.com/vpsie/node-rebalancer/testbed/invariants"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -71,39 +74,31 @@ func TestAPlanRequiringApprovalTouchesNothingUntilApproved(t *testing.T) {
 	t.Parallel()
 	e, old := controlled(t, 2)
 	created := e.sim.Stats().VMsCreated
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
-		replace: old, groupSize: 2, target: "compute-4", drainTimeout: time.Minute})
-	plan.RequiresApproval = true
-	id, err := plancheck.PlanID(plan)
-	require.NoError(t, err)
-	plan.PlanId = id
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
+		Replace: old, GroupSize: 2, Target: "compute-4", DrainTimeout: time.Minute, RequireApproval: true})
+	require.True(t, plan.GetRequiresApproval())
 
-	st, err := e.exec.Execute(t.Context(), plan, "e2e")
-	require.NoError(t, err)
+	st := e.submit(plan)
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL, st.GetStatus())
-	_, err = e.exec.Pause(t.Context(), st.GetExecutionId(), "too early")
-	se, ok := engine.AsStateError(err)
-	require.True(t, ok, "pause before approval: %v", err)
-	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL, se.Status)
-	_, err = e.exec.Approve(t.Context(), "exec-none", "ops")
-	require.True(t, engine.IsNotFound(err))
+	_, err := e.api.PauseExecution(t.Context(), &rebalancerv1.PauseExecutionRequest{ExecutionId: st.GetExecutionId(), Reason: "too early"})
+	requireRefusedIn(t, err, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL, "pause before approval")
+	_, err = e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: "exec-none", ApprovedBy: "ops"})
+	require.Equal(t, codes.NotFound, status.Code(err), "%v", err)
 	require.Equal(t, created, e.sim.Stats().VMsCreated, "no VM before approval")
 	e.requireNoMarks()
 
 	rec := &recorder{}
 	m := e.monitor(old, 2, false, rec)
-	approved, err := e.exec.Approve(t.Context(), st.GetExecutionId(), "ops@example")
+	approved, err := e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: st.GetExecutionId(), ApprovedBy: "ops@example"})
 	require.NoError(t, err)
-	require.Equal(t, "ops@example", approved.GetApprovedBy())
-	_, err = e.exec.Approve(t.Context(), st.GetExecutionId(), "ops@example")
-	_, ok = engine.AsStateError(err)
-	require.True(t, ok, "a second approval is refused: %v", err)
+	require.Equal(t, "ops@example", approved.GetExecution().GetApprovedBy())
+	_, err = e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: st.GetExecutionId(), ApprovedBy: "ops@example"})
+	require.Equal(t, codes.FailedPrecondition, status.Code(err), "a second approval is refused: %v", err)
 	ctx, cancel := context.WithTimeout(t.Context(), watchTimeout)
 	defer cancel()
-	require.NoError(t, e.exec.Watch(ctx, st.GetExecutionId(), 0, rec.add))
+	require.NoError(t, e.watch(ctx, st.GetExecutionId(), 0, rec.add))
 	requireNoViolations(t, m)
-	final, err := e.exec.Get(t.Context(), st.GetExecutionId())
-	require.NoError(t, err)
+	final := e.get(st.GetExecutionId())
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, final.GetStatus(), "errors: %v", final.GetErrors())
 	require.Equal(t, "ops@example", final.GetApprovedBy())
 	kinds := kindsOf(rec.all())
@@ -115,19 +110,17 @@ func TestAPlanRequiringApprovalTouchesNothingUntilApproved(t *testing.T) {
 func TestPauseStopsAtAStepBoundaryAndResumeFinishes(t *testing.T) {
 	t.Parallel()
 	e, old := controlled(t, 2)
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: 2, target: "compute-4", drainTimeout: time.Minute})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: old, GroupSize: 2, Target: "compute-4", DrainTimeout: time.Minute})
 	rec := &recorder{}
 	m := e.monitor(old, 2, false, rec)
-	st, err := e.exec.Execute(t.Context(), plan, "e2e")
-	require.NoError(t, err)
-	id := st.GetExecutionId()
+	id := e.submit(plan).GetExecutionId()
 	seen := make(chan rebalancerv1.EventKind, 1000)
 	var once sync.Once
 	watched := e.follow(t.Context(), id, rec, func(ev *rebalancerv1.ExecutionEvent) {
 		if ev.GetKind() == rebalancerv1.EventKind_EVENT_KIND_NODE_READY {
 			once.Do(func() {
-				_, err := e.exec.Pause(context.Background(), id, "maintenance window closed")
+				_, err := e.api.PauseExecution(context.Background(), &rebalancerv1.PauseExecutionRequest{ExecutionId: id, Reason: "maintenance window closed"})
 				assert.NoError(t, err) // not require: this is the watcher's goroutine
 			})
 		}
@@ -135,25 +128,21 @@ func TestPauseStopsAtAStepBoundaryAndResumeFinishes(t *testing.T) {
 	})
 	waitKind(t, seen, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_PAUSED)
 
-	paused, err := e.exec.Get(t.Context(), id)
-	require.NoError(t, err)
+	paused := e.get(id)
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED, paused.GetStatus())
 	for _, n := range paused.GetNodes() {
 		require.NotContains(t, []rebalancerv1.NodePhase{rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING,
 			rebalancerv1.NodePhase_NODE_PHASE_DRAINING, rebalancerv1.NodePhase_NODE_PHASE_TERMINATING}, n.GetPhase(),
 			"node %s stopped half-way", n.GetOldNode())
 	}
-	_, err = e.exec.Pause(t.Context(), id, "again")
-	se, ok := engine.AsStateError(err)
-	require.True(t, ok, "%v", err)
-	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED, se.Status)
+	_, err := e.api.PauseExecution(t.Context(), &rebalancerv1.PauseExecutionRequest{ExecutionId: id, Reason: "again"})
+	requireRefusedIn(t, err, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED, "a second pause")
 
-	_, err = e.exec.Resume(t.Context(), id)
+	_, err = e.api.ResumeExecution(t.Context(), &rebalancerv1.ResumeExecutionRequest{ExecutionId: id})
 	require.NoError(t, err)
 	require.NoError(t, <-watched)
 	requireNoViolations(t, m)
-	final, err := e.exec.Get(t.Context(), id)
-	require.NoError(t, err)
+	final := e.get(id)
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, final.GetStatus(), "errors: %v", final.GetErrors())
 	events := rec.all()
 	requireEventsWithoutGaps(t, events, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED)
@@ -165,26 +154,23 @@ func TestCancelMidPlanRollsBackLeavingNoCordonNorExtraVM(t *testing.T) {
 	t.Parallel()
 	e, old := controlled(t, 2)
 	before := e.sim.Stats()
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: 2, target: "compute-4", drainTimeout: time.Minute})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: old, GroupSize: 2, Target: "compute-4", DrainTimeout: time.Minute})
 	rec := &recorder{}
 	m := e.monitor(old, 2, false, rec)
-	st, err := e.exec.Execute(t.Context(), plan, "e2e")
-	require.NoError(t, err)
-	id := st.GetExecutionId()
+	id := e.submit(plan).GetExecutionId()
 	ctx, cancel := context.WithTimeout(t.Context(), watchTimeout)
 	defer cancel()
 	watched := e.follow(ctx, id, rec, func(ev *rebalancerv1.ExecutionEvent) {
 		if ev.GetKind() == rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_STARTED {
-			_, err := e.exec.Cancel(context.Background(), id, "wrong target")
+			_, err := e.api.CancelExecution(context.Background(), &rebalancerv1.CancelExecutionRequest{ExecutionId: id, Reason: "wrong target"})
 			assert.NoError(t, err) // not require: this is the watcher's goroutine
 		}
 	})
 	require.NoError(t, <-watched)
 	requireNoViolations(t, m)
 
-	final, err := e.exec.Get(t.Context(), id)
-	require.NoError(t, err)
+	final := e.get(id)
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED, final.GetStatus(), "errors: %v", final.GetErrors())
 	events := rec.all()
 	requireEventsWithoutGaps(t, events, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED)
@@ -196,7 +182,15 @@ func TestCancelMidPlanRollsBackLeavingNoCordonNorExtraVM(t *testing.T) {
 	after := e.sim.Stats()
 	require.Equal(t, after.VMsCreated-before.VMsCreated, after.VMsDeleted-before.VMsDeleted, "every VM created was deleted")
 	require.Zero(t, final.GetResult().GetOrphanVms())
-	_, err = e.exec.Cancel(t.Context(), id, "again")
-	_, ok := engine.AsStateError(err)
-	require.True(t, ok, "%v", err)
+	_, err := e.api.CancelExecution(t.Context(), &rebalancerv1.CancelExecutionRequest{ExecutionId: id, Reason: "again"})
+	requireRefusedIn(t, err, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED, "a second cancel")
+}
+
+// requireRefusedIn checks a call was refused for the execution's status:
+// FailedPrecondition, naming the status the execution is in.
+func requireRefusedIn(t *testing.T, err error, in rebalancerv1.ExecutionStatus, call string) {
+	t.Helper()
+	st := status.Convert(err)
+	require.Equal(t, codes.FailedPrecondition, st.Code(), "%s: %v", call, err)
+	require.Contains(t, st.Message(), strings.TrimPrefix(in.String(), "EXECUTION_STATUS_"), "%s: the status named", call)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -50,9 +51,9 @@ func TestDrainBlockedByAPDBRollsBackAndRestoresTheOldNode(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	old, _ := blocked(t, e)
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: []*corev1.Node{old}, groupSize: 2, target: "compute-4", drainTimeout: 3 * time.Second,
-		onTimeout: rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: []*corev1.Node{old}, GroupSize: 2, Target: "compute-4", DrainTimeout: 3 * time.Second,
+		OnTimeout: rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK})
 	rec := &recorder{}
 	m := e.monitor([]*corev1.Node{old}, 2, false, rec)
 	final := e.run(plan, rec)
@@ -103,9 +104,11 @@ func TestDrainTimeoutWithPolicyForceDeletesTheBlockedPodsAndSaysSo(t *testing.T)
 	t.Parallel()
 	e := newEnv(t)
 	old, _ := blocked(t, e)
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: []*corev1.Node{old}, groupSize: 2, target: "compute-4", drainTimeout: 3 * time.Second,
-		onTimeout: rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_FORCE})
+	// Pods go past their budgets only where the group says so: drain
+	// timeout action force, PodDisruptionBudgets not respected.
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: []*corev1.Node{old}, GroupSize: 2, Target: "compute-4", DrainTimeout: 3 * time.Second,
+		OnTimeout: rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_FORCE, IgnorePDBs: true})
 	rec := &recorder{}
 	m := e.monitor([]*corev1.Node{old}, 2, false, rec)
 	final := e.run(plan, rec)

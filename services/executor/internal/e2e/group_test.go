@@ -17,6 +17,9 @@ import (
 
 const datacenter = catalog.NYC1
 
+// current is the offering the tests' groups run, which plans replace.
+const current = "standard-8"
+
 // groupName is the NodeGroup the helpers act on: the one named after the
 // namespace, unless the env was narrowed to another with inGroup.
 func (e *env) groupName() string {

@@ -11,6 +11,7 @@ import (
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/testbed/invariants"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -35,8 +36,8 @@ func (e *env) guardedGroup(t *testing.T, nodes int) []*corev1.Node {
 // reason given in the takeover test.
 func (e *env) submitRolling(t *testing.T, r *replica, old []*corev1.Node, rec *recorder) (*invariants.Monitor, string) {
 	t.Helper()
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: len(old), target: "compute-4", drainTimeout: 150 * time.Second})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: old, GroupSize: len(old), Target: "compute-4", DrainTimeout: 150 * time.Second})
 	m := e.monitor(old, len(old), false, rec)
 	resp, err := r.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
 	require.NoError(t, err)

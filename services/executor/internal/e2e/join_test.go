@@ -9,6 +9,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 )
 
 // A replacement that never joins has its VM deleted and is asked for once
@@ -18,8 +19,8 @@ func TestReplacementThatNeverJoinsIsRetriedOnceThenFailsTheNode(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	old := e.createGroup(current, 1)
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: 1, target: "compute-4", drainTimeout: time.Minute, provisionTimeout: 3 * time.Second})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: old, GroupSize: 1, Target: "compute-4", DrainTimeout: time.Minute, ProvisionTimeout: 3 * time.Second})
 	hostname := naming.Hostname(plan.GetPlanId(), old[0].Name)
 	require.NoError(t, e.sim.NeverJoin(hostname))
 	before := e.sim.Stats().VMsCreated

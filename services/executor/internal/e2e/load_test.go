@@ -14,6 +14,7 @@ import (
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/testbed/invariants"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -85,6 +86,7 @@ type loadGroup struct {
 	rec      *recorder
 	monitor  *invariants.Monitor
 	id       string
+	to       *replica // the replica the plan was submitted to
 	watched  <-chan error
 }
 
@@ -109,12 +111,12 @@ func newLoadGroup(e *env, name string) *loadGroup {
 func (g *loadGroup) submit(to *replica) {
 	g.t.Helper()
 	e := g.env
-	plan := planFor(g.t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
-		replace: g.old, groupSize: loadGroupSize, target: "compute-4", drainTimeout: time.Minute, group: e.groupName()})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
+		Replace: g.old, GroupSize: loadGroupSize, Target: "compute-4", DrainTimeout: time.Minute})
 	g.monitor = e.monitor(g.old, loadGroupSize, false, g.rec)
 	resp, err := to.api.ExecutePlan(g.t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
 	require.NoError(g.t, err)
-	g.id = resp.GetExecution().GetExecutionId()
+	g.id, g.to = resp.GetExecution().GetExecutionId(), to
 	ctx, cancel := context.WithTimeout(g.t.Context(), watchTimeout)
 	g.t.Cleanup(cancel)
 	g.watched = e.follow(ctx, g.id, g.rec, func(*rebalancerv1.ExecutionEvent) {})
@@ -131,8 +133,7 @@ func (g *loadGroup) waitFinalEvent() {
 func (g *loadGroup) requireSucceeded() string {
 	g.t.Helper()
 	e := g.env
-	final, err := e.exec.Get(g.t.Context(), g.id)
-	require.NoError(g.t, err)
+	final := getExecution(g.t, g.to.api, g.id)
 	require.Equal(g.t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, final.GetStatus(),
 		"group %s: errors: %v", e.groupName(), final.GetErrors())
 	require.EqualValues(g.t, loadGroupSize, final.GetResult().GetNodesReplaced())

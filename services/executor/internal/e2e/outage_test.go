@@ -30,7 +30,7 @@ func TestAnExecutionRidesOutANATSOutage(t *testing.T) {
 	defer cancel()
 	drainStarted := make(chan struct{})
 	go func() {
-		_ = e.exec.Watch(ctx, id, 0, func(ev *rebalancerv1.ExecutionEvent) error {
+		_ = grpcWatch(only.api)(ctx, id, 0, func(ev *rebalancerv1.ExecutionEvent) error {
 			if ev.GetKind() == rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_STARTED {
 				close(drainStarted)
 				return context.Canceled // stop watching: NATS is about to go
@@ -56,7 +56,7 @@ func TestAnExecutionRidesOutANATSOutage(t *testing.T) {
 	require.Zero(t, final.GetResult().GetOrphanVms())
 
 	rec := &recorder{}
-	require.NoError(t, e.exec.Watch(ctx, id, 0, rec.add), "the stored events, replayed")
+	require.NoError(t, grpcWatch(only.api)(ctx, id, 0, rec.add), "the stored events, replayed")
 	requireEventsWithoutGaps(t, rec.all(), rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED)
 	e.requireReplaced(old, nodes, "compute-4")
 	e.requireNoMarks()

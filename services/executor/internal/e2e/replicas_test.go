@@ -8,39 +8,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/progress"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
-
-// binaries are the executor and natsd, built once from source (without
-// -race: they are the system under test's processes, not the test's).
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-	buildOut  []byte
-)
-
-func binary(t testing.TB, name string) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "executor-bin-*"); buildErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "./cmd/executor", "./internal/e2e/natsd")
-		cmd.Dir = filepath.Join("..", "..")
-		buildOut, buildErr = cmd.CombinedOutput()
-	})
-	require.NoError(t, buildErr, string(buildOut))
-	return filepath.Join(binDir, name)
-}
 
 // newProcessEnv is an env whose nats-server runs in a natsd process, for
 // tests that run executor processes against it.
@@ -60,7 +40,30 @@ func newOutageEnv(t testing.TB) (*env, *natsd) {
 	require.NoError(t, err)
 	n.port = port
 	t.Cleanup(n.stop)
-	return newEnvOn(t, url), n
+	e := newWorld(t)
+	e.natsURL = url
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	_, err = progress.EnsureStream(t.Context(), js, 1)
+	require.NoError(t, err)
+	e.kv, err = store.OpenKV(t.Context(), js, 1)
+	require.NoError(t, err)
+	e.watch = func(ctx context.Context, id string, from uint64, handle func(*rebalancerv1.ExecutionEvent) error) error {
+		return progress.Watch(ctx, js, id, from, handle)
+	}
+	return e, n
+}
+
+// record is the execution as the process env's nats-server stores it,
+// to look at while no replica runs.
+func (e *env) record(id string) *rebalancerv1.ExecutionState {
+	e.t.Helper()
+	r, err := e.kv.Get(e.t.Context(), id)
+	require.NoError(e.t, err)
+	return r.State
 }
 
 // natsd is the tests' nats-server process.
@@ -74,7 +77,7 @@ type natsd struct {
 // start runs natsd on port ("-1": a free one) and returns its URL.
 func (n *natsd) start(port string) string {
 	n.t.Helper()
-	n.cmd = exec.Command(binary(n.t, "natsd"), n.dir, port)
+	n.cmd = exec.Command(filepath.Join(binDir, "natsd"), n.dir, port)
 	stdout, err := n.cmd.StdoutPipe()
 	require.NoError(n.t, err)
 	n.cmd.Stderr = os.Stderr
@@ -118,7 +121,7 @@ func (e *env) startReplica(id, roles string, leaseTTL string) *replica {
 	r := &replica{id: id, log: filepath.Join(e.t.TempDir(), id+".log"), done: make(chan struct{})}
 	out, err := os.Create(r.log)
 	require.NoError(e.t, err)
-	r.cmd = exec.Command(binary(e.t, "executor"), "--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(e.t),
+	r.cmd = exec.Command(filepath.Join(binDir, "executor"), "--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(e.t),
 		"--kubeconfig", e.sb.KubeconfigPath, "--nats-url", e.natsURL, "--vpsie-url", e.sim.URL,
 		"--vpsie-token-file", token, "--vpsie-os-identifier", "os-test", "--replica-id", id,
 		"--lease-ttl", leaseTTL, "--roles", roles, "--installation", e.ns, "--drain-period", "100ms", "--log-level", "info")
@@ -139,7 +142,7 @@ func (e *env) startReplica(id, roles string, leaseTTL string) *replica {
 		}
 	})
 	conn := servicetest.Dial(e.t, grpcAddr)
-	servicetest.WaitHealth(e.t, conn, "rebalancer.v1.ExecutorService", healthpb.HealthCheckResponse_SERVING)
+	servicetest.WaitHealth(e.t, conn, executorService, healthpb.HealthCheckResponse_SERVING)
 	r.api = rebalancerv1.NewExecutorServiceClient(conn)
 	return r
 }
@@ -156,18 +159,4 @@ func tail(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
-}
-
-// follow records an execution's events from the stream until its final
-// event, calling on for each as it comes; the returned channel closes
-// when the watch ends.
-func (e *env) follow(ctx context.Context, id string, rec *recorder, on func(*rebalancerv1.ExecutionEvent)) <-chan error {
-	done := make(chan error, 1)
-	go func() {
-		done <- e.exec.Watch(ctx, id, 0, func(ev *rebalancerv1.ExecutionEvent) error {
-			on(ev)
-			return rec.add(ev)
-		})
-	}()
-	return done
 }

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 )
 
 // A replica running only the executor role records a failure and leaves
@@ -23,8 +24,8 @@ func TestTheRollbackRoleCarriesOutAnExecutorReplicasFailure(t *testing.T) {
 	old, _ := blocked(t, e)
 	executor := e.startReplica("executor-only", "executor", leaseTTL.String())
 	rollback := e.startReplica("rollback-only", "rollback", leaseTTL.String())
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: []*corev1.Node{old}, groupSize: 2, target: "compute-4", drainTimeout: 3 * time.Second})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: []*corev1.Node{old}, GroupSize: 2, Target: "compute-4", DrainTimeout: 3 * time.Second})
 	rec := &recorder{}
 	m := e.monitor([]*corev1.Node{old}, 2, false, rec)
 	resp, err := executor.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
@@ -34,8 +35,7 @@ func TestTheRollbackRoleCarriesOutAnExecutorReplicasFailure(t *testing.T) {
 	require.NoError(t, <-e.follow(ctx, resp.GetExecution().GetExecutionId(), rec, func(*rebalancerv1.ExecutionEvent) {}))
 	requireNoViolations(t, m)
 
-	final, err := e.exec.Get(t.Context(), resp.GetExecution().GetExecutionId())
-	require.NoError(t, err)
+	final := getExecution(t, executor.api, resp.GetExecution().GetExecutionId())
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK, final.GetStatus(), "errors: %v", final.GetErrors())
 	require.Equal(t, "rollback-only", final.GetOwner(), "the rollback replica carried it out")
 	events := rec.all()

@@ -10,6 +10,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -41,8 +42,8 @@ func TestRollingPlanReplacesEveryNodeKeepingTheInvariants(t *testing.T) {
 	w.Create(t, e.sb)
 	w.WaitRunning(t, e.sb, 3)
 
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-		replace: old, groupSize: 3, target: "compute-4", drainTimeout: 60 * time.Second})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: old, GroupSize: 3, Target: "compute-4", DrainTimeout: 60 * time.Second})
 	rec := &recorder{}
 	m := e.monitor(old, 3, false, rec)
 	start := time.Now()

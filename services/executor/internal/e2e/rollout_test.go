@@ -17,6 +17,7 @@ import (
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -125,8 +126,8 @@ func TestSingleReplicaDeploymentMovesByARolloutWithoutDowntime(t *testing.T) {
 			if !on {
 				drainTimeout = 3 * time.Second
 			}
-			plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
-				replace: old, groupSize: 2, target: "compute-4", drainTimeout: drainTimeout, rollout: tc.rollout})
+			plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+				Replace: old, GroupSize: 2, Target: "compute-4", DrainTimeout: drainTimeout, Rollout: tc.rollout})
 			rec := &recorder{}
 			m := e.monitor(old, 2, false, rec)
 			watch := e.watchWorkload(single)

@@ -9,6 +9,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -28,8 +29,8 @@ func TestSurgePlanProvisionsEveryReplacementBeforeBreakingAny(t *testing.T) {
 	w := small(e.ns)
 	w.Create(t, e.sb)
 	w.WaitRunning(t, e.sb, 2)
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
-		replace: old, groupSize: 2, target: "compute-4", drainTimeout: 60 * time.Second})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
+		Replace: old, GroupSize: 2, Target: "compute-4", DrainTimeout: 60 * time.Second})
 	rec := &recorder{}
 	m := e.monitor(old, 2, false, rec)
 	final := e.run(plan, rec)
@@ -61,8 +62,8 @@ func TestBlueGreenPlanDrainsBlueOnlyOnceTheWholeGreenSetIsReady(t *testing.T) {
 	w := small(e.ns)
 	w.Create(t, e.sb)
 	w.WaitRunning(t, e.sb, 2)
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_BLUE_GREEN,
-		replace: old, groupSize: 2, target: "compute-4", drainTimeout: 60 * time.Second})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_BLUE_GREEN,
+		Replace: old, GroupSize: 2, Target: "compute-4", DrainTimeout: 60 * time.Second})
 	rec := &recorder{}
 	m := e.monitor(old, 2, true, rec)
 	final := e.run(plan, rec)

@@ -11,6 +11,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 )
 
@@ -47,13 +48,13 @@ func killAndTakeOver(t *testing.T, killAt rebalancerv1.EventKind) {
 	w.WaitRunning(t, e.sb, 4)
 	created := e.sim.Stats().VMsCreated
 	owner := e.startReplica("replica-a", "executor,rollback", leaseTTL.String())
-	e.startReplica("replica-b", "executor,rollback", leaseTTL.String())
+	other := e.startReplica("replica-b", "executor,rollback", leaseTTL.String())
 
 	// The drain timeout outlasts the disruption controller's two minutes:
 	// a pod evicted just before the kill, on a node then deleted, can stay
 	// in the PDB's disruptedPods that long, refusing further evictions.
-	plan := planFor(t, e.ns, planSpec{strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
-		replace: old, groupSize: 4, target: "compute-4", drainTimeout: 150 * time.Second})
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
+		Replace: old, GroupSize: 4, Target: "compute-4", DrainTimeout: 150 * time.Second})
 	rec := &recorder{}
 	m := e.monitor(old, 4, false, rec)
 	resp, err := owner.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
@@ -78,8 +79,7 @@ func killAndTakeOver(t *testing.T, killAt rebalancerv1.EventKind) {
 	finishedAt := time.Now()
 	requireNoViolations(t, m)
 
-	final, err := e.exec.Get(t.Context(), resp.GetExecution().GetExecutionId())
-	require.NoError(t, err)
+	final := getExecution(t, other.api, resp.GetExecution().GetExecutionId())
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, final.GetStatus(), "errors: %v", final.GetErrors())
 	require.Equal(t, "replica-b", final.GetOwner())
 	require.False(t, killedAt.IsZero(), "replica-a was killed")
