@@ -66,7 +66,7 @@ func plan(ctx context.Context, cfg Config, s *services, a *rebalancerv1.Rebalanc
 func execute(ctx context.Context, s *services, p *rebalancerv1.RebalancePlan) (*rebalancerv1.ExecutionState, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	resp, err := s.executor.ExecutePlan(ctx, &rebalancerv1.ExecutePlanRequest{Plan: p, RequestedBy: "rebalance-demo"})
+	resp, err := s.executor.ExecutePlan(ctx, &rebalancerv1.ExecutePlanRequest{Plan: p})
 	if err != nil {
 		return nil, fmt.Errorf("executor: %w", err)
 	}
@@ -74,8 +74,7 @@ func execute(ctx context.Context, s *services, p *rebalancerv1.RebalancePlan) (*
 	if e.GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL {
 		return e, nil
 	}
-	approved, err := s.executor.ApproveExecution(ctx, &rebalancerv1.ApproveExecutionRequest{
-		ExecutionId: e.GetExecutionId(), ApprovedBy: "rebalance-demo"})
+	approved, err := s.executor.ApproveExecution(ctx, &rebalancerv1.ApproveExecutionRequest{ExecutionId: e.GetExecutionId()})
 	if err != nil {
 		return nil, fmt.Errorf("executor: approve: %w", err)
 	}

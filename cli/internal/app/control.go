@@ -43,9 +43,11 @@ func (a *app) controlCommand(use, short, textFlag, textUsage string, call execut
 }
 
 func (a *app) approveCommand() *cobra.Command {
-	return a.controlCommand("approve", "Release an execution awaiting approval", "approved-by", "who approves (default $USER)",
-		func(ctx context.Context, c rebalancerv1.ExecutorServiceClient, id, by string) (*rebalancerv1.ExecutionState, error) {
-			resp, err := c.ApproveExecution(ctx, &rebalancerv1.ApproveExecutionRequest{ExecutionId: id, ApprovedBy: a.whoami(by)})
+	// The Executor records the approver as the identity it authenticated,
+	// so there is no name to give.
+	return a.controlCommand("approve", "Release an execution awaiting approval", "", "",
+		func(ctx context.Context, c rebalancerv1.ExecutorServiceClient, id, _ string) (*rebalancerv1.ExecutionState, error) {
+			resp, err := c.ApproveExecution(ctx, &rebalancerv1.ApproveExecutionRequest{ExecutionId: id})
 			return resp.GetExecution(), err
 		})
 }

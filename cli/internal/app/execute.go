@@ -14,8 +14,8 @@ import (
 
 func (a *app) executeCommand() *cobra.Command {
 	var (
-		file, requestedBy string
-		watch             bool
+		file  string
+		watch bool
 	)
 	cmd := &cobra.Command{
 		Use:   "execute",
@@ -23,7 +23,8 @@ func (a *app) executeCommand() *cobra.Command {
 		Long: `execute submits a plan (protojson or YAML, from --file or "-" for standard
 input). Submitting the same plan again returns the existing execution. With
 --watch it follows the execution like the watch command, and exits 0 only
-when it succeeded.`,
+when it succeeded. The Executor records who asked as the identity it
+authenticated (the token or client certificate), not a name given here.`,
 		Example: `  rebalancectl execute -f plan.json --watch
   rebalancectl plan -f analysis.json -o json | rebalancectl execute -f -`,
 		Args: noArgs,
@@ -31,7 +32,7 @@ when it succeeded.`,
 			if file == "" {
 				return usageErrorf("missing --file with the plan to execute")
 			}
-			exec, err := a.executePlan(cmd.Context(), file, a.whoami(requestedBy))
+			exec, err := a.executePlan(cmd.Context(), file)
 			if err != nil {
 				return err
 			}
@@ -45,12 +46,11 @@ when it succeeded.`,
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", `plan to execute (protojson or YAML; "-" reads standard input)`)
-	cmd.Flags().StringVar(&requestedBy, "requested-by", "", "who asks, for the audit trail (default $USER)")
 	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "follow the execution until it ends")
 	return cmd
 }
 
-func (a *app) executePlan(ctx context.Context, file, requestedBy string) (*rebalancerv1.ExecutionState, error) {
+func (a *app) executePlan(ctx context.Context, file string) (*rebalancerv1.ExecutionState, error) {
 	data, err := a.readInput(file)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func (a *app) executePlan(ctx context.Context, file, requestedBy string) (*rebal
 	}
 	ctx, cancel := a.callContext(ctx)
 	defer cancel()
-	resp, err := client.ExecutePlan(ctx, &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: requestedBy})
+	resp, err := client.ExecutePlan(ctx, &rebalancerv1.ExecutePlanRequest{Plan: plan})
 	if err != nil {
 		return nil, rpcerr.Wrap("executor", a.global.executor, err)
 	}
@@ -88,15 +88,4 @@ func (a *app) printExecution(exec *rebalancerv1.ExecutionState) error {
 	return output.Print(a.env.Stdout, a.global.output, exec, func(w io.Writer) error {
 		return output.ExecutionTable(w, exec)
 	})
-}
-
-// whoami is the name recorded for who asked: the flag, else $USER.
-func (a *app) whoami(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	if user, ok := a.env.LookupEnv("USER"); ok && user != "" {
-		return user
-	}
-	return "rebalancectl"
 }

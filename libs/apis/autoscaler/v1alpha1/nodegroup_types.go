@@ -120,11 +120,26 @@ type GroupNode struct {
 }
 
 // ActiveExecution names the plan an executor is running on the group, so
-// a second plan is refused while one runs.
+// a second plan is refused while one runs. It is the group's lock: an
+// executor takes it when it accepts a plan, by a status write that carries
+// the resourceVersion it read (so of two executors taking it at once, one
+// wins, whichever installation or store each belongs to), keeps it while
+// the execution is not final (awaiting approval and paused included), and
+// clears it at the end. A lock left by an execution its installation's
+// store holds as final, or no longer holds, is cleared by that
+// installation's executors.
 type ActiveExecution struct {
 	// PlanID is the content-derived ID of the plan.
 	PlanID string `json:"planID"`
-	// StartTime is when the execution began.
+	// ExecutionID is the execution holding the group.
+	// +optional
+	ExecutionID string `json:"executionID,omitempty"`
+	// Installation is the executor installation whose store holds the
+	// execution; only its executors clear a lock left behind.
+	// +optional
+	Installation string `json:"installation,omitempty"`
+	// StartTime is when the execution took the group (accepted it), then
+	// when it began running.
 	StartTime metav1.Time `json:"startTime"`
 	// TargetOffering is the offering the group is being moved to.
 	// +optional

@@ -77,6 +77,12 @@ type RebalancingPolicy struct {
 	// +kubebuilder:default=false
 	RequireApproval bool `json:"requireApproval,omitempty"`
 
+	// RequireDistinctApprover asks for a second person: the Executor
+	// refuses an approval by the identity that requested the execution.
+	// +optional
+	// +kubebuilder:default=false
+	RequireDistinctApprover bool `json:"requireDistinctApprover,omitempty"`
+
 	// MinHealthyPercent of the nodes at start stay Ready and schedulable
 	// throughout (rounded up).
 	// +optional

@@ -78,9 +78,15 @@ const (
 	EventKind_EVENT_KIND_BATCH_COMPLETED EventKind = 24
 	// A batch failed.
 	EventKind_EVENT_KIND_BATCH_FAILED EventKind = 25
-	// PauseExecution took effect at a step boundary.
+	// The execution paused: PauseExecution took effect at a step boundary,
+	// or the group's maintenance window closed (peak hours began) before the
+	// next batch could start. Details: pause_reason (OPERATOR or
+	// WINDOW_CLOSED), reason (the operator's), resume_at (RFC 3339, when a
+	// WINDOW_CLOSED pause ends by itself).
 	EventKind_EVENT_KIND_EXECUTION_PAUSED EventKind = 26
-	// ResumeExecution continued the execution.
+	// The execution continued: ResumeExecution, or by itself once the
+	// group's schedule allowed it again after a WINDOW_CLOSED pause.
+	// Details: resumed_by (OPERATOR or SCHEDULE).
 	EventKind_EVENT_KIND_EXECUTION_RESUMED EventKind = 27
 	// CancelExecution took effect; a rollback follows.
 	EventKind_EVENT_KIND_EXECUTION_CANCELLED EventKind = 28

@@ -104,6 +104,62 @@ func (ExecutionStatus) EnumDescriptor() ([]byte, []int) {
 	return file_rebalancer_v1_execution_proto_rawDescGZIP(), []int{0}
 }
 
+// PauseReason says why an execution is PAUSED.
+type PauseReason int32
+
+const (
+	// Not paused, or paused before the reason was recorded.
+	PauseReason_PAUSE_REASON_UNSPECIFIED PauseReason = 0
+	// PauseExecution: an operator paused it; ResumeExecution continues it.
+	PauseReason_PAUSE_REASON_OPERATOR PauseReason = 1
+	// The group's maintenance window closed, or its peak hours began, before
+	// the next batch could start: the batches in progress finished, no new
+	// one started, and the execution resumes by itself at resume_at, when
+	// the group's live schedule next allows a batch to start.
+	PauseReason_PAUSE_REASON_WINDOW_CLOSED PauseReason = 2
+)
+
+// Enum value maps for PauseReason.
+var (
+	PauseReason_name = map[int32]string{
+		0: "PAUSE_REASON_UNSPECIFIED",
+		1: "PAUSE_REASON_OPERATOR",
+		2: "PAUSE_REASON_WINDOW_CLOSED",
+	}
+	PauseReason_value = map[string]int32{
+		"PAUSE_REASON_UNSPECIFIED":   0,
+		"PAUSE_REASON_OPERATOR":      1,
+		"PAUSE_REASON_WINDOW_CLOSED": 2,
+	}
+)
+
+func (x PauseReason) Enum() *PauseReason {
+	p := new(PauseReason)
+	*p = x
+	return p
+}
+
+func (x PauseReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PauseReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_rebalancer_v1_execution_proto_enumTypes[1].Descriptor()
+}
+
+func (PauseReason) Type() protoreflect.EnumType {
+	return &file_rebalancer_v1_execution_proto_enumTypes[1]
+}
+
+func (x PauseReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PauseReason.Descriptor instead.
+func (PauseReason) EnumDescriptor() ([]byte, []int) {
+	return file_rebalancer_v1_execution_proto_rawDescGZIP(), []int{1}
+}
+
 // NodePhase is a step of one node's replacement, in order.
 type NodePhase int32
 
@@ -177,11 +233,11 @@ func (x NodePhase) String() string {
 }
 
 func (NodePhase) Descriptor() protoreflect.EnumDescriptor {
-	return file_rebalancer_v1_execution_proto_enumTypes[1].Descriptor()
+	return file_rebalancer_v1_execution_proto_enumTypes[2].Descriptor()
 }
 
 func (NodePhase) Type() protoreflect.EnumType {
-	return &file_rebalancer_v1_execution_proto_enumTypes[1]
+	return &file_rebalancer_v1_execution_proto_enumTypes[2]
 }
 
 func (x NodePhase) Number() protoreflect.EnumNumber {
@@ -190,7 +246,7 @@ func (x NodePhase) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NodePhase.Descriptor instead.
 func (NodePhase) EnumDescriptor() ([]byte, []int) {
-	return file_rebalancer_v1_execution_proto_rawDescGZIP(), []int{1}
+	return file_rebalancer_v1_execution_proto_rawDescGZIP(), []int{2}
 }
 
 // NodeExecution is the state of one old node's replacement.
@@ -547,8 +603,21 @@ type ExecutionState struct {
 	ApprovedBy string `protobuf:"bytes,18,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
 	// Expected time left.
 	EstimatedRemaining *durationpb.Duration `protobuf:"bytes,19,opt,name=estimated_remaining,json=estimatedRemaining,proto3" json:"estimated_remaining,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Why the execution is PAUSED; unset in any other status.
+	PauseReason PauseReason `protobuf:"varint,20,opt,name=pause_reason,json=pauseReason,proto3,enum=rebalancer.v1.PauseReason" json:"pause_reason,omitempty"`
+	// When a WINDOW_CLOSED pause ends by itself: the next instant the
+	// group's maintenance windows and peak hours allow a batch to start, as
+	// read when it paused; when they allow none within the next eight days
+	// (or cannot be read), an hour after the pause, when the Executor reads
+	// them again. Unset for other pauses.
+	ResumeAt *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=resume_at,json=resumeAt,proto3" json:"resume_at,omitempty"`
+	// One sentence for operators on why the execution stands where it
+	// does, e.g. "Paused: the maintenance window closed at 06:00 UTC; resumes
+	// when the next window opens at 22:00 UTC"; set while paused and when
+	// the live guards failed it (the group disabled, a node gone).
+	StatusMessage string `protobuf:"bytes,22,opt,name=status_message,json=statusMessage,proto3" json:"status_message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExecutionState) Reset() {
@@ -714,6 +783,27 @@ func (x *ExecutionState) GetEstimatedRemaining() *durationpb.Duration {
 	return nil
 }
 
+func (x *ExecutionState) GetPauseReason() PauseReason {
+	if x != nil {
+		return x.PauseReason
+	}
+	return PauseReason_PAUSE_REASON_UNSPECIFIED
+}
+
+func (x *ExecutionState) GetResumeAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ResumeAt
+	}
+	return nil
+}
+
+func (x *ExecutionState) GetStatusMessage() string {
+	if x != nil {
+		return x.StatusMessage
+	}
+	return ""
+}
+
 var File_rebalancer_v1_execution_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_execution_proto_rawDesc = "" +
@@ -745,7 +835,7 @@ const file_rebalancer_v1_execution_proto_rawDesc = "" +
 	"\x1erealized_monthly_savings_cents\x18\x05 \x01(\x03R\x1brealizedMonthlySavingsCents\x12%\n" +
 	"\x0epdb_violations\x18\x06 \x01(\x05R\rpdbViolations\x12\x1d\n" +
 	"\n" +
-	"orphan_vms\x18\a \x01(\x05R\torphanVms\"\xd7\x06\n" +
+	"orphan_vms\x18\a \x01(\x05R\torphanVms\"\xf6\a\n" +
 	"\x0eExecutionState\x12!\n" +
 	"\fexecution_id\x18\x01 \x01(\tR\vexecutionId\x12\x17\n" +
 	"\aplan_id\x18\x02 \x01(\tR\x06planId\x12\x1d\n" +
@@ -769,7 +859,10 @@ const file_rebalancer_v1_execution_proto_rawDesc = "" +
 	"\x13last_event_sequence\x18\x11 \x01(\x04R\x11lastEventSequence\x12\x1f\n" +
 	"\vapproved_by\x18\x12 \x01(\tR\n" +
 	"approvedBy\x12J\n" +
-	"\x13estimated_remaining\x18\x13 \x01(\v2\x19.google.protobuf.DurationR\x12estimatedRemaining*\xd6\x02\n" +
+	"\x13estimated_remaining\x18\x13 \x01(\v2\x19.google.protobuf.DurationR\x12estimatedRemaining\x12=\n" +
+	"\fpause_reason\x18\x14 \x01(\x0e2\x1a.rebalancer.v1.PauseReasonR\vpauseReason\x127\n" +
+	"\tresume_at\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\bresumeAt\x12%\n" +
+	"\x0estatus_message\x18\x16 \x01(\tR\rstatusMessage*\xd6\x02\n" +
 	"\x0fExecutionStatus\x12 \n" +
 	"\x1cEXECUTION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18EXECUTION_STATUS_PENDING\x10\x01\x12&\n" +
@@ -780,7 +873,11 @@ const file_rebalancer_v1_execution_proto_rawDesc = "" +
 	"\x1aEXECUTION_STATUS_SUCCEEDED\x10\x06\x12\x1b\n" +
 	"\x17EXECUTION_STATUS_FAILED\x10\a\x12\x1e\n" +
 	"\x1aEXECUTION_STATUS_CANCELLED\x10\b\x12 \n" +
-	"\x1cEXECUTION_STATUS_ROLLED_BACK\x10\t*\xb8\x02\n" +
+	"\x1cEXECUTION_STATUS_ROLLED_BACK\x10\t*f\n" +
+	"\vPauseReason\x12\x1c\n" +
+	"\x18PAUSE_REASON_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15PAUSE_REASON_OPERATOR\x10\x01\x12\x1e\n" +
+	"\x1aPAUSE_REASON_WINDOW_CLOSED\x10\x02*\xb8\x02\n" +
 	"\tNodePhase\x12\x1a\n" +
 	"\x16NODE_PHASE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12NODE_PHASE_PENDING\x10\x01\x12\x1b\n" +
@@ -809,36 +906,39 @@ func file_rebalancer_v1_execution_proto_rawDescGZIP() []byte {
 	return file_rebalancer_v1_execution_proto_rawDescData
 }
 
-var file_rebalancer_v1_execution_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_rebalancer_v1_execution_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
 var file_rebalancer_v1_execution_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_rebalancer_v1_execution_proto_goTypes = []any{
 	(ExecutionStatus)(0),          // 0: rebalancer.v1.ExecutionStatus
-	(NodePhase)(0),                // 1: rebalancer.v1.NodePhase
-	(*NodeExecution)(nil),         // 2: rebalancer.v1.NodeExecution
-	(*NodeFailure)(nil),           // 3: rebalancer.v1.NodeFailure
-	(*RebalanceResult)(nil),       // 4: rebalancer.v1.RebalanceResult
-	(*ExecutionState)(nil),        // 5: rebalancer.v1.ExecutionState
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 7: google.protobuf.Duration
+	(PauseReason)(0),              // 1: rebalancer.v1.PauseReason
+	(NodePhase)(0),                // 2: rebalancer.v1.NodePhase
+	(*NodeExecution)(nil),         // 3: rebalancer.v1.NodeExecution
+	(*NodeFailure)(nil),           // 4: rebalancer.v1.NodeFailure
+	(*RebalanceResult)(nil),       // 5: rebalancer.v1.RebalanceResult
+	(*ExecutionState)(nil),        // 6: rebalancer.v1.ExecutionState
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 8: google.protobuf.Duration
 }
 var file_rebalancer_v1_execution_proto_depIdxs = []int32{
-	1,  // 0: rebalancer.v1.NodeExecution.phase:type_name -> rebalancer.v1.NodePhase
-	6,  // 1: rebalancer.v1.NodeExecution.phase_started_at:type_name -> google.protobuf.Timestamp
-	1,  // 2: rebalancer.v1.NodeFailure.phase:type_name -> rebalancer.v1.NodePhase
-	6,  // 3: rebalancer.v1.NodeFailure.failed_at:type_name -> google.protobuf.Timestamp
-	7,  // 4: rebalancer.v1.RebalanceResult.duration:type_name -> google.protobuf.Duration
+	2,  // 0: rebalancer.v1.NodeExecution.phase:type_name -> rebalancer.v1.NodePhase
+	7,  // 1: rebalancer.v1.NodeExecution.phase_started_at:type_name -> google.protobuf.Timestamp
+	2,  // 2: rebalancer.v1.NodeFailure.phase:type_name -> rebalancer.v1.NodePhase
+	7,  // 3: rebalancer.v1.NodeFailure.failed_at:type_name -> google.protobuf.Timestamp
+	8,  // 4: rebalancer.v1.RebalanceResult.duration:type_name -> google.protobuf.Duration
 	0,  // 5: rebalancer.v1.ExecutionState.status:type_name -> rebalancer.v1.ExecutionStatus
-	3,  // 6: rebalancer.v1.ExecutionState.failed_nodes:type_name -> rebalancer.v1.NodeFailure
-	2,  // 7: rebalancer.v1.ExecutionState.nodes:type_name -> rebalancer.v1.NodeExecution
-	6,  // 8: rebalancer.v1.ExecutionState.started_at:type_name -> google.protobuf.Timestamp
-	6,  // 9: rebalancer.v1.ExecutionState.completed_at:type_name -> google.protobuf.Timestamp
-	4,  // 10: rebalancer.v1.ExecutionState.result:type_name -> rebalancer.v1.RebalanceResult
-	7,  // 11: rebalancer.v1.ExecutionState.estimated_remaining:type_name -> google.protobuf.Duration
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	4,  // 6: rebalancer.v1.ExecutionState.failed_nodes:type_name -> rebalancer.v1.NodeFailure
+	3,  // 7: rebalancer.v1.ExecutionState.nodes:type_name -> rebalancer.v1.NodeExecution
+	7,  // 8: rebalancer.v1.ExecutionState.started_at:type_name -> google.protobuf.Timestamp
+	7,  // 9: rebalancer.v1.ExecutionState.completed_at:type_name -> google.protobuf.Timestamp
+	5,  // 10: rebalancer.v1.ExecutionState.result:type_name -> rebalancer.v1.RebalanceResult
+	8,  // 11: rebalancer.v1.ExecutionState.estimated_remaining:type_name -> google.protobuf.Duration
+	1,  // 12: rebalancer.v1.ExecutionState.pause_reason:type_name -> rebalancer.v1.PauseReason
+	7,  // 13: rebalancer.v1.ExecutionState.resume_at:type_name -> google.protobuf.Timestamp
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_rebalancer_v1_execution_proto_init() }
@@ -851,7 +951,7 @@ func file_rebalancer_v1_execution_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rebalancer_v1_execution_proto_rawDesc), len(file_rebalancer_v1_execution_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      3,
 			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -26,7 +26,11 @@ type ExecutePlanRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The plan from PlannerService.CreatePlan (or hand-edited and validated).
 	Plan *RebalancePlan `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
-	// Who asked, for the audit trail.
+	// Ignored: the Executor records the caller it authenticated as
+	// requested_by, never a name the request carries. Kept so older
+	// clients still encode.
+	//
+	// Deprecated: Marked as deprecated in rebalancer/v1/executor.proto.
 	RequestedBy   string `protobuf:"bytes,2,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -69,6 +73,7 @@ func (x *ExecutePlanRequest) GetPlan() *RebalancePlan {
 	return nil
 }
 
+// Deprecated: Marked as deprecated in rebalancer/v1/executor.proto.
 func (x *ExecutePlanRequest) GetRequestedBy() string {
 	if x != nil {
 		return x.RequestedBy
@@ -127,7 +132,11 @@ type ApproveExecutionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The execution awaiting approval.
 	ExecutionId string `protobuf:"bytes,1,opt,name=execution_id,json=executionId,proto3" json:"execution_id,omitempty"`
-	// Who approves, recorded in the execution and its events.
+	// Ignored: the Executor records the caller it authenticated as
+	// approved_by (and refuses the requester's own approval when the group
+	// sets requireDistinctApprover). Kept so older clients still encode.
+	//
+	// Deprecated: Marked as deprecated in rebalancer/v1/executor.proto.
 	ApprovedBy    string `protobuf:"bytes,2,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -170,6 +179,7 @@ func (x *ApproveExecutionRequest) GetExecutionId() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in rebalancer/v1/executor.proto.
 func (x *ApproveExecutionRequest) GetApprovedBy() string {
 	if x != nil {
 		return x.ApprovedBy
@@ -953,15 +963,15 @@ var File_rebalancer_v1_executor_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_executor_proto_rawDesc = "" +
 	"\n" +
-	"\x1crebalancer/v1/executor.proto\x12\rrebalancer.v1\x1a\x1arebalancer/v1/events.proto\x1a\x1drebalancer/v1/execution.proto\x1a\x18rebalancer/v1/plan.proto\"i\n" +
+	"\x1crebalancer/v1/executor.proto\x12\rrebalancer.v1\x1a\x1arebalancer/v1/events.proto\x1a\x1drebalancer/v1/execution.proto\x1a\x18rebalancer/v1/plan.proto\"m\n" +
 	"\x12ExecutePlanRequest\x120\n" +
-	"\x04plan\x18\x01 \x01(\v2\x1c.rebalancer.v1.RebalancePlanR\x04plan\x12!\n" +
-	"\frequested_by\x18\x02 \x01(\tR\vrequestedBy\"R\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1c.rebalancer.v1.RebalancePlanR\x04plan\x12%\n" +
+	"\frequested_by\x18\x02 \x01(\tB\x02\x18\x01R\vrequestedBy\"R\n" +
 	"\x13ExecutePlanResponse\x12;\n" +
-	"\texecution\x18\x01 \x01(\v2\x1d.rebalancer.v1.ExecutionStateR\texecution\"]\n" +
+	"\texecution\x18\x01 \x01(\v2\x1d.rebalancer.v1.ExecutionStateR\texecution\"a\n" +
 	"\x17ApproveExecutionRequest\x12!\n" +
-	"\fexecution_id\x18\x01 \x01(\tR\vexecutionId\x12\x1f\n" +
-	"\vapproved_by\x18\x02 \x01(\tR\n" +
+	"\fexecution_id\x18\x01 \x01(\tR\vexecutionId\x12#\n" +
+	"\vapproved_by\x18\x02 \x01(\tB\x02\x18\x01R\n" +
 	"approvedBy\"W\n" +
 	"\x18ApproveExecutionResponse\x12;\n" +
 	"\texecution\x18\x01 \x01(\v2\x1d.rebalancer.v1.ExecutionStateR\texecution\"8\n" +

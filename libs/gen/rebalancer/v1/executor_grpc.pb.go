@@ -41,10 +41,23 @@ const (
 // Called by the cost optimizer after CreatePlan, and by operators.
 type ExecutorServiceClient interface {
 	// ExecutePlan validates a plan again and starts it, or holds it for
-	// approval when the plan requires it. Submitting the same plan twice
-	// returns the existing execution.
+	// approval when the plan requires it (always for a NEEDS_REVIEW
+	// analysis). Submitting the same plan twice returns the existing
+	// execution. A malformed plan is refused with InvalidArgument (a
+	// BadRequest naming each field). A plan that may not run is refused
+	// with FailedPrecondition and a PreconditionFailure naming the rule
+	// first, then each particular: an analysis that recommended POSTPONE or
+	// REJECT (each safety check that did not pass), a policy looser than the
+	// live NodeGroup's spec.rebalancing (each field, the plan's value and
+	// the group's), a NodeGroup gone, recreated (another UID) or disabled,
+	// a node that left the group, a time outside the group's maintenance
+	// windows or inside its peak hours (when it next may run), a plan older
+	// than the Executor's --max-plan-age, or another execution not final on
+	// the same group (named). A refusal writes nothing.
 	ExecutePlan(ctx context.Context, in *ExecutePlanRequest, opts ...grpc.CallOption) (*ExecutePlanResponse, error)
-	// ApproveExecution releases an execution awaiting approval.
+	// ApproveExecution releases an execution awaiting approval, once the
+	// same live checks as ExecutePlan's pass again (FailedPrecondition
+	// otherwise, the execution left awaiting approval).
 	ApproveExecution(ctx context.Context, in *ApproveExecutionRequest, opts ...grpc.CallOption) (*ApproveExecutionResponse, error)
 	// GetExecution returns an execution's current state.
 	GetExecution(ctx context.Context, in *GetExecutionRequest, opts ...grpc.CallOption) (*GetExecutionResponse, error)
@@ -55,7 +68,8 @@ type ExecutorServiceClient interface {
 	WatchExecution(ctx context.Context, in *WatchExecutionRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchExecutionResponse], error)
 	// PauseExecution stops an execution at the next step boundary, nothing half-done.
 	PauseExecution(ctx context.Context, in *PauseExecutionRequest, opts ...grpc.CallOption) (*PauseExecutionResponse, error)
-	// ResumeExecution continues a paused execution.
+	// ResumeExecution continues a paused execution, once the live checks
+	// pass again (FailedPrecondition otherwise, the execution left paused).
 	ResumeExecution(ctx context.Context, in *ResumeExecutionRequest, opts ...grpc.CallOption) (*ResumeExecutionResponse, error)
 	// CancelExecution stops an execution and rolls its unfinished work back.
 	CancelExecution(ctx context.Context, in *CancelExecutionRequest, opts ...grpc.CallOption) (*CancelExecutionResponse, error)
@@ -182,10 +196,23 @@ func (c *executorServiceClient) RollbackExecution(ctx context.Context, in *Rollb
 // Called by the cost optimizer after CreatePlan, and by operators.
 type ExecutorServiceServer interface {
 	// ExecutePlan validates a plan again and starts it, or holds it for
-	// approval when the plan requires it. Submitting the same plan twice
-	// returns the existing execution.
+	// approval when the plan requires it (always for a NEEDS_REVIEW
+	// analysis). Submitting the same plan twice returns the existing
+	// execution. A malformed plan is refused with InvalidArgument (a
+	// BadRequest naming each field). A plan that may not run is refused
+	// with FailedPrecondition and a PreconditionFailure naming the rule
+	// first, then each particular: an analysis that recommended POSTPONE or
+	// REJECT (each safety check that did not pass), a policy looser than the
+	// live NodeGroup's spec.rebalancing (each field, the plan's value and
+	// the group's), a NodeGroup gone, recreated (another UID) or disabled,
+	// a node that left the group, a time outside the group's maintenance
+	// windows or inside its peak hours (when it next may run), a plan older
+	// than the Executor's --max-plan-age, or another execution not final on
+	// the same group (named). A refusal writes nothing.
 	ExecutePlan(context.Context, *ExecutePlanRequest) (*ExecutePlanResponse, error)
-	// ApproveExecution releases an execution awaiting approval.
+	// ApproveExecution releases an execution awaiting approval, once the
+	// same live checks as ExecutePlan's pass again (FailedPrecondition
+	// otherwise, the execution left awaiting approval).
 	ApproveExecution(context.Context, *ApproveExecutionRequest) (*ApproveExecutionResponse, error)
 	// GetExecution returns an execution's current state.
 	GetExecution(context.Context, *GetExecutionRequest) (*GetExecutionResponse, error)
@@ -196,7 +223,8 @@ type ExecutorServiceServer interface {
 	WatchExecution(*WatchExecutionRequest, grpc.ServerStreamingServer[WatchExecutionResponse]) error
 	// PauseExecution stops an execution at the next step boundary, nothing half-done.
 	PauseExecution(context.Context, *PauseExecutionRequest) (*PauseExecutionResponse, error)
-	// ResumeExecution continues a paused execution.
+	// ResumeExecution continues a paused execution, once the live checks
+	// pass again (FailedPrecondition otherwise, the execution left paused).
 	ResumeExecution(context.Context, *ResumeExecutionRequest) (*ResumeExecutionResponse, error)
 	// CancelExecution stops an execution and rolls its unfinished work back.
 	CancelExecution(context.Context, *CancelExecutionRequest) (*CancelExecutionResponse, error)

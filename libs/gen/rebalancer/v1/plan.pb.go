@@ -235,7 +235,19 @@ type RebalancePlan struct {
 	// PASSED: warnings included), copied by the Planner in the analysis'
 	// order, so the operator approving the plan and the Executor see what
 	// the Analyzer warned about without the analysis at hand.
-	FailedChecks  []*SafetyCheck `protobuf:"bytes,22,rep,name=failed_checks,json=failedChecks,proto3" json:"failed_checks,omitempty"`
+	FailedChecks []*SafetyCheck `protobuf:"bytes,22,rep,name=failed_checks,json=failedChecks,proto3" json:"failed_checks,omitempty"`
+	// Ed25519 signature by the Planner (RFC 8032, 64 bytes) over the
+	// plan's deterministic binary encoding with this field left empty, plan_id
+	// and signing_key_id included, prefixed by the domain string
+	// "rebalancer.v1.RebalancePlan/ed25519\x00" (see libs/plansign). The
+	// Executor, given Planner public keys, refuses a plan whose signature is
+	// missing or does not verify. Not part of plan_id.
+	Signature []byte `protobuf:"bytes,23,opt,name=signature,proto3" json:"signature,omitempty"`
+	// Names the Planner key that made signature: "ed25519:" and the first 16
+	// lowercase hex digits of the SHA-256 of the raw 32-byte public key. Lets
+	// the Executor pick the key among several during a rotation. Covered by
+	// the signature; not part of plan_id.
+	SigningKeyId  string `protobuf:"bytes,24,opt,name=signing_key_id,json=signingKeyId,proto3" json:"signing_key_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -422,6 +434,20 @@ func (x *RebalancePlan) GetFailedChecks() []*SafetyCheck {
 		return x.FailedChecks
 	}
 	return nil
+}
+
+func (x *RebalancePlan) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *RebalancePlan) GetSigningKeyId() string {
+	if x != nil {
+		return x.SigningKeyId
+	}
+	return ""
 }
 
 // NodeBatch is a set of nodes handled together.
@@ -665,7 +691,7 @@ var File_rebalancer_v1_plan_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"\n" +
-	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\x8f\b\n" +
+	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\xd3\b\n" +
 	"\rRebalancePlan\x12\x17\n" +
 	"\aplan_id\x18\x01 \x01(\tR\x06planId\x12\x1f\n" +
 	"\vanalysis_id\x18\x02 \x01(\tR\n" +
@@ -694,7 +720,9 @@ const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"\x14ready_nodes_at_start\x18\x13 \x01(\x05R\x11readyNodesAtStart\x12$\n" +
 	"\x0enode_group_uid\x18\x14 \x01(\tR\fnodeGroupUid\x12K\n" +
 	"\x10analysis_verdict\x18\x15 \x01(\x0e2 .rebalancer.v1.RecommendedActionR\x0fanalysisVerdict\x12?\n" +
-	"\rfailed_checks\x18\x16 \x03(\v2\x1a.rebalancer.v1.SafetyCheckR\ffailedChecks\"\xb4\x02\n" +
+	"\rfailed_checks\x18\x16 \x03(\v2\x1a.rebalancer.v1.SafetyCheckR\ffailedChecks\x12\x1c\n" +
+	"\tsignature\x18\x17 \x01(\fR\tsignature\x12$\n" +
+	"\x0esigning_key_id\x18\x18 \x01(\tR\fsigningKeyId\"\xb4\x02\n" +
 	"\tNodeBatch\x12!\n" +
 	"\fbatch_number\x18\x01 \x01(\x05R\vbatchNumber\x12/\n" +
 	"\x05phase\x18\x02 \x01(\x0e2\x19.rebalancer.v1.BatchPhaseR\x05phase\x122\n" +

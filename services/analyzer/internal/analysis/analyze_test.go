@@ -10,10 +10,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/policy"
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/analysis"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/policy"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/state"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/testobj"
 )

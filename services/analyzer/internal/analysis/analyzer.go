@@ -12,12 +12,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/clock"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/policy"
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/catalogue"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/facts"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/policy"
 )
 
 // State is the cluster as the informer caches hold it.

@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 
+	"github.com/vpsie/node-rebalancer/libs/access"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/server"
 )
@@ -32,6 +33,7 @@ func New(a Analyzer) *Server {
 func (s *Server) Register(r server.Registrar) {
 	rebalancerv1.RegisterAnalyzerServiceServer(r, s)
 	r.MapErrors(rebalancerv1.AnalyzerService_ServiceDesc.ServiceName, Errors)
+	r.Authorize(rebalancerv1.AnalyzerService_ServiceDesc.ServiceName, access.Analyzer())
 }
 
 // AnalyzeRebalance analyses the request's opportunity for its group.

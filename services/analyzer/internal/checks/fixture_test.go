@@ -10,12 +10,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	testingclock "k8s.io/utils/clock/testing"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/policy"
 	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/catalogue"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/facts"
-	"github.com/vpsie/node-rebalancer/services/analyzer/internal/policy"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/state"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/testobj"
 	"github.com/vpsie/node-rebalancer/testbed/cloudfake"

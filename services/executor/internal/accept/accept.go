@@ -1,7 +1,14 @@
-// Package accept decides whether the Executor takes a plan: the shared plan
-// rules (libs/plancheck), then the plan against the live cluster. A refusal
-// is an *apivalidate.Error (InvalidArgument with field violations) and
-// nothing has been touched.
+// Package accept decides whether the Executor takes a plan, and whether
+// an accepted plan may go on. At acceptance: the analysis' verdict, the
+// shared plan rules (libs/plancheck), the plan against the cluster, then
+// the live guards. At approval, resumption, before each batch and when a
+// replica claims a stored execution: the live guards (guard.go), which
+// hold the plan to the NodeGroup as it is now (its identity, whether
+// rebalancing is enabled, its policy as a ceiling, its lock, its schedule)
+// and to the nodes about to be worked on. A malformed plan is an
+// *apivalidate.Error (InvalidArgument with field violations), a plan that
+// may not run a *Refusal (FailedPrecondition); either way nothing has been
+// touched.
 package accept
 
 import (
@@ -20,6 +27,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/apivalidate"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/plancheck"
+	"github.com/vpsie/node-rebalancer/libs/plansign"
 )
 
 // controlPlaneLabels mark nodes the rebalancer never replaces.
@@ -29,12 +37,23 @@ var controlPlaneLabels = []string{"node-role.kubernetes.io/control-plane", "node
 type Checker struct {
 	Kube   kubernetes.Interface
 	Groups autoscaler.Interface
+	// PlanKeys are the Planner public keys plans must be signed with;
+	// none accepts unsigned plans (see CheckSignature).
+	PlanKeys *plansign.Verifier
 }
 
-// Check returns the plan's NodeGroup when the plan may run, an
-// *apivalidate.Error when it may not, or another error when the cluster
-// could not be read (the caller answers Unavailable).
-func (c Checker) Check(ctx context.Context, p *rebalancerv1.RebalancePlan) (*v1alpha1.NodeGroup, error) {
+// Check returns the plan's NodeGroup when the plan may be accepted at at:
+// its verdict (a *Refusal), the plan rules and the plan's nodes against
+// the cluster (an *apivalidate.Error), then the group's live guards (a
+// *Refusal). Another error means the cluster could not be read (the
+// caller answers Unavailable). The group's lock is the engine's to take.
+func (c Checker) Check(ctx context.Context, p *rebalancerv1.RebalancePlan, at At) (*v1alpha1.NodeGroup, error) {
+	if err := CheckSignature(c.PlanKeys, p); err != nil {
+		return nil, err
+	}
+	if err := Verdict(p); err != nil {
+		return nil, err
+	}
 	v := &violations{}
 	for _, pv := range plancheck.Check(p) {
 		v.add(pv.Field, "%s", pv.Description)
@@ -42,18 +61,17 @@ func (c Checker) Check(ctx context.Context, p *rebalancerv1.RebalancePlan) (*v1a
 	if v.any() {
 		return nil, v.err()
 	}
-	group, err := c.Groups.NodeGroups(p.GetNamespace()).Get(ctx, p.GetNodeGroup(), metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		v.add("plan.node_group", "no NodeGroup %s/%s", p.GetNamespace(), p.GetNodeGroup())
-		return nil, v.err()
-	}
+	group, err := c.group(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("read NodeGroup: %w", err)
+		return nil, err
 	}
 	if err := c.checkNodes(ctx, v, p); err != nil {
 		return nil, err
 	}
-	return group, v.err()
+	if v.any() {
+		return nil, v.err()
+	}
+	return group, judge(p, group, at)
 }
 
 // checkNodes holds each planned node to the cluster: it exists, belongs to
@@ -83,17 +101,30 @@ func (c Checker) checkNodes(ctx context.Context, v *violations, p *rebalancerv1.
 }
 
 func checkNode(v *violations, field, group string, n *rebalancerv1.CandidateNode, node *corev1.Node) {
+	for _, p := range nodeProblems(group, n, node) {
+		v.add(field+"."+p.field, "%s", p.description)
+	}
+}
+
+// nodeProblem is one way a node differs from what the plan says of it.
+type nodeProblem struct{ field, description string }
+
+// nodeProblems holds a planned node to the cluster's node: in the group,
+// no control-plane node, running the VM the plan would delete.
+func nodeProblems(group string, n *rebalancerv1.CandidateNode, node *corev1.Node) []nodeProblem {
+	var out []nodeProblem
 	if got := node.Labels[v1alpha1.LabelNodeGroup]; got != group {
-		v.add(field+".node_name", "node %q belongs to group %q, not %q", node.Name, got, group)
+		out = append(out, nodeProblem{"node_name", fmt.Sprintf("node %q belongs to group %q, not %q", node.Name, got, group)})
 	}
 	for _, l := range controlPlaneLabels {
 		if _, ok := node.Labels[l]; ok {
-			v.add(field+".node_name", "node %q is a control-plane node", node.Name)
+			out = append(out, nodeProblem{"node_name", fmt.Sprintf("node %q is a control-plane node", node.Name)})
 		}
 	}
 	if vm, _ := v1alpha1.VMIdentifier(node.Spec.ProviderID); vm != n.GetVmIdentifier() {
-		v.add(field+".vm_identifier", "is %q but node %q runs VM %q", n.GetVmIdentifier(), node.Name, vm)
+		out = append(out, nodeProblem{"vm_identifier", fmt.Sprintf("is %q but node %q runs VM %q", n.GetVmIdentifier(), node.Name, vm)})
 	}
+	return out
 }
 
 type violations struct {
@@ -113,9 +144,10 @@ func (v *violations) err() error {
 	return &apivalidate.Error{Violations: v.list}
 }
 
-// IsRefused reports whether err is a refusal of the plan (as opposed to a
-// failure to check it).
+// IsRefused reports whether err is a refusal of the plan, malformed or
+// not allowed to run (as opposed to a failure to check it).
 func IsRefused(err error) bool {
 	var e *apivalidate.Error
-	return errors.As(err, &e)
+	_, refused := AsRefusal(err)
+	return errors.As(err, &e) || refused
 }

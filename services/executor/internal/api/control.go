@@ -12,7 +12,7 @@ func (s *Server) ApproveExecution(ctx context.Context, req *rebalancerv1.Approve
 	if err != nil {
 		return nil, err
 	}
-	st, err := e.Approve(ctx, req.GetExecutionId(), req.GetApprovedBy())
+	st, err := e.Approve(ctx, req.GetExecutionId(), caller(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func TestPlanNamingANodeOutsideTheGroupIsRefusedAndTouchesNothing(t *testing.T) 
 	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
 		Replace: []*corev1.Node{own[0], stranger}, GroupSize: 2, Target: "compute-4", DrainTimeout: time.Minute})
 
-	_, err = e.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
+	_, err = e.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan})
 	st, ok := status.FromError(err)
 	require.True(t, ok, "a gRPC status: %v", err)
 	require.Equal(t, codes.InvalidArgument, st.Code())

@@ -16,6 +16,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/identity"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 	"github.com/vpsie/node-rebalancer/testbed/invariants"
 	"github.com/vpsie/node-rebalancer/testbed/plantest"
@@ -82,17 +83,19 @@ func TestAPlanRequiringApprovalTouchesNothingUntilApproved(t *testing.T) {
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL, st.GetStatus())
 	_, err := e.api.PauseExecution(t.Context(), &rebalancerv1.PauseExecutionRequest{ExecutionId: st.GetExecutionId(), Reason: "too early"})
 	requireRefusedIn(t, err, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL, "pause before approval")
-	_, err = e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: "exec-none", ApprovedBy: "ops"})
+	_, err = e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: "exec-none"})
 	require.Equal(t, codes.NotFound, status.Code(err), "%v", err)
 	require.Equal(t, created, e.sim.Stats().VMsCreated, "no VM before approval")
 	e.requireNoMarks()
 
 	rec := &recorder{}
 	m := e.monitor(old, 2, false, rec)
-	approved, err := e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: st.GetExecutionId(), ApprovedBy: "ops@example"})
+	approved, err := e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: st.GetExecutionId(),
+		ApprovedBy: "ops@example"}) //nolint:staticcheck // a name in the body, which the Executor must ignore
 	require.NoError(t, err)
-	require.Equal(t, "ops@example", approved.GetExecution().GetApprovedBy())
-	_, err = e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: st.GetExecutionId(), ApprovedBy: "ops@example"})
+	require.Equal(t, identity.Anonymous.User, approved.GetExecution().GetApprovedBy(),
+		"the approver is the caller the server authenticated (anonymous on loopback), never the body's name")
+	_, err = e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: st.GetExecutionId()})
 	require.Equal(t, codes.FailedPrecondition, status.Code(err), "a second approval is refused: %v", err)
 	ctx, cancel := context.WithTimeout(t.Context(), watchTimeout)
 	defer cancel()
@@ -100,11 +103,39 @@ func TestAPlanRequiringApprovalTouchesNothingUntilApproved(t *testing.T) {
 	requireNoViolations(t, m)
 	final := e.get(st.GetExecutionId())
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, final.GetStatus(), "errors: %v", final.GetErrors())
-	require.Equal(t, "ops@example", final.GetApprovedBy())
+	require.Equal(t, identity.Anonymous.User, final.GetApprovedBy())
 	kinds := kindsOf(rec.all())
 	require.Equal(t, []rebalancerv1.EventKind{rebalancerv1.EventKind_EVENT_KIND_EXECUTION_ACCEPTED,
 		rebalancerv1.EventKind_EVENT_KIND_EXECUTION_AWAITING_APPROVAL, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_APPROVED,
 		rebalancerv1.EventKind_EVENT_KIND_EXECUTION_STARTED}, kinds[:4])
+}
+
+// A group that asks for a second person refuses the requester's own
+// approval (both the caller the server authenticated: here the loopback
+// server's anonymous caller), and the execution keeps waiting, untouched.
+func TestTheRequestersOwnApprovalIsRefusedWhenTheGroupAsksForASecondPerson(t *testing.T) {
+	t.Parallel()
+	e, old := controlled(t, 2)
+	created := e.sim.Stats().VMsCreated
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
+		Replace: old, GroupSize: 2, Target: "compute-4", DrainTimeout: time.Minute, RequireApproval: true})
+	e.patchRebalancing(map[string]any{"requireDistinctApprover": true})
+	st := e.submit(plan)
+	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL, st.GetStatus())
+
+	_, err := e.api.ApproveExecution(t.Context(), &rebalancerv1.ApproveExecutionRequest{ExecutionId: st.GetExecutionId()})
+	msg, details := requireRefused(t, err, "distinct_approver")
+	require.Contains(t, msg, "requires a second person")
+	require.Contains(t, msg, identity.Anonymous.User)
+	require.Equal(t, "spec.rebalancing.requireDistinctApprover", details[0].subject)
+	after := e.get(st.GetExecutionId())
+	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL, after.GetStatus(), "still waiting")
+	require.Empty(t, after.GetApprovedBy())
+	require.Equal(t, created, e.sim.Stats().VMsCreated, "no VM ordered")
+	e.requireNoMarks()
+
+	_, err = e.api.CancelExecution(t.Context(), &rebalancerv1.CancelExecutionRequest{ExecutionId: st.GetExecutionId(), Reason: "no second person"})
+	require.NoError(t, err)
 }
 
 func TestPauseStopsAtAStepBoundaryAndResumeFinishes(t *testing.T) {

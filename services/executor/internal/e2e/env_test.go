@@ -163,7 +163,7 @@ func (e *env) get(id string) *rebalancerv1.ExecutionState {
 // submit sends the plan to the env's Executor, which must accept it.
 func (e *env) submit(plan *rebalancerv1.RebalancePlan) *rebalancerv1.ExecutionState {
 	e.t.Helper()
-	resp, err := e.api.ExecutePlan(e.t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
+	resp, err := e.api.ExecutePlan(e.t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan})
 	require.NoError(e.t, err)
 	return resp.GetExecution()
 }

@@ -39,7 +39,7 @@ func (e *env) submitRolling(t *testing.T, r *replica, old []*corev1.Node, rec *r
 	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
 		Replace: old, GroupSize: len(old), Target: "compute-4", DrainTimeout: 150 * time.Second})
 	m := e.monitor(old, len(old), false, rec)
-	resp, err := r.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
+	resp, err := r.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan})
 	require.NoError(t, err)
 	return m, resp.GetExecution().GetExecutionId()
 }

@@ -114,7 +114,7 @@ func (g *loadGroup) submit(to *replica) {
 	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_SURGE,
 		Replace: g.old, GroupSize: loadGroupSize, Target: "compute-4", DrainTimeout: time.Minute})
 	g.monitor = e.monitor(g.old, loadGroupSize, false, g.rec)
-	resp, err := to.api.ExecutePlan(g.t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
+	resp, err := to.api.ExecutePlan(g.t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan})
 	require.NoError(g.t, err)
 	g.id, g.to = resp.GetExecution().GetExecutionId(), to
 	ctx, cancel := context.WithTimeout(g.t.Context(), watchTimeout)

@@ -124,7 +124,8 @@ func (e *env) startReplica(id, roles string, leaseTTL string) *replica {
 	r.cmd = exec.Command(filepath.Join(binDir, "executor"), "--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(e.t),
 		"--kubeconfig", e.sb.KubeconfigPath, "--nats-url", e.natsURL, "--vpsie-url", e.sim.URL,
 		"--vpsie-token-file", token, "--vpsie-os-identifier", "os-test", "--replica-id", id,
-		"--lease-ttl", leaseTTL, "--roles", roles, "--installation", e.ns, "--drain-period", "100ms", "--log-level", "info")
+		"--lease-ttl", leaseTTL, "--roles", roles, "--installation", e.ns, "--drain-period", "100ms", "--log-level", "info",
+		"--auth", "none") // loopback only; callers here send no token
 	r.cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 	r.cmd.Stdout, r.cmd.Stderr = out, out
 	require.NoError(e.t, r.cmd.Start())

@@ -28,7 +28,7 @@ func TestTheRollbackRoleCarriesOutAnExecutorReplicasFailure(t *testing.T) {
 		Replace: []*corev1.Node{old}, GroupSize: 2, Target: "compute-4", DrainTimeout: 3 * time.Second})
 	rec := &recorder{}
 	m := e.monitor([]*corev1.Node{old}, 2, false, rec)
-	resp, err := executor.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
+	resp, err := executor.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), watchTimeout)
 	defer cancel()

@@ -57,7 +57,7 @@ func killAndTakeOver(t *testing.T, killAt rebalancerv1.EventKind) {
 		Replace: old, GroupSize: 4, Target: "compute-4", DrainTimeout: 150 * time.Second})
 	rec := &recorder{}
 	m := e.monitor(old, 4, false, rec)
-	resp, err := owner.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan, RequestedBy: "e2e"})
+	resp, err := owner.api.ExecutePlan(t.Context(), &rebalancerv1.ExecutePlanRequest{Plan: plan})
 	require.NoError(t, err)
 
 	var once sync.Once

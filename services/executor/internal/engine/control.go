@@ -62,10 +62,11 @@ func (e *Executor) request(ctx context.Context, id, action string, allowed []sta
 }
 
 // takeOver claims an execution nobody runs (awaiting approval, paused,
-// failed), applies change, says so with an event (kind 0: none) and runs
-// it here.
-func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []status, change func(r *store.Record),
-	kind rebalancerv1.EventKind, message string) (*rebalancerv1.ExecutionState, error) {
+// failed), once check (nil: none) passes on the latest record, applies
+// change, says so (say) and runs it here. A check
+// that fails is the answer, and nothing is written.
+func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []status, check func(context.Context, *store.Record) error,
+	change func(r *store.Record), say announcement) (*rebalancerv1.ExecutionState, error) {
 	if _, err := e.getIn(ctx, id, action, allowed); err != nil {
 		return nil, err
 	}
@@ -76,6 +77,9 @@ func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []st
 	// pause releases the lease after saying PAUSED), and a claim over the
 	// earlier read would conflict with them.
 	rec, err := e.getIn(ctx, id, action, allowed)
+	if err == nil && check != nil {
+		err = check(ctx, rec)
+	}
 	if err != nil {
 		e.unreserve(id)
 		return nil, err
@@ -90,8 +94,8 @@ func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []st
 	}
 	x := newExecution(&e.deps, claimed, nil)
 	err = x.update(ctx, change)
-	if err == nil && kind != rebalancerv1.EventKind_EVENT_KIND_UNSPECIFIED {
-		err = x.emitf(ctx, kind, "", 0, nil, "%s", message)
+	if err == nil && say.kind != rebalancerv1.EventKind_EVENT_KIND_UNSPECIFIED {
+		err = x.emitf(ctx, say.kind, "", 0, say.details, "%s", say.message)
 	}
 	if err != nil {
 		e.unreserve(id)
@@ -99,6 +103,14 @@ func (e *Executor) takeOver(ctx context.Context, id, action string, allowed []st
 	}
 	st := x.snapshot()
 	return st, e.runOrHandOff(ctx, x)
+}
+
+// announcement is the event a takeOver says its change with; the zero
+// value says nothing.
+type announcement struct {
+	kind    rebalancerv1.EventKind
+	message string
+	details map[string]string
 }
 
 // getIn reads an execution whose status must be one of allowed.

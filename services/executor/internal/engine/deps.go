@@ -1,7 +1,9 @@
 // Package engine runs plans: it schedules their batches, holds each
 // execution's lease and record, publishes its events, answers operators
-// (pause, resume, cancel, approve, roll back), rolls back failures and
-// reports honest results. Each old node goes through an explicit state
+// (pause, resume, cancel, approve, roll back), holds every plan to the
+// live group before it acts (guard.go: the group's lock, its schedule, a
+// pause while its window is closed), rolls back failures and reports
+// honest results. Each old node goes through an explicit state
 // machine (provisioning → joining → ready → cordoned → draining → drained
 // → terminating → done, or failed), driven by the ordered list of
 // idempotent steps of package nodestep, which reads and writes the node's
@@ -20,6 +22,7 @@ import (
 	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	"github.com/vpsie/node-rebalancer/libs/progress"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
@@ -53,7 +56,19 @@ type Deps struct {
 	Roles Roles
 	// Pace tunes the waits between retries.
 	Pace Pace
+	// MaxPlanAge is how old a plan may be when it starts (accepted without
+	// approval, approved, or started after either), counted from its
+	// created_at (DefaultMaxPlanAge).
+	MaxPlanAge time.Duration
+
+	// checker holds plans to the cluster: acceptance and the live guards
+	// (set by New).
+	checker accept.Checker
 }
+
+// DefaultMaxPlanAge is how old a plan may be when it starts, unless the
+// Executor is told otherwise (--max-plan-age).
+const DefaultMaxPlanAge = accept.DefaultMaxPlanAge
 
 // Pace is how often the node steps look again while they wait (drain
 // progress, workload availability, the capacity floor, cloud retries).
@@ -83,6 +98,9 @@ func (d *Deps) withDefaults() {
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)
+	}
+	if d.MaxPlanAge == 0 {
+		d.MaxPlanAge = DefaultMaxPlanAge
 	}
 }
 

@@ -125,9 +125,13 @@ func (x *execution) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// derive recomputes the fields that follow from node states.
+// derive recomputes the fields that follow from node states, and clears
+// the pause's fields of an execution no longer paused.
 func derive(r *store.Record) {
 	s := r.State
+	if s.GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED {
+		s.PauseReason, s.ResumeAt = rebalancerv1.PauseReason_PAUSE_REASON_UNSPECIFIED, nil
+	}
 	s.CompletedNodes, s.ProvisionedNodes = nil, nil
 	total := 0
 	for _, n := range s.GetNodes() {

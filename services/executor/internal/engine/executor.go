@@ -19,9 +19,8 @@ type WatchFunc func(ctx context.Context, executionID string, fromSequence uint64
 
 // Executor accepts plans, runs them in the background and answers for them.
 type Executor struct {
-	deps    Deps
-	checker accept.Checker
-	watch   WatchFunc
+	deps  Deps
+	watch WatchFunc
 
 	ctx    context.Context // ends at Stop; bounds every running execution
 	cancel context.CancelFunc
@@ -36,11 +35,13 @@ type Executor struct {
 	running   map[string]chan struct{} // closed when the run ends
 }
 
-// New returns an Executor; call Stop when done.
+// New returns an Executor that holds plans to the cluster with checker;
+// call Stop when done.
 func New(deps Deps, checker accept.Checker, watch WatchFunc) *Executor {
 	deps.withDefaults()
+	deps.checker = checker
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Executor{deps: deps, checker: checker, watch: watch, ctx: ctx, cancel: cancel, running: map[string]chan struct{}{}}
+	return &Executor{deps: deps, watch: watch, ctx: ctx, cancel: cancel, running: map[string]chan struct{}{}}
 }
 
 // Stop ends every running execution at its next wait and returns once

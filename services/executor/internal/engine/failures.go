@@ -84,10 +84,10 @@ func (e *Executor) claimRollback(ctx context.Context, rec *store.Record) error {
 // takeOverFailed rolls back an execution whose owner died after a batch
 // failed: resuming it would only fail again.
 func (e *Executor) takeOverFailed(ctx context.Context, id, previousOwner string) error {
-	_, err := e.takeOver(ctx, id, "roll back", []status{running},
+	_, err := e.takeOver(ctx, id, "roll back", []status{running}, nil,
 		func(r *store.Record) { r.State.Status = rollingBack },
-		rebalancerv1.EventKind_EVENT_KIND_EXECUTION_TAKEN_OVER,
-		fmt.Sprintf("Execution taken over by %s from %s, whose lease expired after a failure, to roll back", e.deps.Replica, previousOwner))
+		announcement{kind: rebalancerv1.EventKind_EVENT_KIND_EXECUTION_TAKEN_OVER,
+			message: fmt.Sprintf("Execution taken over by %s from %s, whose lease expired after a failure, to roll back", e.deps.Replica, previousOwner)})
 	if err != nil {
 		return fmt.Errorf("take over the failed %s: %w", id, err)
 	}

@@ -5,15 +5,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes/fake"
 
-	autoscalerfake "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client/fake"
-	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
-	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 // failureOf is the failure event the rollback handler receives.
@@ -23,20 +17,11 @@ func failureOf(id string) *rebalancerv1.ExecutionEvent {
 
 // handlerReplicas are replica "a" (the owner) and a rollback replica "r",
 // wired to fakes so a claimed rollback runs to its end, and one RUNNING
-// execution a owns with an automatic, empty rollback plan.
+// execution a owns of a one-node plan that rolls back by itself.
 func handlerReplicas(t *testing.T) *twoReplicas {
 	t.Helper()
 	r := newReplicas(t)
-	group := &v1alpha1.NodeGroup{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}}
-	deps := Deps{Kube: fake.NewClientset(), Groups: autoscalerfake.NewClientset(group), Cloud: cloudfake.New(),
-		Store: r.mem, Events: &events{}, Clock: r.clock, Replica: "r", LeaseTTL: testTTL, Roles: Roles{Rollback: true}}
-	r.b = New(deps, accept.Checker{}, nil)
-	t.Cleanup(r.b.Stop)
-	r.rec = r.write(t, func(rec *store.Record) {
-		rec.Plan = &rebalancerv1.RebalancePlan{PlanId: "plan-1", Namespace: "shop", NodeGroup: "web",
-			RollbackPlan: &rebalancerv1.RollbackPlan{Automatic: true}}
-		rec.State.Namespace, rec.State.NodeGroup = "shop", "web"
-	})
+	r.b = r.replica(t, "r", Roles{Rollback: true})
 	return r
 }
 

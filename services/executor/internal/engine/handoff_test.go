@@ -5,7 +5,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -31,9 +30,7 @@ func TestAnOperatorsCallOnTheWrongRoleIsHandedOff(t *testing.T) {
 			r.write(t, func(rec *store.Record) {
 				rec.State.Status, rec.Lease = tc.from, store.Lease{}
 			})
-			e := New(Deps{Store: r.mem, Events: &events{}, Clock: r.clock, Replica: "c", LeaseTTL: testTTL, Roles: tc.roles},
-				accept.Checker{}, nil)
-			t.Cleanup(e.Stop)
+			e := r.replica(t, "c", tc.roles)
 			require.NoError(t, tc.call(e))
 
 			rec, err := r.mem.Get(t.Context(), "exec-1")

@@ -26,17 +26,20 @@ func (x *execution) interruptRequested() bool {
 	return c.Pause || c.Cancel
 }
 
-// pause records PAUSED, says so and gives the lease up: ResumeExecution
-// on any replica continues from here.
+// pause records PAUSED by an operator, says so and gives the lease up:
+// ResumeExecution on any replica continues from here.
 func (x *execution) pause(ctx context.Context) error {
 	reason := x.control().Reason
+	message := "Paused at a step boundary by an operator: " + reason
 	if err := x.update(ctx, func(r *store.Record) {
 		r.State.Status, r.Control = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PAUSED, store.Control{}
+		r.State.PauseReason, r.State.ResumeAt = rebalancerv1.PauseReason_PAUSE_REASON_OPERATOR, nil
+		r.State.StatusMessage = message
 	}); err != nil {
 		return err
 	}
 	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_PAUSED, "", 0,
-		map[string]string{"reason": reason}, "Paused at a step boundary: %s", reason); err != nil {
+		map[string]string{"reason": reason, "pause_reason": "OPERATOR"}, "%s", message); err != nil {
 		return err
 	}
 	return x.release(ctx)
@@ -47,6 +50,10 @@ func (x *execution) pause(ctx context.Context) error {
 // it without a second EXECUTION_CANCELLED.
 func (x *execution) cancelToEnd(ctx context.Context) error {
 	if x.snapshot().GetStatus() != rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK {
+		reason := x.control().Reason
+		if err := x.update(ctx, func(r *store.Record) { r.State.StatusMessage = "Cancelled by an operator: " + reason }); err != nil {
+			return err
+		}
 		if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED, "", 0,
 			map[string]string{"reason": x.control().Reason}, "Cancelled: %s; rolling back", x.control().Reason); err != nil {
 			return err

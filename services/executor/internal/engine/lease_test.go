@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/timestamppb"
 	clocktesting "k8s.io/utils/clock/testing"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
@@ -17,32 +18,44 @@ import (
 
 const testTTL = 3 * time.Second
 
-// twoReplicas are two executors sharing one store and one fake clock, with
-// one RUNNING execution whose lease replica "a" holds.
+// twoReplicas are two executors sharing one store, one fake clock and one
+// fake world (the unit's NodeGroup shop/web and its node old-0), with one
+// RUNNING execution of a one-node plan whose lease replica "a" holds.
 type twoReplicas struct {
 	a, b  *Executor
 	mem   *memStore
 	clock *clocktesting.FakeClock
 	rec   *store.Record
+	world *unit
 }
 
 func newReplicas(t *testing.T) *twoReplicas {
 	t.Helper()
-	r := &twoReplicas{mem: &memStore{recs: map[string]*store.Record{}}, clock: clocktesting.NewFakeClock(time.Unix(1_800_000_000, 0))}
-	replica := func(name string) *Executor {
-		e := New(Deps{Store: r.mem, Events: &events{}, Clock: r.clock, Replica: name, LeaseTTL: testTTL}, accept.Checker{}, nil)
-		t.Cleanup(e.Stop)
-		return e
-	}
-	r.a, r.b = replica("a"), replica("b")
+	w := newUnit(t)
+	w.addNodes(t, "old-0")
+	r := &twoReplicas{mem: &memStore{recs: map[string]*store.Record{}}, clock: w.clock, world: w}
+	r.a, r.b = r.replica(t, "a", Roles{}), r.replica(t, "b", Roles{})
 	rec, err := r.mem.Create(t.Context(), &store.Record{
-		Plan:  &rebalancerv1.RebalancePlan{PlanId: "plan-1"},
-		State: &rebalancerv1.ExecutionState{ExecutionId: "exec-1", Status: rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING, Owner: "a"},
+		Plan: w.x.plan(),
+		State: &rebalancerv1.ExecutionState{ExecutionId: "exec-1", PlanId: w.x.plan().GetPlanId(), Namespace: "shop", NodeGroup: "web",
+			Status: rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING, Owner: "a", StartedAt: timestamppb.New(r.clock.Now()),
+			Nodes: w.x.snapshot().GetNodes()},
 		Lease: store.Lease{Owner: "a", Expires: r.clock.Now().Add(testTTL)},
 	})
 	require.NoError(t, err)
 	r.rec = rec
 	return r
+}
+
+// replica is an executor named name, with roles (zero: both), over the
+// replicas' store, clock and world.
+func (r *twoReplicas) replica(t *testing.T, name string, roles Roles) *Executor {
+	t.Helper()
+	w := r.world
+	e := New(Deps{Kube: w.kube, Groups: w.groups, Cloud: w.cloud, Store: r.mem, Events: &events{}, Clock: r.clock,
+		Replica: name, LeaseTTL: testTTL, Roles: roles}, accept.Checker{Kube: w.kube, Groups: w.groups}, nil)
+	t.Cleanup(e.Stop)
+	return e
 }
 
 // running is replica a's execution, as launch builds it.
@@ -72,8 +85,7 @@ func TestTwoClaimantsOfAnExpiredLeaseOneWins(t *testing.T) {
 	t.Parallel()
 	r := newReplicas(t)
 	r.clock.Step(testTTL + time.Second)
-	c := New(Deps{Store: r.mem, Events: &events{}, Clock: r.clock, Replica: "c", LeaseTTL: testTTL}, accept.Checker{}, nil)
-	t.Cleanup(c.Stop)
+	c := r.replica(t, "c", Roles{})
 
 	_, errB := r.b.claim(t.Context(), r.rec)
 	_, errC := c.claim(t.Context(), r.rec)

@@ -17,8 +17,10 @@ import (
 const ConditionRebalancing = "Rebalancing"
 
 // updateGroup writes the NodeGroup's status: its members as they are now,
-// the Rebalancing condition, the active execution while running and the
-// last rebalance time at the end.
+// the Rebalancing condition, the active execution (the group's lock, see
+// grouplock.go) while running and the last rebalance time at the end,
+// when it clears the lock. A lock another execution holds is left alone,
+// and so is the condition it reports.
 func (x *execution) updateGroup(ctx context.Context) error {
 	s := x.snapshot()
 	p := x.plan()
@@ -34,18 +36,26 @@ func (x *execution) updateGroup(ctx context.Context) error {
 		}
 		now := metav1.NewTime(x.now())
 		cond := metav1.Condition{Type: ConditionRebalancing, ObservedGeneration: ng.Generation}
-		if final {
-			ng.Status.ActiveExecution = nil
+		holder := ng.Status.ActiveExecution
+		ours := holder == nil || holder.PlanID == p.GetPlanId() && (holder.Installation == "" || holder.Installation == x.deps.Installation)
+		switch {
+		case final:
+			if holder != nil && ours {
+				ng.Status.ActiveExecution = nil
+			}
 			ng.Status.LastRebalanceTime = &now
 			cond.Status, cond.Reason = metav1.ConditionFalse, reasonOf(s.GetStatus())
 			cond.Message = fmt.Sprintf("Execution %s ended %s", s.GetExecutionId(), reasonOf(s.GetStatus()))
-		} else {
-			ng.Status.ActiveExecution = &v1alpha1.ActiveExecution{PlanID: p.GetPlanId(),
-				StartTime: metav1.NewTime(s.GetStartedAt().AsTime()), TargetOffering: p.GetOpportunity().GetTargetOffering()}
+		case ours:
+			ng.Status.ActiveExecution = &v1alpha1.ActiveExecution{PlanID: p.GetPlanId(), ExecutionID: s.GetExecutionId(),
+				Installation: x.deps.Installation, StartTime: metav1.NewTime(s.GetStartedAt().AsTime()),
+				TargetOffering: p.GetOpportunity().GetTargetOffering()}
 			cond.Status, cond.Reason = metav1.ConditionTrue, "Running"
 			cond.Message = fmt.Sprintf("Execution %s is replacing %d nodes", s.GetExecutionId(), len(s.GetNodes()))
 		}
-		meta.SetStatusCondition(&ng.Status.Conditions, cond)
+		if ours {
+			meta.SetStatusCondition(&ng.Status.Conditions, cond)
+		}
 		_, err = groups.UpdateStatus(ctx, ng, metav1.UpdateOptions{})
 		return err
 	})

@@ -9,11 +9,22 @@ import (
 )
 
 // Approve starts an execution held for approval, recording who approved
-// it. Errors: ErrNotFound, *StateError, ErrBusy.
+// it, once its live guards pass (a start: the plan's age and the
+// schedule too) and, when the group asks for a second person, the
+// approver is not the requester; refused, it stays awaiting approval,
+// untouched. approvedBy is the caller's authenticated identity.
+// Errors: ErrNotFound, *StateError, ErrBusy, *accept.Refusal.
 func (e *Executor) Approve(ctx context.Context, id, approvedBy string) (*rebalancerv1.ExecutionState, error) {
-	return e.takeOver(ctx, id, "approve", []status{awaitingApproval}, func(r *store.Record) {
+	guard := func(ctx context.Context, rec *store.Record) error {
+		if err := e.deps.checker.Approver(ctx, rec.Plan, rec.RequestedBy, approvedBy); err != nil {
+			return err
+		}
+		return e.operatorGuard(ctx, rec)
+	}
+	return e.takeOver(ctx, id, "approve", []status{awaitingApproval}, guard, func(r *store.Record) {
 		r.State.Status, r.State.ApprovedBy = pending, approvedBy
-	}, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_APPROVED, fmt.Sprintf("Approved by %s", approvedBy))
+	}, announcement{kind: rebalancerv1.EventKind_EVENT_KIND_EXECUTION_APPROVED, message: fmt.Sprintf("Approved by %s", approvedBy),
+		details: map[string]string{"approved_by": approvedBy}})
 }
 
 // Pause asks the owner to stop at the next step boundary (PAUSED once
@@ -24,12 +35,14 @@ func (e *Executor) Pause(ctx context.Context, id, reason string) (*rebalancerv1.
 	})
 }
 
-// Resume continues a paused execution, here. Errors: ErrNotFound,
-// *StateError, ErrBusy.
+// Resume continues a paused execution (by an operator, or by itself for
+// the schedule), here, once its live guards pass (the schedule too);
+// refused, it stays paused, untouched. Errors: ErrNotFound, *StateError,
+// ErrBusy, *accept.Refusal.
 func (e *Executor) Resume(ctx context.Context, id string) (*rebalancerv1.ExecutionState, error) {
-	return e.takeOver(ctx, id, "resume", []status{paused}, func(r *store.Record) {
-		r.State.Status, r.Control = running, store.Control{}
-	}, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_RESUMED, "Resumed")
+	return e.takeOver(ctx, id, "resume", []status{paused}, e.operatorGuard, clearPause,
+		announcement{kind: rebalancerv1.EventKind_EVENT_KIND_EXECUTION_RESUMED, message: "Resumed by an operator",
+			details: map[string]string{"resumed_by": "OPERATOR"}})
 }
 
 // Cancel stops an execution and undoes its work: CANCELLED at the end,
@@ -43,7 +56,7 @@ func (e *Executor) Cancel(ctx context.Context, id, reason string) (*rebalancerv1
 		return nil, err
 	}
 	if s := st.GetStatus(); s == awaitingApproval || s == paused {
-		return e.takeOver(ctx, id, "cancel", []status{awaitingApproval, paused}, cancel, 0, "")
+		return e.takeOver(ctx, id, "cancel", []status{awaitingApproval, paused}, nil, cancel, announcement{})
 	}
 	return e.request(ctx, id, "cancel", []status{pending, running}, cancel)
 }
@@ -52,7 +65,7 @@ func (e *Executor) Cancel(ctx context.Context, id, reason string) (*rebalancerv1
 // rollback is not automatic ends FAILED with its work in place).
 // Errors: ErrNotFound, *StateError, ErrBusy.
 func (e *Executor) Rollback(ctx context.Context, id, reason string) (*rebalancerv1.ExecutionState, error) {
-	return e.takeOver(ctx, id, "roll back", []status{failed, paused}, func(r *store.Record) {
+	return e.takeOver(ctx, id, "roll back", []status{failed, paused}, nil, func(r *store.Record) {
 		r.State.Status, r.Control = rollingBack, store.Control{Reason: reason}
-	}, 0, "")
+	}, announcement{})
 }

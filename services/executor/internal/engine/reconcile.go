@@ -19,9 +19,16 @@ import (
 // bucket was purged or rebuilt) is restored from the copy of its original
 // marks on the node (AnnotationOriginalMarks) when this installation noted
 // it; another installation's node is its own to restore, and one without
-// a note is only reported, since guessing what it had would do harm. Run
-// at start-up; idempotent, so replicas may run it at once.
+// a note is only reported, since guessing what it had would do harm. It
+// then clears the NodeGroup locks left by executions that ended or are
+// gone (sweepLocks; the scan does so every minute too). Run at start-up;
+// idempotent, so replicas may run it at once.
 func (e *Executor) Reconcile(ctx context.Context) error {
+	return errors.Join(e.reconcileNodes(ctx), e.sweepLocks(ctx))
+}
+
+// reconcileNodes restores the nodes left tainted (see Reconcile).
+func (e *Executor) reconcileNodes(ctx context.Context) error {
 	nodes, err := e.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err

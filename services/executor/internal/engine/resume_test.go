@@ -6,12 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	autoscalerfake "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client/fake"
-	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -24,7 +20,6 @@ func TestResumeRightAfterThePausedEventResumes(t *testing.T) {
 	_, err := u.writeControl(t.Context(), store.Control{Pause: true, Reason: "maintenance"})
 	require.NoError(t, err)
 	deps := *u.x.deps
-	deps.Groups = autoscalerfake.NewClientset(&v1alpha1.NodeGroup{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}})
 	var e *Executor
 	resumed := make(chan error, 1)
 	deps.Events = publisherFunc(func(ctx context.Context, ev *rebalancerv1.ExecutionEvent) error {
@@ -37,7 +32,7 @@ func TestResumeRightAfterThePausedEventResumes(t *testing.T) {
 		}
 		return u.events.Publish(ctx, ev)
 	})
-	e = New(deps, accept.Checker{}, nil)
+	e = New(deps, deps.checker, nil)
 	t.Cleanup(e.Stop)
 	rec, err := deps.Store.Get(t.Context(), "exec-1")
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -26,21 +27,43 @@ func (x *execution) drive(ctx context.Context, previousOwner string) error {
 			return err
 		}
 	}
-	if x.control().Cancel && !isFinal(x.snapshot().GetStatus()) {
+	if isFinal(x.snapshot().GetStatus()) {
+		return nil
+	}
+	// No step of a plan whose record was altered: not even a rollback.
+	if err := accept.Intact(x.plan()); err != nil {
+		return x.abandon(ctx, err)
+	}
+	if x.control().Cancel {
 		return x.cancelToEnd(ctx)
 	}
 	switch x.snapshot().GetStatus() {
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PENDING:
-		if err := x.start(ctx); err != nil {
-			return err
-		}
-		return x.runToEnd(ctx)
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING:
-		return x.runToEnd(ctx)
-	case rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK:
+	case pending, running:
+		return x.proceed(ctx)
+	case rollingBack:
 		return x.rollbackToEnd(ctx)
+	case paused:
+		var due bool
+		x.view(func(r *store.Record) { due = resumeDue(r, x.now()) })
+		if due {
+			return x.resumeBySchedule(ctx)
+		}
 	}
-	return nil // awaiting approval, paused or final: nothing to do here
+	return nil // awaiting approval or paused: nothing to do here
+}
+
+// abandon ends an execution whose stored plan fails acceptance: FAILED,
+// nothing done, for an operator to look at (the reconcile restores the
+// old nodes it tainted, from their notes).
+func (x *execution) abandon(ctx context.Context, cause error) error {
+	x.deps.Logger.Error("stored execution refused: its plan fails acceptance", "execution", x.id(), "error", cause)
+	if err := x.update(ctx, func(r *store.Record) {
+		r.State.StatusMessage = "Refused from the store, nothing done: " + cause.Error() + "; an operator must look"
+		r.State.Errors = append(r.State.Errors, cause.Error())
+	}); err != nil {
+		return err
+	}
+	return x.finish(ctx, failed)
 }
 
 // start records the execution running and the group as being rebalanced.
@@ -75,10 +98,21 @@ func (x *execution) runToEnd(ctx context.Context) error {
 		}
 		return x.pause(ctx)
 	}
+	var closed *windowClosed
+	if errors.As(err, &closed) {
+		return x.pauseForWindow(ctx, closed.refusal)
+	}
 	if err == nil {
 		return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED)
 	}
 	x.deps.Logger.Warn("execution failed", "execution", x.snapshot().GetExecutionId(), "error", err)
+	return x.afterFailure(ctx)
+}
+
+// afterFailure is what follows a failure: the rollback, when the plan
+// rolls back by itself (here, or by the rollback role), else FAILED with
+// the work in place.
+func (x *execution) afterFailure(ctx context.Context) error {
 	if !x.plan().GetRollbackPlan().GetAutomatic() {
 		return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED)
 	}
@@ -139,6 +173,9 @@ func (e *Executor) launch(rec *store.Record, previousOwner string) {
 		}
 		if err != nil && !errors.Is(err, context.Canceled) {
 			e.deps.Logger.Error("execution stopped", "execution", id, "error", fmt.Sprint(err))
+		}
+		if s := x.snapshot(); s.GetStatus() == paused && s.GetPauseReason() == rebalancerv1.PauseReason_PAUSE_REASON_WINDOW_CLOSED {
+			e.wakeAt(id, s.GetResumeAt().AsTime())
 		}
 	})
 }

@@ -18,15 +18,24 @@ type Roles struct {
 
 // Start scans the store at once (a restarted replica takes its own
 // executions back) and then every scan interval, claiming executions
-// whose lease expired: an owner that died is taken over within its lease
-// TTL plus one interval.
+// whose lease expired, and those paused for the schedule whose time came:
+// an owner that died is taken over within its lease TTL plus one
+// interval. Every lockSweepInterval it also clears the NodeGroup locks
+// left by executions that ended (sweepLocks).
 func (e *Executor) Start() {
 	e.wg.Go(func() {
 		t := e.deps.Clock.NewTicker(e.scanInterval())
 		defer t.Stop()
+		var swept time.Time
 		for {
 			if err := e.scan(e.ctx); err != nil && e.ctx.Err() == nil {
 				e.deps.Logger.Warn("scan of executions failed", "error", err)
+			}
+			if now := e.deps.Clock.Now(); now.Sub(swept) >= lockSweepInterval {
+				swept = now
+				if err := e.sweepLocks(e.ctx); err != nil && e.ctx.Err() == nil {
+					e.deps.Logger.Warn("sweep of NodeGroup locks failed", "error", err)
+				}
 			}
 			select {
 			case <-e.ctx.Done():
@@ -36,6 +45,11 @@ func (e *Executor) Start() {
 		}
 	})
 }
+
+// lockSweepInterval is how often a replica clears stale NodeGroup locks:
+// a lock left by an execution that ended makes the Analyzer postpone
+// every plan for the group, so it must not wait for a restart.
+const lockSweepInterval = time.Minute
 
 // scanInterval is a third of the TTL, at most 2 s: takeover stays well
 // inside TTL + 5 s, and a long TTL does not slow it.
@@ -97,7 +111,9 @@ func (e *Executor) claimFresh(ctx context.Context, rec *store.Record) (*store.Re
 
 // takes reports whether rec is work for this replica's roles. A cancel
 // taken from a paused or unapproved execution, not yet begun, is anyone's
-// to finish: the replica that took it may have died before starting.
+// to finish: the replica that took it may have died before starting. An
+// execution paused for the schedule whose time came is the executor
+// role's to resume (window.go).
 func (e *Executor) takes(r *store.Record) bool {
 	switch r.State.GetStatus() {
 	case pending, running:
@@ -105,7 +121,7 @@ func (e *Executor) takes(r *store.Record) bool {
 	case rollingBack:
 		return e.deps.Roles.Rollback
 	case paused, awaitingApproval:
-		return r.Control.Cancel
+		return r.Control.Cancel || (e.deps.Roles.Execute && resumeDue(r, e.deps.Clock.Now()))
 	}
 	return false
 }

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
@@ -18,8 +19,10 @@ var errStopped = errors.New("stopped after a failed batch")
 
 // runBatches starts the batches in batch_number order, each once every
 // batch it depends on completed and soaked, with at most the plan's
-// max_concurrent nodes in running batches. The first failure stops new
-// batches from starting; running ones finish or fail.
+// max_concurrent nodes in running batches. The first failure, or a batch
+// the group's schedule does not let start, stops new batches from
+// starting; running ones finish or fail. A failure outweighs the schedule:
+// only when nothing failed does the execution pause for it.
 func (x *execution) runBatches(ctx context.Context) error {
 	p := x.plan()
 	batches := p.GetBatches()
@@ -58,7 +61,26 @@ func (x *execution) runBatches(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return errors.Join(errs...)
+	return outcome(errs)
+}
+
+// outcome is the batches' errors as one: the failures, or else the
+// schedule's refusal.
+func outcome(errs []error) error {
+	var failures []error
+	var closed error
+	for _, err := range errs {
+		var w *windowClosed
+		if errors.As(err, &w) {
+			closed = err
+			continue
+		}
+		failures = append(failures, err)
+	}
+	if len(failures) > 0 {
+		return errors.Join(failures...)
+	}
+	return closed
 }
 
 // awaitDependencies waits for b's dependencies to complete and soak.
@@ -89,16 +111,33 @@ func (x *execution) awaitDependencies(ctx context.Context, b *rebalancerv1.NodeB
 }
 
 // runBatch runs one batch to its end, reporting its start and outcome
-// once per execution, however often it is resumed.
+// once per execution, however often it is resumed. A batch not started
+// yet starts only once its live guards pass (guard.go): the schedule
+// refusing it pauses the execution, any other refusal fails it.
 func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) error {
 	number := b.GetBatchNumber()
-	var already bool
-	x.view(func(r *store.Record) { already = r.Book.BatchDone(number) })
+	var already, started bool
+	x.view(func(r *store.Record) { already, started = r.Book.BatchDone(number), r.Book.BatchStarted(number) })
 	if already {
 		return nil // completed before a restart; its BATCH_COMPLETED went out with that fact
 	}
 	if x.interruptRequested() {
 		return errInterrupted
+	}
+	if !started {
+		if err := x.guard(ctx, true, b); err != nil {
+			r, refused := accept.AsRefusal(err)
+			switch {
+			case refused && r.Waits():
+				return &windowClosed{refusal: r}
+			case refused:
+				return x.refuseBatch(ctx, b, r)
+			case ctx.Err() == nil:
+				err = fmt.Errorf("batch %d did not start: %w", number, err)
+				return errors.Join(err, x.failBatch(ctx, number, err))
+			}
+			return err
+		}
 	}
 	if err := x.startBatch(ctx, b); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/progress"
@@ -61,19 +62,14 @@ type firstRunStop struct{ dies, published bool }
 // (nothing ran on them), so only verify and terminate are left: steps
 // that need no node to join the fake cluster.
 func newTwoBatchUnit(t *testing.T) *unit {
-	u := newUnit(t)
-	batch := func(number int32, old string, dependsOn ...int32) *rebalancerv1.NodeBatch {
-		return &rebalancerv1.NodeBatch{BatchNumber: number, Phase: rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE, DependsOn: dependsOn,
-			Nodes: []*rebalancerv1.CandidateNode{{NodeName: old, VmIdentifier: "vm-" + old, CurrentOffering: "standard-8", TargetOffering: "compute-4"}}}
-	}
-	drained := func(old string) *rebalancerv1.NodeExecution {
-		return &rebalancerv1.NodeExecution{OldNode: old, OldVmIdentifier: "vm-" + old, Phase: rebalancerv1.NodePhase_NODE_PHASE_DRAINED}
-	}
+	u := newUnitOf(t, []string{"old-0", "old-1"})
+	u.addNodes(t, "old-0", "old-1")
 	require.NoError(t, u.x.update(t.Context(), func(r *store.Record) {
-		r.Plan.Batches = []*rebalancerv1.NodeBatch{batch(1, "old-0"), batch(2, "old-1", 1)}
-		r.Plan.MaxConcurrent = 1
 		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING
-		r.State.Nodes = []*rebalancerv1.NodeExecution{drained("old-0"), drained("old-1")}
+		r.State.StartedAt = timestamppb.New(u.clock.Now())
+		for _, ne := range r.State.Nodes {
+			ne.Phase, ne.NewOffering = rebalancerv1.NodePhase_NODE_PHASE_DRAINED, "compute-4"
+		}
 	}))
 	return u
 }

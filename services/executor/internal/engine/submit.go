@@ -3,17 +3,23 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/naming"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
-// Execute accepts a plan and starts it, or holds it for approval. The same
-// plan submitted again returns its existing execution, untouched. A plan
-// that fails acceptance is refused with an *apivalidate.Error and nothing
-// is touched.
+// Execute accepts a plan and starts it, or holds it for approval (when it
+// says so, and always for a NEEDS_REVIEW analysis). The same plan
+// submitted again returns its existing execution, untouched. A plan that
+// fails acceptance is refused with an *apivalidate.Error (malformed) or an
+// *accept.Refusal (it may not run: its verdict, the live group, its age,
+// the schedule, another execution holding the group), and nothing is
+// written. A plan held for approval is not held to the schedule nor to
+// its age until it is approved.
 func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan, requestedBy string) (*rebalancerv1.ExecutionState, error) {
 	e.acceptMu.Lock()
 	defer e.acceptMu.Unlock()
@@ -23,8 +29,14 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	group, err := e.checker.Check(ctx, plan)
+	starts := !accept.NeedsApproval(plan)
+	group, err := e.deps.checker.Check(ctx, plan, accept.At{Now: e.deps.Clock.Now(), Start: starts, MaxPlanAge: e.deps.MaxPlanAge, Schedule: starts})
 	if err != nil {
+		return nil, err
+	}
+	// The last check writes: the group's lock, taken only by a plan that
+	// passed every other.
+	if err := takeGroup(ctx, &e.deps, group, plan, id); err != nil {
 		return nil, err
 	}
 	if !e.reserve(id) {
@@ -37,6 +49,7 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 	}
 	if err != nil {
 		e.unreserve(id)
+		releaseGroup(ctx, &e.deps, plan)
 		return nil, err
 	}
 	x := newExecution(&e.deps, rec, nil)
@@ -46,10 +59,10 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 		e.unreserve(id) // stored PENDING: a scan picks it up
 		return nil, err
 	}
-	if plan.GetRequiresApproval() {
+	if !starts {
 		e.unreserve(id)
 		if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_AWAITING_APPROVAL, "", 0, nil,
-			"Plan %s requires approval before it runs", plan.GetPlanId()); err != nil {
+			"Plan %s requires approval before it runs%s", plan.GetPlanId(), reviewNote(plan)); err != nil {
 			return nil, err
 		}
 		// Whoever approves it takes the lease then.
@@ -59,11 +72,23 @@ func (e *Executor) Execute(ctx context.Context, plan *rebalancerv1.RebalancePlan
 	return st, e.runOrHandOff(ctx, x)
 }
 
+// reviewNote says why a NEEDS_REVIEW plan waits, naming what to review.
+func reviewNote(p *rebalancerv1.RebalancePlan) string {
+	if p.GetAnalysisVerdict() != rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW {
+		return ""
+	}
+	names := make([]string, len(p.GetFailedChecks()))
+	for i, c := range p.GetFailedChecks() {
+		names[i] = c.GetName()
+	}
+	return ": its analysis needs review (" + strings.Join(names, ", ") + ")"
+}
+
 // newRecord is an accepted execution: one node state per planned node,
 // PENDING (or AWAITING_APPROVAL), with the group's provisioning settings.
 func (e *Executor) newRecord(id string, plan *rebalancerv1.RebalancePlan, group *v1alpha1.NodeGroup, requestedBy string) *store.Record {
 	status := rebalancerv1.ExecutionStatus_EXECUTION_STATUS_PENDING
-	if plan.GetRequiresApproval() {
+	if accept.NeedsApproval(plan) {
 		status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_AWAITING_APPROVAL
 	}
 	state := &rebalancerv1.ExecutionState{

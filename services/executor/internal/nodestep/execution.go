@@ -19,6 +19,13 @@ type Execution interface {
 	Plan() *rebalancerv1.RebalancePlan
 	// GroupSpec is what replacements are created with.
 	GroupSpec() GroupSpec
+	// LivePolicy is the NodeGroup's rebalancing policy as it is now,
+	// defaults applied, for the decisions a step takes on the group's
+	// word beside the plan's (the offerings a replacement may run, whether
+	// a drain may delete pods past their budgets). An error means it
+	// could not be read, or the group is not the plan's any more; the step
+	// then takes the stricter way.
+	LivePolicy(ctx context.Context) (*rebalancerv1.RebalancePolicy, error)
 	Ledger
 	Events
 	// Proceed is asked before every step: nil while steps may take their

@@ -27,6 +27,9 @@ type ledger struct {
 	events []Event
 	// stop is what Proceed answers.
 	stop error
+	// live and liveErr are what LivePolicy answers.
+	live    *rebalancerv1.RebalancePolicy
+	liveErr error
 }
 
 var _ Execution = (*ledger)(nil)
@@ -43,6 +46,12 @@ func (l *ledger) GroupSpec() GroupSpec {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return GroupSpec{Datacenter: l.rec.Book.Datacenter, Labels: l.rec.Book.GroupLabels, Taints: l.rec.Book.GroupTaints}
+}
+
+func (l *ledger) LivePolicy(context.Context) (*rebalancerv1.RebalancePolicy, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.live, l.liveErr
 }
 
 func (l *ledger) Node(old string) (*rebalancerv1.NodeExecution, store.NodeBook) {
@@ -168,7 +177,9 @@ func (u *unit) build(k Kube, alternatives ...string) {
 	u.cloud, u.clock = cloudfake.New(), clocktesting.NewFakeClock(time.Unix(1_800_000_000, 0))
 	u.x = &ledger{rec: &store.Record{Plan: plan, Book: store.Book{Datacenter: catalog.NYC1},
 		State: &rebalancerv1.ExecutionState{ExecutionId: "exec-1", PlanId: plan.PlanId, NodeGroup: "web", Namespace: "shop",
-			Nodes: []*rebalancerv1.NodeExecution{{OldNode: "old-0", OldVmIdentifier: "vm-old-0", Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING}}}}}
+			Nodes: []*rebalancerv1.NodeExecution{{OldNode: "old-0", OldVmIdentifier: "vm-old-0", Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING}}}},
+		// The group allows the plan's alternatives and respects PDBs, as by default.
+		live: &rebalancerv1.RebalancePolicy{AlternativeOfferings: alternatives, RespectPdbs: true}}
 	pace := DefaultPace()
 	pace.CloudRetry = time.Millisecond
 	env := Env{Kube: k, Cloud: u.cloud, Clock: u.clock, Logger: slog.New(slog.DiscardHandler), Pace: pace, Installation: DefaultInstallation}

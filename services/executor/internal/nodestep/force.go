@@ -31,10 +31,10 @@ func (d *drainer) timedOut(ctx context.Context, left []corev1.Pod) error {
 	if err != nil {
 		return err
 	}
-	force := d.r.x.Plan().GetPolicy().GetDrainTimeoutAction() == rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_FORCE
-	action := "the plan rolls back"
+	force, why := d.r.mayForce(ctx)
+	action := "the plan rolls back (" + why + ")"
 	if force {
-		action = "the remaining pods are deleted (policy force)"
+		action = "the remaining pods are deleted (" + why + ")"
 	}
 	if err := d.r.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_TIMEOUT, d.reportedNode(), d.batch(),
 		map[string]string{"pods": strings.Join(pods, ","), "pdbs": strings.Join(pdbs, ",")},
@@ -45,6 +45,27 @@ func (d *drainer) timedOut(ctx context.Context, left []corev1.Pod) error {
 		return &Failure{Phase: rebalancerv1.NodePhase_NODE_PHASE_DRAINING, Message: fmt.Sprintf("drain of %s timed out", d.node), Pods: pods, PDBs: pdbs}
 	}
 	return d.forceOut(ctx, left)
+}
+
+// mayForce reports whether a drain that timed out may delete the pods
+// left past their budgets, and why: only when the plan's policy and the
+// live group's both say FORCE and neither respects PodDisruptionBudgets
+// (respect_pdbs: pods leave only through the Eviction API). A live policy
+// that cannot be read forces nothing.
+func (r *Runner) mayForce(ctx context.Context) (bool, string) {
+	plan := r.x.Plan().GetPolicy()
+	live, err := r.x.LivePolicy(ctx)
+	if err != nil {
+		return false, fmt.Sprintf("the group's policy could not be read: %v", err)
+	}
+	const force = rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_FORCE
+	switch {
+	case plan.GetDrainTimeoutAction() != force || live.GetDrainTimeoutAction() != force:
+		return false, "policy rollback"
+	case plan.GetRespectPdbs() || live.GetRespectPdbs():
+		return false, "policy force, but the group respects PodDisruptionBudgets"
+	}
+	return true, "policy force, PodDisruptionBudgets not respected"
 }
 
 // forceOut deletes the pods a drain could not evict in time (policy
@@ -88,7 +109,7 @@ func (d *drainer) forceDelete(ctx context.Context, pod *corev1.Pod) error {
 	}
 	return d.r.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_POD_FORCE_DELETED, d.reportedNode(), d.batch(),
 		map[string]string{"pod": key(pod), "pdb": strings.Join(pdbs, ","), "node": d.node},
-		"Deleted %s past PDB %s after the drain timeout (policy force)", key(pod), strings.Join(pdbs, ","))
+		"Deleted %s past PDB %s after the drain timeout (policy force, PodDisruptionBudgets not respected)", key(pod), strings.Join(pdbs, ","))
 }
 
 // recordOwner remembers the controller of a pod that left, for the verify

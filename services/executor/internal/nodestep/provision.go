@@ -14,7 +14,8 @@ import (
 
 // provision asks the cloud for the replacement VM under its deterministic
 // hostname, trying the target offering and then the opportunity's
-// alternatives when quota or availability refuse one.
+// alternatives that the live group allows, when quota or availability
+// refuse one.
 func provision(ctx context.Context, n *Node) error {
 	p := n.r.x.Plan()
 	hostname := naming.Hostname(p.GetPlanId(), n.Old)
@@ -32,7 +33,7 @@ func provision(ctx context.Context, n *Node) error {
 			return err
 		}
 	}
-	vm, offering, err := n.createVM(ctx, hostname, offeringsOf(p))
+	vm, offering, err := n.createVM(ctx, hostname, n.r.offerings(ctx))
 	if err != nil {
 		return err
 	}
@@ -47,11 +48,27 @@ func provision(ctx context.Context, n *Node) error {
 		"Replacement VM %s (%s) exists for %s", hostname, offering, n.Old)
 }
 
-// offeringsOf is the target, then the alternatives, each once.
-func offeringsOf(p *rebalancerv1.RebalancePlan) []string {
+// offerings is the target, then each of the opportunity's alternatives
+// that the live group's alternative_offerings allows, once. A plan may
+// not name an alternative its group does not allow (the Executor refuses
+// it), but the group may have narrowed its list since; a live policy that
+// cannot be read allows none.
+func (r *Runner) offerings(ctx context.Context) []string {
+	p := r.x.Plan()
+	var allowed []string
+	if live, err := r.x.LivePolicy(ctx); err != nil {
+		r.env.Logger.Warn("the group's policy could not be read: no alternative offering", "error", err)
+	} else {
+		allowed = live.GetAlternativeOfferings()
+	}
+	return offeringsOf(p, allowed)
+}
+
+// offeringsOf is the target, then the alternatives allowed, each once.
+func offeringsOf(p *rebalancerv1.RebalancePlan, allowed []string) []string {
 	out := []string{p.GetOpportunity().GetTargetOffering()}
 	for _, o := range p.GetOpportunity().GetAlternativeOfferings() {
-		if o != "" && !slices.Contains(out, o) {
+		if o != "" && slices.Contains(allowed, o) && !slices.Contains(out, o) {
 			out = append(out, o)
 		}
 	}

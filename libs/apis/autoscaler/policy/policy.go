@@ -1,8 +1,10 @@
 // Package policy turns a NodeGroup's spec.rebalancing into the API's
 // RebalancePolicy, applying the CRD's defaults to every field left unset.
 // The API server applies them too, but a group read from an older
-// server, a fake client or a hand-built object may lack them, and the
-// analysis must carry a complete policy either way.
+// server, a fake client or a hand-built object may lack them, and both
+// readers need a complete policy: the Analyzer reports it in the analysis,
+// and the Executor holds every plan to the live group's (the ceiling,
+// the windows) before it acts.
 package policy
 
 import (
