@@ -98,6 +98,25 @@ test: verify $(SANDBOX_BINS_TARGET) ## Verify, then run every module's tests wit
 		(cd $$m && go test $(GO_TEST_FLAGS) ./...); \
 	done
 
+# fuzz: every Fuzz* target of every module, one at a time and with
+# -parallel 1 (the machine is shared), each for FUZZTIME: a duration (30s)
+# or a count of executions (1000000x). Packages are found by grep and
+# targets by `go test -list`, so a new target runs without editing this.
+# A crasher is written to the package's testdata/fuzz/<Target>/: fix it and
+# keep the file, so every plain `go test` replays it.
+FUZZTIME ?= 30s
+
+.PHONY: fuzz
+fuzz: ## Run every Fuzz* target one at a time, each for FUZZTIME: make fuzz FUZZTIME=1000000x
+	@for m in $(MODULES); do \
+		for dir in $$(cd $$m && grep -rl --include='*_test.go' --exclude-dir=testdata '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do \
+			for target in $$(cd $$m && go test -list '^Fuzz' $$dir | grep '^Fuzz'); do \
+				echo "fuzz $$m/$${dir#./} $$target for $(FUZZTIME)"; \
+				(cd $$m && go test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -parallel 1 $$dir); \
+			done; \
+		done; \
+	done
+
 # demo: a real rebalance, every process on loopback ports and stopped at the
 # end or on Ctrl-C. build.sh prints a line per sandbox binary (built or
 # cached) on stderr; its stdout, the cache folder, is not needed here.

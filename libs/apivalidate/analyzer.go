@@ -13,7 +13,9 @@ func analyzeRebalance(v *violations, r *rebalancerv1.AnalyzeRebalanceRequest) {
 func validateRebalanceSafety(v *violations, r *rebalancerv1.ValidateRebalanceSafetyRequest) {
 	v.namespace("namespace", r.GetNamespace())
 	v.objectName("node_group", r.GetNodeGroup())
-	v.uniqueNames("node_names", r.GetNodeNames())
+	if v.fits("node_names", len(r.GetNodeNames()), MaxNodeNames) {
+		v.uniqueNames("node_names", r.GetNodeNames())
+	}
 }
 
 func opportunity(v *violations, field string, o *rebalancerv1.Opportunity) {

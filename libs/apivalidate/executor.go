@@ -6,9 +6,6 @@ import (
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// maxPageSize bounds ListExecutions pages.
-const maxPageSize = 1000
-
 // executePlan checks the plan's shape; the Executor then checks its content
 // against the cluster (every node in the group, none control-plane).
 func executePlan(v *violations, r *rebalancerv1.ExecutePlanRequest) {
@@ -22,13 +19,20 @@ func executePlan(v *violations, r *rebalancerv1.ExecutePlanRequest) {
 	}
 	v.namespace("plan.namespace", p.GetNamespace())
 	v.objectName("plan.node_group", p.GetNodeGroup())
+	v.fits("plan.failed_checks", len(p.GetFailedChecks()), MaxSafetyChecks)
 	if len(p.GetBatches()) == 0 {
 		v.add("plan.batches", "must hold at least one batch")
+	}
+	if !v.fits("plan.batches", len(p.GetBatches()), MaxBatches) {
+		return
 	}
 	for i, b := range p.GetBatches() {
 		field := index("plan.batches", i)
 		if len(b.GetNodes()) == 0 {
 			v.add(path(field, "nodes"), "must hold at least one node")
+		}
+		if !v.fits(path(field, "nodes"), len(b.GetNodes()), MaxNodesPerBatch) {
+			continue
 		}
 		for j, n := range b.GetNodes() {
 			v.objectName(path(index(path(field, "nodes"), j), "node_name"), n.GetNodeName())
@@ -46,8 +50,8 @@ func listExecutions(v *violations, r *rebalancerv1.ListExecutionsRequest) {
 			v.add("namespace", "is required with node_group")
 		}
 	}
-	if s := r.GetPageSize(); s < 0 || s > maxPageSize {
-		v.add("page_size", "must be between 0 and %d, got %d", maxPageSize, s)
+	if s := r.GetPageSize(); s < 0 || s > MaxPageSize {
+		v.add("page_size", "must be between 0 and the cap of %d, got %d", MaxPageSize, s)
 	}
 	for i, st := range r.GetStatuses() {
 		if _, ok := rebalancerv1.ExecutionStatus_name[int32(st)]; !ok || st == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_UNSPECIFIED {

@@ -26,14 +26,17 @@ func analysis(v *violations, field string, a *rebalancerv1.RebalanceAnalysis) {
 	v.objectName(path(field, "node_group"), a.GetNodeGroup())
 	opportunity(v, path(field, "opportunity"), a.GetOpportunity())
 	candidates := path(field, "candidate_nodes")
-	names := make([]string, len(a.GetCandidateNodes()))
-	for i, c := range a.GetCandidateNodes() {
-		names[i] = c.GetNodeName()
+	if v.fits(candidates, len(a.GetCandidateNodes()), MaxCandidateNodes) {
+		names := make([]string, len(a.GetCandidateNodes()))
+		for i, c := range a.GetCandidateNodes() {
+			names[i] = c.GetNodeName()
+		}
+		v.uniqueNames(candidates, names)
+		if a.GetTotalNodes() < int32(len(names)) {
+			v.add(path(field, "total_nodes"), "is %d, fewer than the %d candidates", a.GetTotalNodes(), len(names))
+		}
 	}
-	v.uniqueNames(candidates, names)
-	if a.GetTotalNodes() < int32(len(names)) {
-		v.add(path(field, "total_nodes"), "is %d, fewer than the %d candidates", a.GetTotalNodes(), len(names))
-	}
+	v.fits(path(field, "safety_checks"), len(a.GetSafetyChecks()), MaxSafetyChecks)
 	if a.GetPolicy() == nil {
 		v.add(path(field, "policy"), "is required")
 	}

@@ -50,13 +50,14 @@ func (e *Embedded) Stop() {
 
 // Connect dials url and keeps reconnecting forever, including when the first
 // attempt fails, so a service started before NATS catches up by itself.
-func Connect(url, name string) (*nats.Conn, error) {
-	nc, err := nats.Connect(url,
+// opts add TLS and credentials (Security.Options).
+func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {
+	nc, err := nats.Connect(url, append([]nats.Option{
 		nats.Name(name),
 		nats.RetryOnFailedConnect(true),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
-	)
+	}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("NATS %s: %w", url, err)
 	}

@@ -7,12 +7,16 @@ import (
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// PlanID derives a plan's ID from its content, plan_id left empty:
-// "plan-" and a hash (see contentid.Of).
+// PlanID derives a plan's ID from its content, plan_id, signature and
+// signing_key_id left empty: "plan-" and a hash (see contentid.Of). The
+// signature covers the ID, so the ID cannot cover the signature; a plan
+// re-signed by another key keeps its ID.
 func PlanID(p *rebalancerv1.RebalancePlan) (string, error) {
-	if p.GetPlanId() != "" {
+	if p.GetPlanId() != "" || len(p.GetSignature()) > 0 || p.GetSigningKeyId() != "" {
 		p = proto.CloneOf(p)
 		p.PlanId = ""
+		p.Signature = nil
+		p.SigningKeyId = ""
 	}
 	return contentid.Of("plan", p)
 }

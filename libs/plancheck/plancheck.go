@@ -48,6 +48,14 @@ const (
 	maxBatches    = 3 * maxGroupNodes
 )
 
+// MaxGroupNodes and MaxBatches are those bounds, for the request caps of
+// libs/apivalidate, so a request is never refused by one and let through
+// by the other.
+const (
+	MaxGroupNodes = maxGroupNodes
+	MaxBatches    = maxBatches
+)
+
 // report collects violations in the order they are found.
 type report struct {
 	list []Violation

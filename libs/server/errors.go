@@ -26,13 +26,16 @@ type ErrorRule struct {
 // they become gRPC codes.
 type ErrorTable []ErrorRule
 
-// Registrar is what a service's API registers on: its gRPC service and
-// the table of its typed errors. *Server is one.
+// Registrar is what a service's API registers on: its gRPC service, the
+// table of its typed errors and the access rules of its methods. *Server
+// is one.
 type Registrar interface {
 	grpc.ServiceRegistrar
 	// MapErrors installs the error table of service (its full name,
 	// e.g. rebalancer.v1.PlannerService).
 	MapErrors(service string, table ErrorTable)
+	// Authorize installs the access rules of service's methods.
+	Authorize(service string, table AccessTable)
 }
 
 // RegisterService implements grpc.ServiceRegistrar.

@@ -15,20 +15,24 @@ import (
 )
 
 // chain is the one interceptor chain of every service, outermost first:
-// metrics see every call (panics and invalid requests included), logging
-// sees the final code, errors maps what a handler returned to a status
-// (the service's typed errors by its table, anything unknown to Internal,
-// logged), recovery turns a panic into Internal, and validation refuses a
-// bad request before any handler runs.
+// metrics see every call (panics, refusals and invalid requests included),
+// logging sees the final code, errors maps what a handler returned to a
+// status (the service's typed errors by its table, anything unknown to
+// Internal, logged), guard authenticates the caller, caps its open streams
+// and authorizes the call (a stream by its first request), recovery turns
+// a panic into Internal, and validation refuses a bad request before any
+// handler runs: only an authorized caller learns what is wrong with its
+// request.
 type chain struct {
 	metrics  *grpcprom.ServerMetrics
 	panics   prometheus.Counter
 	logger   *slog.Logger
 	errors   *errorMapper
+	guard    *guard
 	validate func(req any) error
 }
 
-func newChain(reg prometheus.Registerer, logger *slog.Logger, validate func(any) error) *chain {
+func newChain(reg prometheus.Registerer, logger *slog.Logger, g *guard, validate func(any) error) *chain {
 	c := &chain{
 		metrics: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram()),
 		panics: prometheus.NewCounter(prometheus.CounterOpts{
@@ -37,6 +41,7 @@ func newChain(reg prometheus.Registerer, logger *slog.Logger, validate func(any)
 		}),
 		logger:   logger,
 		errors:   &errorMapper{logger: logger},
+		guard:    g,
 		validate: validate,
 	}
 	reg.MustRegister(c.metrics, c.panics)
@@ -51,6 +56,7 @@ func (c *chain) serverOptions() []grpc.ServerOption {
 			c.metrics.UnaryServerInterceptor(),
 			logging.UnaryServerInterceptor(interceptorLogger(c.logger), logOpts...),
 			c.errors.unary,
+			c.guard.unary,
 			recovery.UnaryServerInterceptor(recoverOpt),
 			c.unaryValidation,
 		),
@@ -58,6 +64,7 @@ func (c *chain) serverOptions() []grpc.ServerOption {
 			c.metrics.StreamServerInterceptor(),
 			logging.StreamServerInterceptor(interceptorLogger(c.logger), logOpts...),
 			c.errors.stream,
+			c.guard.stream,
 			recovery.StreamServerInterceptor(recoverOpt),
 			c.streamValidation,
 		),

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -26,6 +27,7 @@ type Server struct {
 	logger   *slog.Logger
 	registry *prometheus.Registry
 	chain    *chain
+	guard    *guard
 	grpc     *grpc.Server
 	health   *health.Server
 	http     *http.Server
@@ -51,8 +53,19 @@ func New(cfg Config) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s := &Server{cfg: cfg, logger: logger, registry: reg, health: health.NewServer()}
-	s.chain = newChain(reg, logger, cfg.Validate)
-	s.grpc = grpc.NewServer(s.chain.serverOptions()...)
+	s.guard = newGuard(cfg, logger)
+	s.chain = newChain(reg, logger, s.guard, cfg.Validate)
+	opts := append(s.chain.serverOptions(), cfg.Limits.withDefaults().serverOptions()...)
+	if cfg.TLS.Enabled() {
+		reloader, err := newTLSReloader(cfg.TLS, func(err error) {
+			logger.Error("TLS files not reloaded; the previous ones keep serving", "error", err)
+		})
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.Creds(credentials.NewTLS(reloader.serverConfig())))
+	}
+	s.grpc = grpc.NewServer(opts...)
 	s.deps = dependencies{healthy: map[string]bool{}, changed: s.publishHealth}
 	s.http = &http.Server{Handler: httpHandler(reg, s.Ready), ReadHeaderTimeout: 5 * time.Second}
 	healthpb.RegisterHealthServer(s.grpc, s.health)
@@ -103,10 +116,16 @@ func (s *Server) MetricsAddr() string { return s.httpListener.Addr().String() }
 
 // Run serves until ctx ends, then shuts down gracefully. It listens first if Listen was not called.
 func (s *Server) Run(ctx context.Context) error {
+	if err := s.checkAuthReady(); err != nil {
+		return err
+	}
 	if s.grpcListener == nil {
 		if err := s.Listen(); err != nil {
 			return err
 		}
+	}
+	if s.AuthRequired() && !s.cfg.TLS.Enabled() {
+		s.logger.Warn("bearer tokens travel in plaintext: serve TLS with --tls-cert-file and --tls-key-file")
 	}
 	s.chain.metrics.InitializeMetrics(s.grpc)
 	s.publishHealth()

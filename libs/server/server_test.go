@@ -173,16 +173,22 @@ func TestShutdownReportsNotServingThenStops(t *testing.T) {
 
 func TestConfigCheckNamesTheFlag(t *testing.T) {
 	t.Parallel()
-	valid := Config{Name: "x", GRPCAddr: ":1", MetricsAddr: ":2", ShutdownTimeout: time.Second, LogFormat: "json", LogLevel: "info"}
+	valid := Config{Name: "x", GRPCAddr: ":1", MetricsAddr: ":2", ShutdownTimeout: time.Second, LogFormat: "json", LogLevel: "info", Auth: AuthKubernetes}
 	cases := map[string]struct {
 		edit func(*Config)
 		want string
 	}{
-		"a missing gRPC address":    {func(c *Config) { c.GRPCAddr = "" }, "--grpc-addr"},
-		"a missing metrics address": {func(c *Config) { c.MetricsAddr = "" }, "--metrics-addr"},
-		"a negative drain period":   {func(c *Config) { c.DrainPeriod = -time.Second }, "--drain-period"},
-		"an unknown log format":     {func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
-		"an unknown log level":      {func(c *Config) { c.LogLevel = "loud" }, "--log-level"},
+		"a missing gRPC address":     {func(c *Config) { c.GRPCAddr = "" }, "--grpc-addr"},
+		"a missing metrics address":  {func(c *Config) { c.MetricsAddr = "" }, "--metrics-addr"},
+		"a negative drain period":    {func(c *Config) { c.DrainPeriod = -time.Second }, "--drain-period"},
+		"an unknown log format":      {func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
+		"an unknown log level":       {func(c *Config) { c.LogLevel = "loud" }, "--log-level"},
+		"a negative auth cache TTL":  {func(c *Config) { c.AuthCacheTTL = -time.Second }, "--auth-cache-ttl"},
+		"a negative auth cache size": {func(c *Config) { c.AuthCacheSize = -1 }, "--auth-cache-size"},
+		"an unknown auth mode":       {func(c *Config) { c.Auth = "maybe" }, "--auth"},
+		"a key without certificate":  {func(c *Config) { c.TLS.KeyFile = "k" }, "--tls-key-file"},
+		"a negative message size":    {func(c *Config) { c.Limits.MaxRecvMsgSize = -1 }, "--max-recv-msg-size"},
+		"a negative stream cap":      {func(c *Config) { c.Limits.MaxStreamsPerCaller = -1 }, "--max-streams-per-caller"},
 	}
 	require.NoError(t, valid.Check())
 	for name, tc := range cases {

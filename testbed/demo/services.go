@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc"
@@ -13,6 +14,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/testbed/procs"
 )
 
@@ -65,11 +67,23 @@ func startServices(ctx context.Context, cfg Config, kubeconfig string) (s *servi
 		"--kubeconfig", kubeconfig, "--boot-delay", cfg.BootDelay.String()); err != nil {
 		return s, err
 	}
+	// A throwaway Planner key pair: the Planner signs, the Executor verifies.
+	signingKey, publicKey := filepath.Join(cfg.LogDir, "planner.key"), filepath.Join(cfg.LogDir, "planner.pub")
+	if err := plansign.WriteKeyPair(signingKey, publicKey); err != nil {
+		return s, err
+	}
 	cluster := []string{"--kubeconfig", kubeconfig, "--vpsie-url", s.simURL, "--vpsie-token-file", tokenFile,
 		"--vpsie-os-identifier", osImage}
 	addrs := map[string]string{}
 	for _, name := range []string{"analyzer", "planner", "executor"} {
-		if addrs[name], err = s.startService(cfg, name, cluster); err != nil {
+		extra := cluster
+		switch name {
+		case "planner":
+			extra = []string{"--signing-key-file", signingKey}
+		case "executor":
+			extra = append(slices.Clone(cluster), "--plan-public-key-file", publicKey)
+		}
+		if addrs[name], err = s.startService(cfg, name, extra); err != nil {
 			return s, err
 		}
 	}
@@ -84,9 +98,10 @@ func startServices(ctx context.Context, cfg Config, kubeconfig string) (s *servi
 	return s, nil
 }
 
-// startService starts one of the three services on free ports; the
-// Planner needs neither cluster nor cloud.
-func (s *services) startService(cfg Config, name string, cluster []string) (string, error) {
+// startService starts one of the three services on free ports with its
+// own flags, extra: the Analyzer's and the Executor's cluster and cloud,
+// the Planner's signing key, the Executor's Planner public key.
+func (s *services) startService(cfg Config, name string, extra []string) (string, error) {
 	grpcAddr, metricsAddr, err := serviceAddrs(cfg, name)
 	if err != nil {
 		return "", err
@@ -94,9 +109,7 @@ func (s *services) startService(cfg Config, name string, cluster []string) (stri
 	// Loopback only, so the demo may serve anyone: grpcurl and
 	// rebalancectl call without credentials, as the README shows.
 	args := []string{"--grpc-addr", grpcAddr, "--metrics-addr", metricsAddr, "--drain-period", "100ms", "--auth", "none"}
-	if name != "planner" {
-		args = append(args, cluster...)
-	}
+	args = append(args, extra...)
 	if name == "executor" {
 		// Scenarios sharing one sandbox are installations of their own:
 		// a later one's start-up reconcile must leave the others' nodes be.

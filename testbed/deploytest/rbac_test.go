@@ -103,6 +103,12 @@ func needs() map[string][]access {
 			{verb: "get", path: "/readyz", allowed: true},
 		},
 	)
+	// Every service reviews its callers' tokens and calls.
+	reviews := []access{
+		allow("create", "authentication.k8s.io", "tokenreviews", "", ""),
+		allow("create", "authorization.k8s.io", "subjectaccessreviews", "", ""),
+	}
+	analyzer, executor = append(analyzer, reviews...), append(executor, reviews...)
 	return map[string][]access{
 		"analyzer": append(analyzer,
 			deny("create", "", "pods", "eviction", workloadNS),
@@ -119,7 +125,7 @@ func needs() map[string][]access {
 			deny("update", "apps", "deployments", "", workloadNS),
 			deny("patch", "apps", "deployments", "", workloadNS), // it reads whether a rollout surges; the executor restarts
 		),
-		"planner": {
+		"planner": append(slices.Clone(reviews),
 			deny("get", "", "nodes", "", ""),
 			deny("list", "", "pods", "", workloadNS),
 			deny("get", "autoscaler.vpsie.io", "nodegroups", "", workloadNS),
@@ -128,7 +134,9 @@ func needs() map[string][]access {
 			deny("get", "", "secrets", "", namespace),
 			deny("get", "", "configmaps", "", namespace),
 			deny("create", "", "pods", "eviction", workloadNS),
-		},
+			deny("create", "authorization.k8s.io", "localsubjectaccessreviews", "", workloadNS),
+			deny("get", "autoscaler.vpsie.io", "nodegroups", "rebalance", workloadNS),
+		),
 		"executor": append(executor,
 			deny("create", "", "pods", "", workloadNS),
 			deny("update", "", "pods", "", workloadNS),
@@ -166,7 +174,7 @@ func testRBAC(t *testing.T, objs []*unstructured.Unstructured) {
 	cases := needs()
 	// The authorizer learns of new bindings through its informers: wait
 	// until the first allowed request of each account goes through.
-	for _, sa := range []string{"analyzer", "executor"} {
+	for _, sa := range []string{"analyzer", "planner", "executor"} {
 		err := wait.PollUntilContextTimeout(t.Context(), 50*time.Millisecond, 10*time.Second, true,
 			func(ctx context.Context) (bool, error) { return review(ctx, sa, cases[sa][0]) })
 		require.NoError(t, err, "%s: bindings never took effect", sa)
@@ -206,7 +214,7 @@ func review(ctx context.Context, sa string, c access) (bool, error) {
 // or a dangerous verb grants more than any list of checks would probe.
 func checkRulesStatically(t *testing.T, objs []*unstructured.Unstructured) {
 	t.Helper()
-	ours := map[string]bool{"analyzer": true, "executor": true}
+	ours := map[string]bool{"analyzer": true, "planner": true, "executor": true}
 	for _, o := range objs {
 		switch o.GetKind() {
 		case "ClusterRole", "Role":

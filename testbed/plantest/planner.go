@@ -36,7 +36,9 @@ func Start(t testing.TB, binary string) *Planner {
 	grpcAddr := servicetest.FreeAddr(t)
 	p, err := procs.Start(procs.Command{Name: "planner", Binary: binary, LogDir: t.TempDir(), Args: []string{
 		"--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(t), "--drain-period", "0s",
-		"--log-format", "text", "--log-level", "warn"}})
+		"--log-format", "text", "--log-level", "warn",
+		"--auth", "none", // loopback only: the tests call without a token
+	}})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
@@ -13,7 +12,8 @@ import (
 // connections dials each service at most once per command and closes them
 // when the command ends.
 type connections struct {
-	byAddr map[string]*grpc.ClientConn
+	security *securityOptions
+	byAddr   map[string]*grpc.ClientConn
 }
 
 // dial opens a client connection; nothing is sent until the first call, so
@@ -22,9 +22,13 @@ func (c *connections) dial(addr string) (*grpc.ClientConn, error) {
 	if conn, ok := c.byAddr[addr]; ok {
 		return conn, nil
 	}
-	// The services serve plaintext gRPC, as in the README's grpcurl
-	// examples; a TLS-terminating proxy is the deployment's concern.
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// Plaintext without credentials unless the security flags say
+	// otherwise (TLS, a client certificate, a token, a kubeconfig).
+	opts, err := c.security.dialOptions()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		return nil, &usageError{err: fmt.Errorf("address %q: %w", addr, err)}
 	}

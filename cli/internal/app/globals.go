@@ -27,6 +27,7 @@ type globalOptions struct {
 	timeout                     time.Duration
 	outputName                  string
 	output                      output.Format
+	security                    securityOptions
 	env                         *envflag.Binding
 }
 
@@ -36,8 +37,9 @@ func (o *globalOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.executor, "executor", DefaultExecutor, "Executor gRPC address")
 	fs.DurationVar(&o.timeout, "timeout", DefaultTimeout, "longest wait for each call (watch streams are not bounded)")
 	fs.StringVarP(&o.outputName, "output", "o", string(output.Table), "output format: table, json or yaml")
+	o.security.register(fs)
 	o.env = envflag.New(EnvPrefix)
-	for _, name := range []string{"analyzer", "planner", "executor", "timeout", "output"} {
+	for _, name := range append([]string{"analyzer", "planner", "executor", "timeout", "output"}, securityFlags...) {
 		o.env.Bind(fs, name)
 	}
 }

@@ -21,6 +21,7 @@ type app struct {
 // called them.
 func Execute(ctx context.Context, env Environment, args []string) error {
 	a := &app{env: env}
+	a.conns.security = &a.global.security
 	defer a.conns.close()
 	root := a.rootCommand()
 	root.SetArgs(args)

@@ -28,7 +28,8 @@ const DefaultBaseURL = "https://api.vpsie.com"
 
 // Options configure a Client. Token and OSIdentifier are required.
 type Options struct {
-	// BaseURL is the API host; DefaultBaseURL when empty.
+	// BaseURL is the API host; DefaultBaseURL when empty. It must be https,
+	// except on a loopback host (tests, the simulator).
 	BaseURL string
 	// Token is the access token sent as Vpsie-Auth. It is never logged nor
 	// put in an error.
@@ -37,7 +38,9 @@ type Options struct {
 	OSIdentifier string
 	// ProjectID places new VMs in a project; 0 for the default project.
 	ProjectID int64
-	// HTTPClient sends the requests; a fresh http.Client when nil.
+	// HTTPClient sends the requests; a fresh http.Client when nil. The
+	// client uses a copy that follows no redirect, so the token is sent to
+	// BaseURL's host only.
 	HTTPClient *http.Client
 	// CallTimeout bounds a whole method call, retries included (default 2m).
 	CallTimeout time.Duration
@@ -77,13 +80,16 @@ func New(opts Options) (*Client, error) {
 	}
 	opts = withDefaults(opts)
 	base, err := url.Parse(opts.BaseURL)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, errors.New("vpsie: the base URL must be an absolute http(s) URL")
+	if err != nil {
+		return nil, errors.New("vpsie: the base URL must be an absolute https URL")
+	}
+	if err := checkBaseURL(base); err != nil {
+		return nil, err
 	}
 	return &Client{
 		base:    base,
 		opts:    opts,
-		http:    opts.HTTPClient,
+		http:    noRedirects(opts.HTTPClient),
 		limiter: rate.NewLimiter(rate.Limit(opts.RequestsPerSecond), opts.Burst),
 		log:     opts.Logger,
 	}, nil

@@ -68,7 +68,9 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	c.stats.attempts.Add(1)
 	status, header, body, err := c.exchange(req)
 	if err == nil {
-		err = decode(r.op, status, header, body, time.Now(), out)
+		if err = redirectError(r.op, status, header); err == nil {
+			err = decode(r.op, status, header, body, time.Now(), out)
+		}
 	} else {
 		err = c.transportError(ctx, r.op, err)
 	}

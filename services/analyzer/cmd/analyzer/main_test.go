@@ -19,8 +19,8 @@ import (
 // fails with exit code 1 and the single line want.
 func exitsAtOnceWithOneLine(t *testing.T, env []string, want string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(servicetest.Build(t, "analyzer"),
-		append([]string{"--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t)}, args...)...)
+	cmd := exec.Command(servicetest.Build(t, "."),
+		append([]string{"--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t), "--auth", "none"}, args...)...)
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -56,10 +56,10 @@ func TestMissingOSIdentifierExitsAtOnceWithOneLine(t *testing.T) {
 func TestUnreachableClusterIsNotServingAndSIGTERMExitsZero(t *testing.T) {
 	t.Parallel()
 	grpcAddr := servicetest.FreeAddr(t)
-	cmd := exec.Command(servicetest.Build(t, "analyzer"), "--grpc-addr", grpcAddr,
+	cmd := exec.Command(servicetest.Build(t, "."), "--grpc-addr", grpcAddr,
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
 		"--vpsie-url", "http://"+servicetest.FreeAddr(t), "--vpsie-os-identifier", "os-ubuntu",
-		"--drain-period", "500ms", "--log-level", "error")
+		"--drain-period", "500ms", "--log-level", "error", "--auth", "none")
 	cmd.Env = append(servicetest.CleanEnv("ANALYZER_", vpsie.TokenEnv+"="), vpsie.TokenEnv+"=t0ken")
 	servicetest.Capture(t, cmd)
 	require.NoError(t, cmd.Start())

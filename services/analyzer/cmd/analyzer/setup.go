@@ -40,6 +40,8 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
+	// Its own service account reviews callers' tokens and calls (--auth).
+	s.UseKubernetesAuth(client)
 	groups, err := autoscaler.NewForConfig(restConfig)
 	if err != nil {
 		return err

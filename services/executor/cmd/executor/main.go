@@ -42,6 +42,7 @@ func (o *options) flags(f *config.Flags) {
 	f.String(&o.natsURL, "nats-url", "", "NATS server URL; empty starts an embedded nats-server")
 	f.String(&o.natsStoreDir, "nats-store-dir", "", "JetStream directory of the embedded nats-server; empty means a temporary one")
 	f.String(&o.natsListen, "nats-listen", "127.0.0.1:-1", "host:port of the embedded nats-server; port -1 picks a free one")
+	o.natsSecurity.RegisterFlags(f)
 	f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
 	f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token; empty reads VPSIE_TOKEN")
 	f.String(&o.vpsieOS, "vpsie-os-identifier", "ubuntu-24.04-k8s", "VPSie image new nodes boot")
@@ -49,7 +50,9 @@ func (o *options) flags(f *config.Flags) {
 	f.Duration(&o.leaseTTL, "lease-ttl", engine.DefaultLeaseTTL, "how long an execution's lease lasts unrenewed; another replica takes the execution over after it")
 	f.String(&o.installation, "installation", engine.DefaultInstallation, "name of this executor installation, noted on the nodes it marks; installations sharing a cluster need distinct names, so one's start-up reconcile leaves the other's nodes alone")
 	f.Int(&o.natsReplicas, "nats-replicas", 1, "servers of the NATS cluster keeping the executor's stream and bucket (1 to 5; at most the cluster's size)")
+	f.Strings(&o.planKeyFiles, "plan-public-key-file", "Planner public key (PEM PKIX Ed25519, one or more per file) or a directory of them; plans must be signed by one; none: unsigned plans are accepted, with a warning")
 	f.String(&o.roles, "roles", "executor,rollback", "roles this process runs: executor (runs plans), rollback (carries out rollbacks), or both")
+	f.Duration(&o.maxPlanAge, "max-plan-age", engine.DefaultMaxPlanAge, "how old a plan may be, from its analysis, when it starts (accepted without approval, or approved); an older plan is refused")
 }
 
 // defaultReplicaID is the host name: one replica per pod in production.

@@ -47,6 +47,7 @@ func TestMalformedSettingsExitAtOnceNamingTheFlag(t *testing.T) {
 		{"--nats-replicas", "7"},
 		{"--roles", "executor,janitor"},
 		{"--lease-ttl", "1s"},
+		{"--max-plan-age", "-1m"},
 	} {
 		t.Run(bad[0]+"="+bad[1], func(t *testing.T) {
 			t.Parallel()

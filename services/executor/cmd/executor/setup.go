@@ -11,6 +11,8 @@ import (
 	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	"github.com/vpsie/node-rebalancer/libs/kube"
+	"github.com/vpsie/node-rebalancer/libs/natsbus"
+	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/service"
 )
@@ -29,6 +31,9 @@ type options struct {
 	roles          string
 	natsReplicas   int
 	installation   string
+	natsSecurity   natsbus.Security
+	maxPlanAge     time.Duration
+	planKeyFiles   []string
 }
 
 // setup builds the Executor's clients and hands them to its composition
@@ -40,12 +45,15 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 		return err
 	}
 	opts := service.Options{
-		NATS:         service.NATS{URL: o.natsURL, Listen: o.natsListen, StoreDir: o.natsStoreDir},
+		NATS:         service.NATS{URL: o.natsURL, Listen: o.natsListen, StoreDir: o.natsStoreDir, Security: o.natsSecurity},
 		NATSReplicas: o.natsReplicas, Replica: o.replicaID, Installation: o.installation,
-		LeaseTTL: o.leaseTTL, Roles: roles,
+		LeaseTTL: o.leaseTTL, Roles: roles, MaxPlanAge: o.maxPlanAge,
 	}
 	if err := opts.Check(); err != nil {
 		return err
+	}
+	if opts.PlanKeys, err = plansign.LoadVerifier(o.planKeyFiles...); err != nil {
+		return fmt.Errorf("--plan-public-key-file: %w", err)
 	}
 	token, err := vpsie.LoadToken(o.vpsieTokenFile, "EXECUTOR_VPSIE_TOKEN_FILE", os.LookupEnv)
 	if err != nil {
@@ -63,6 +71,8 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
+	// Its own service account reviews callers' tokens and calls (--auth).
+	s.UseKubernetesAuth(client)
 	groups, err := autoscaler.NewForConfig(restConfig)
 	if err != nil {
 		return fmt.Errorf("NodeGroup client: %w", err)

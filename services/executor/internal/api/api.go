@@ -24,12 +24,14 @@ type Server struct {
 	engine atomic.Pointer[engine.Executor]
 }
 
-// Register adds the Executor and its error table to a server. It answers
+// Register adds the Executor, its error table and its access rules
+// (access.go) to a server. It answers
 // Unavailable until Ready hands it the engine (the engine needs JetStream up).
 func Register(r server.Registrar) *Server {
 	srv := &Server{}
 	rebalancerv1.RegisterExecutorServiceServer(r, srv)
 	r.MapErrors(rebalancerv1.ExecutorService_ServiceDesc.ServiceName, Errors)
+	srv.authorize(r)
 	return srv
 }
 
@@ -52,7 +54,7 @@ func (s *Server) ExecutePlan(ctx context.Context, req *rebalancerv1.ExecutePlanR
 	if err != nil {
 		return nil, err
 	}
-	st, err := e.Execute(ctx, req.GetPlan(), req.GetRequestedBy())
+	st, err := e.Execute(ctx, req.GetPlan(), caller(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,8 @@ import (
 
 	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
+	"github.com/vpsie/node-rebalancer/libs/natsbus"
+	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 )
 
@@ -47,6 +49,13 @@ type Options struct {
 	// Pace tunes the engine's waits between retries; zero is
 	// engine.DefaultPace, which suits production and the sandbox.
 	Pace engine.Pace
+	// MaxPlanAge is how old a plan may be, from its analysis, when it
+	// starts (accepted without approval, or approved); zero is
+	// engine.DefaultMaxPlanAge.
+	MaxPlanAge time.Duration
+	// PlanKeys are the Planner public keys a plan must be signed with;
+	// nil or empty accepts unsigned plans, with a warning at start-up.
+	PlanKeys *plansign.Verifier
 }
 
 // NATS is an external NATS server (URL) or, without one, the settings of
@@ -59,6 +68,9 @@ type NATS struct {
 	// StoreDir is the embedded server's JetStream folder; empty means a
 	// temporary one, removed when the Executor stops.
 	StoreDir string
+	// Security is the TLS and credentials of the connection to URL; the
+	// embedded server takes none.
+	Security natsbus.Security
 }
 
 // Check reports the first setting that cannot work.
@@ -72,12 +84,17 @@ func (o Options) Check() error {
 		return fmt.Errorf("--lease-ttl %s: at least 1.5s, so renewals every third of it stay apart", o.LeaseTTL)
 	case o.Replica == "":
 		return errors.New("--replica-id is required: it names this process as an execution's owner")
+	case o.MaxPlanAge < 0:
+		return fmt.Errorf("--max-plan-age %s: must not be negative", o.MaxPlanAge)
 	}
 	if o.NATS.URL == "" {
+		if flag := o.NATS.Security.FirstFlag(); flag != "" {
+			return fmt.Errorf("%s needs --nats-url: the embedded server takes no TLS or credentials", flag)
+		}
 		_, _, err := o.NATS.listen()
 		return err
 	}
-	return nil
+	return o.NATS.Security.Check()
 }
 
 // listen splits the embedded server's host:port.

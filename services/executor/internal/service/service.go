@@ -46,7 +46,11 @@ func Setup(s *server.Server, d Deps, o Options) error {
 	if err != nil {
 		return err
 	}
-	nc, err := natsbus.Connect(url, "rebalancer-executor")
+	natsOpts, err := o.NATS.Security.Options()
+	if err != nil {
+		return err
+	}
+	nc, err := natsbus.Connect(url, "rebalancer-executor", natsOpts...)
 	if err != nil {
 		return err
 	}
@@ -58,10 +62,15 @@ func Setup(s *server.Server, d Deps, o Options) error {
 	// before the embedded server (registered earlier, so it runs later) goes.
 	s.OnStop(func(context.Context) error { return nc.Drain() })
 
+	if o.PlanKeys.Len() == 0 {
+		s.Logger().Warn("no --plan-public-key-file: plans are accepted unsigned and unverified; give the Planner's public keys to refuse unsigned and altered plans")
+	} else {
+		s.Logger().Info("plans must be signed by the Planner", "planner_keys", o.PlanKeys.KeyIDs())
+	}
 	grpcAPI := api.Register(s)
 	deps := engine.Deps{Kube: d.Kube, Groups: d.Groups, Cloud: d.Cloud,
 		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.Replica, Installation: o.Installation,
-		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace}
+		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace, MaxPlanAge: o.MaxPlanAge}
 	var open atomic.Bool
 	s.Depend(server.Dependency{Name: "kubernetes", Check: kube.Readyz(d.Kube)})
 	s.Depend(server.Dependency{Name: "nats", Check: natsbus.Ready(nc, js)})
@@ -75,7 +84,7 @@ func Setup(s *server.Server, d Deps, o Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan *engine.Executor, 1)
 	go func() {
-		e, err := openEngine(ctx, js, o.NATSReplicas, deps, accept.Checker{Kube: d.Kube, Groups: d.Groups})
+		e, err := openEngine(ctx, js, o.NATSReplicas, deps, accept.Checker{Kube: d.Kube, Groups: d.Groups, PlanKeys: o.PlanKeys})
 		if err != nil {
 			s.Logger().Error("executor engine not started", "error", err)
 			close(started)

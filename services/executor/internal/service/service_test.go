@@ -42,7 +42,10 @@ func TestOptionsCheckNamesTheFlag(t *testing.T) {
 		"more NATS replicas than 5":     {func(o *service.Options) { o.NATSReplicas = 6 }, "--nats-replicas"},
 		"a lease shorter than 1.5 s":    {func(o *service.Options) { o.LeaseTTL = time.Second }, "--lease-ttl"},
 		"no replica name":               {func(o *service.Options) { o.Replica = "" }, "--replica-id"},
+		"a negative plan age":           {func(o *service.Options) { o.MaxPlanAge = -time.Minute }, "--max-plan-age"},
 		"an embedded listen sans port":  {func(o *service.Options) { o.NATS.Listen = "nowhere" }, "--nats-listen"},
+		"NATS credentials sans a URL":   {func(o *service.Options) { o.NATS.Security.NKeyFile = "user.nk" }, "--nats-nkey-file"},
+		"a NATS certificate sans key":   {func(o *service.Options) { o.NATS.URL, o.NATS.Security.TLSCertFile = "nats://x:4222", "c" }, "--nats-tls-cert-file"},
 		"an embedded port not a number": {func(o *service.Options) { o.NATS.Listen = "127.0.0.1:x" }, "--nats-listen"},
 	}
 	require.NoError(t, validOptions(t).Check())

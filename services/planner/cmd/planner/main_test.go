@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -21,8 +23,8 @@ import (
 func TestServesPlansAndCountsThemUntilSIGTERM(t *testing.T) {
 	t.Parallel()
 	grpcAddr, metricsAddr := servicetest.FreeAddr(t), servicetest.FreeAddr(t)
-	cmd := exec.Command(servicetest.Build(t, "planner"), "--grpc-addr", grpcAddr, "--metrics-addr", metricsAddr,
-		"--drain-period", "100ms", "--log-level", "error")
+	cmd := exec.Command(servicetest.Build(t, "."), "--grpc-addr", grpcAddr, "--metrics-addr", metricsAddr,
+		"--drain-period", "100ms", "--log-level", "error", "--auth", "none")
 	cmd.Env = servicetest.CleanEnv("PLANNER_")
 	servicetest.Capture(t, cmd)
 	require.NoError(t, cmd.Start())
@@ -38,6 +40,40 @@ func TestServesPlansAndCountsThemUntilSIGTERM(t *testing.T) {
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait(), "exit code 0 after SIGTERM")
+}
+
+// Anonymous access only on loopback, and tokens only with a cluster to
+// review them: a mistake ends the start at once, in one line.
+func TestAuthSettingsThatCannotWorkExitAtOnceWithOneLine(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		args []string
+		want string
+	}{
+		"anonymous on every interface": {[]string{"--auth", "none", "--grpc-addr", ":0", "--metrics-addr", servicetest.FreeAddr(t)},
+			`planner: --auth=none lets anyone call, so every listener must be on loopback, and --grpc-addr ":0" is not`},
+		"anonymous metrics on every interface": {[]string{"--auth", "none", "--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", "0.0.0.0:0"},
+			`--metrics-addr "0.0.0.0:0" is not`},
+		"tokens without a cluster": {[]string{"--auth", "kubernetes", "--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t)},
+			"planner: no Kubernetes configuration"},
+		"an unknown mode": {[]string{"--auth", "anyone", "--grpc-addr", servicetest.FreeAddr(t), "--metrics-addr", servicetest.FreeAddr(t)},
+			`planner: --auth "anyone": want kubernetes or none`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(servicetest.Build(t, "."), c.args...)
+			cmd.Env = servicetest.CleanEnv("PLANNER_")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit)
+			require.Equal(t, 1, exit.ExitCode())
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			require.Len(t, lines, 1, stderr.String())
+			require.Contains(t, lines[0], c.want)
+		})
+	}
 }
 
 func oneNodeAnalysis() *rebalancerv1.RebalanceAnalysis {

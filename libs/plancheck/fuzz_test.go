@@ -1,0 +1,88 @@
+package plancheck
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// planSeeds are the fixtures' valid plans and a few broken ones, encoded
+// as the Executor receives them.
+func planSeeds(f *testing.F) {
+	f.Helper()
+	reviewed := rollingPlan()
+	reviewed.AnalysisVerdict, reviewed.RequiresApproval = rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW, true
+	cycle := rollingPlan()
+	cycle.Batches[0].DependsOn = []int32{int32(len(cycle.Batches))}
+	for _, p := range []*rebalancerv1.RebalancePlan{rollingPlan(), blueGreenPlan(), seal(reviewed), seal(cycle), {}} {
+		b, err := proto.Marshal(p)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+}
+
+var planIDPattern = regexp.MustCompile(`^plan-[0-9a-f]{20}$`)
+
+// FuzzCheck feeds any decodable plan to the plan rules: Check never
+// panics, leaves the plan alone, answers the same twice, names a field of
+// the plan in every violation, and passes a plan only when its plan_id is
+// the ID of its content.
+func FuzzCheck(f *testing.F) {
+	planSeeds(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p rebalancerv1.RebalancePlan
+		if proto.Unmarshal(b, &p) != nil {
+			return
+		}
+		before := proto.CloneOf(&p)
+		found := Check(&p)
+		require.True(t, proto.Equal(before, &p), "Check changed the plan")
+		require.Equal(t, found, Check(&p), "Check is deterministic")
+		for _, v := range found {
+			require.Regexp(t, `^plan(\.|\[|$)`, v.Field)
+			require.NotEmpty(t, v.Description)
+		}
+		if len(found) > 0 {
+			return
+		}
+		id, err := PlanID(&p)
+		require.NoError(t, err)
+		require.Equal(t, id, p.GetPlanId(), "a passing plan carries its content's ID")
+		require.LessOrEqual(t, len(p.GetBatches()), maxBatches)
+		require.Empty(t, Check(proto.CloneOf(&p)), "a copy passes too")
+	})
+}
+
+// FuzzPlanID: the ID of any plan is well formed, the same for a decoded
+// copy, blind to plan_id, signature and signing_key_id, and changed by a
+// change of content.
+func FuzzPlanID(f *testing.F) {
+	planSeeds(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p rebalancerv1.RebalancePlan
+		if proto.Unmarshal(b, &p) != nil {
+			return
+		}
+		id, err := PlanID(&p)
+		require.NoError(t, err)
+		require.True(t, planIDPattern.MatchString(id), id)
+
+		again, err := proto.MarshalOptions{Deterministic: true}.Marshal(&p)
+		require.NoError(t, err)
+		var copied rebalancerv1.RebalancePlan
+		require.NoError(t, proto.Unmarshal(again, &copied))
+		copied.PlanId, copied.Signature, copied.SigningKeyId = "plan-other", []byte{1, 2, 3}, "ed25519:0000000000000000"
+		copiedID, err := PlanID(&copied)
+		require.NoError(t, err)
+		require.Equal(t, id, copiedID, "plan_id and the signature fields are not content")
+
+		copied.TotalNodes++
+		changed, err := PlanID(&copied)
+		require.NoError(t, err)
+		require.NotEqual(t, id, changed, "a change of content changes the ID")
+	})
+}
