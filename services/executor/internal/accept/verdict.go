@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/plancheck"
 )
 
 // Verdict refuses a plan whose analysis recommended POSTPONE (safe later:
@@ -20,17 +21,17 @@ func Verdict(p *rebalancerv1.RebalancePlan) error {
 	r := &Refusal{Rule: RuleVerdict}
 	named := make([]string, len(p.GetFailedChecks()))
 	for i, c := range p.GetFailedChecks() {
-		outcome := checkOutcome(c)
+		outcome := plancheck.CheckOutcome(c)
 		r.Details = append(r.Details, Detail{Kind: DetailSafetyCheck, Subject: c.GetName(), Description: outcome})
 		named[i] = c.GetName() + " (" + outcome + ")"
 	}
 	if len(named) == 0 {
 		r.Reason = fmt.Sprintf("the analysis of plan %s recommended %s; only PROCEED and NEEDS_REVIEW are executed",
-			p.GetPlanId(), verdictName(v))
+			p.GetPlanId(), plancheck.VerdictName(v))
 		return r
 	}
 	r.Reason = fmt.Sprintf("the analysis of plan %s recommended %s; only PROCEED and NEEDS_REVIEW are executed. "+
-		"Safety checks that did not pass: %s", p.GetPlanId(), verdictName(v), strings.Join(named, "; "))
+		"Safety checks that did not pass: %s", p.GetPlanId(), plancheck.VerdictName(v), strings.Join(named, "; "))
 	return r
 }
 
@@ -39,17 +40,4 @@ func Verdict(p *rebalancerv1.RebalancePlan) error {
 // plan says, since the warnings are for an operator to read first.
 func NeedsApproval(p *rebalancerv1.RebalancePlan) bool {
 	return p.GetRequiresApproval() || p.GetAnalysisVerdict() == rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW
-}
-
-// checkOutcome is "FAILED: <message>", or the status alone without one.
-func checkOutcome(c *rebalancerv1.SafetyCheck) string {
-	status := strings.TrimPrefix(c.GetStatus().String(), "SAFETY_CHECK_STATUS_")
-	if c.GetMessage() == "" {
-		return status
-	}
-	return status + ": " + c.GetMessage()
-}
-
-func verdictName(v rebalancerv1.RecommendedAction) string {
-	return strings.TrimPrefix(v.String(), "RECOMMENDED_ACTION_")
 }

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/plancheck"
 )
 
 // checkVerdict refuses an analysis that does not recommend going ahead:
@@ -25,16 +26,16 @@ func checkVerdict(a *rebalancerv1.RebalanceAnalysis) error {
 	err := &UnmetPolicyError{Rule: "recommended_action"}
 	named := make([]string, len(failed))
 	for i, c := range failed {
-		d := Detail{Kind: DetailSafetyCheck, Subject: c.GetName(), Description: checkOutcome(c)}
+		d := Detail{Kind: DetailSafetyCheck, Subject: c.GetName(), Description: plancheck.CheckOutcome(c)}
 		err.Details = append(err.Details, d)
 		named[i] = d.Subject + " (" + d.Description + ")"
 	}
 	if len(failed) == 0 {
-		err.Reason = fmt.Sprintf("the analysis recommends %s, though it lists no safety check that did not pass", verdictName(verdict))
+		err.Reason = fmt.Sprintf("the analysis recommends %s, though it lists no safety check that did not pass", plancheck.VerdictName(verdict))
 		return err
 	}
 	err.Reason = fmt.Sprintf("the analysis recommends %s; safety checks that did not pass: %s",
-		verdictName(verdict), strings.Join(named, "; "))
+		plancheck.VerdictName(verdict), strings.Join(named, "; "))
 	return err
 }
 
@@ -57,17 +58,4 @@ func failedChecks(checks []*rebalancerv1.SafetyCheck) []*rebalancerv1.SafetyChec
 func requiresApproval(a *rebalancerv1.RebalanceAnalysis, p *rebalancerv1.RebalancePolicy) bool {
 	return p.GetRequireApproval() ||
 		a.GetRecommendedAction() == rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW
-}
-
-// checkOutcome is "FAILED: <message>", or the status alone without one.
-func checkOutcome(c *rebalancerv1.SafetyCheck) string {
-	status := strings.TrimPrefix(c.GetStatus().String(), "SAFETY_CHECK_STATUS_")
-	if c.GetMessage() == "" {
-		return status
-	}
-	return status + ": " + c.GetMessage()
-}
-
-func verdictName(v rebalancerv1.RecommendedAction) string {
-	return strings.TrimPrefix(v.String(), "RECOMMENDED_ACTION_")
 }

@@ -46,7 +46,7 @@ func TestAnAnalysisThatPostponesOrRejectsIsRefusedNamingItsChecks(t *testing.T) 
 			var unmet *UnmetPolicyError
 			require.ErrorAs(t, err, &unmet)
 			require.Equal(t, "recommended_action", unmet.Rule)
-			require.Equal(t, "the analysis recommends "+verdictName(verdict)+"; safety checks that did not pass: "+
+			require.Equal(t, "the analysis recommends "+plancheck.VerdictName(verdict)+"; safety checks that did not pass: "+
 				"timing.maintenance_window (FAILED: outside every maintenance window until 22:00 UTC); "+
 				"pdb.single_replica (WARNING: shop/cache runs one replica)", unmet.Reason)
 			require.Equal(t, []Detail{
