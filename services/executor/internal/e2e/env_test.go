@@ -16,6 +16,7 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/service"
@@ -85,12 +86,19 @@ type watchFunc func(ctx context.Context, id string, from uint64, handle func(*re
 // embedded nats-server of its own, with both roles.
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvTrusting(t, nil)
+}
+
+// newEnvTrusting is newEnv with an Executor that runs only plans signed
+// by one of planKeys (none: unsigned plans run, as without the flag).
+func newEnvTrusting(t testing.TB, planKeys *plansign.Verifier) *env {
+	t.Helper()
 	e := newWorld(t)
 	srv := servicetest.Serve(t, server.Config{Name: "executor", Logger: testLogger(t)}, func(s *server.Server) error {
 		return service.Setup(s, service.Deps{Kube: e.sb.Client, Groups: e.sb.Autoscaler, Cloud: e.cloud}, service.Options{
 			NATS: service.NATS{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()}, NATSReplicas: 1,
 			Replica: "e2e", Installation: e.ns, LeaseTTL: engine.DefaultLeaseTTL,
-			Roles: engine.Roles{Execute: true, Rollback: true},
+			Roles: engine.Roles{Execute: true, Rollback: true}, PlanKeys: planKeys,
 		})
 	})
 	conn := servicetest.Dial(t, srv.GRPCAddr())
