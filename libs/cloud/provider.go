@@ -76,4 +76,5 @@ type Provider interface {
 	Catalogue
 	VMs
 	QuotaReader
+	ManagedKubernetes
 }

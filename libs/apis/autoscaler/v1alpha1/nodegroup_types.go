@@ -17,6 +17,7 @@ import (
 // +kubebuilder:printcolumn:name="Max",type=integer,JSONPath=`.spec.maxNodes`
 // +kubebuilder:printcolumn:name="Ready",type=integer,JSONPath=`.status.readyNodes`
 // +kubebuilder:printcolumn:name="Datacenter",type=string,JSONPath=`.spec.datacenter`
+// +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.spec.provisioning.mode`
 // +kubebuilder:printcolumn:name="Strategy",type=string,JSONPath=`.spec.rebalancing.strategy`
 // +kubebuilder:printcolumn:name="Rebalancing",type=string,JSONPath=`.status.activeExecution.planID`
 // +kubebuilder:printcolumn:name="Last Rebalance",type=date,JSONPath=`.status.lastRebalanceTime`
@@ -65,11 +66,73 @@ type NodeGroupSpec struct {
 	// +listType=atomic
 	Taints []corev1.Taint `json:"taints,omitempty"`
 
+	// Provisioning is how replacement nodes are obtained from VPSie.
+	// Omitted, the managed mode, which needs the cluster's identifier.
+	// +optional
+	// +kubebuilder:default={}
+	Provisioning Provisioning `json:"provisioning,omitempty"`
+
 	// Rebalancing is the policy under which nodes may be replaced.
 	// Omitted, every field takes its default.
 	// +optional
 	// +kubebuilder:default={}
 	Rebalancing RebalancingPolicy `json:"rebalancing,omitempty"`
+}
+
+// ProvisioningMode is how the group's nodes come to be.
+// +kubebuilder:validation:Enum=managed;vm
+type ProvisioningMode string
+
+const (
+	// ProvisioningManaged adds nodes through VPSie Managed Kubernetes: a
+	// node is added to the cluster's VPSie node group of its size, and
+	// VPSie boots and joins it.
+	ProvisioningManaged ProvisioningMode = "managed"
+	// ProvisioningVM creates plain VMs (a self-managed cluster) whose
+	// user data, rendered from the operator's template, joins them.
+	ProvisioningVM ProvisioningMode = "vm"
+)
+
+// Provisioning says how replacement nodes are obtained.
+//
+// +kubebuilder:validation:XValidation:rule="self.mode != 'managed' || (has(self.clusterID) && self.clusterID != '')",message="clusterID is required in the managed mode",fieldPath=".clusterID"
+// +kubebuilder:validation:XValidation:rule="self.mode != 'vm' || has(self.userData)",message="userData is required in the vm mode",fieldPath=".userData"
+type Provisioning struct {
+	// Mode is managed (VPSie Managed Kubernetes) or vm (self-managed).
+	// +optional
+	// +kubebuilder:default=managed
+	Mode ProvisioningMode `json:"mode,omitempty"`
+
+	// ClusterID is the VPSie Managed Kubernetes cluster's identifier. Its
+	// VPSie node groups are found by size: a replacement of offering X is
+	// added to the group whose size is X.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9-]+$`
+	ClusterID string `json:"clusterID,omitempty"`
+
+	// UserData is the template of the cloud-init user data a VM boots
+	// with in the vm mode (for example kubeadm join or a k3s agent with a
+	// join token). It must apply the node's labels and taints.
+	// +optional
+	UserData *UserDataTemplate `json:"userData,omitempty"`
+}
+
+// UserDataTemplate names the Secret key holding the user-data template, a
+// Go text/template given .Hostname, .NodeGroup, .Offering, .Datacenter,
+// .Labels and .Taints (maps and lists), and .KubeletLabels and
+// .KubeletTaints (the kubelet's --node-labels and --register-with-taints
+// values).
+type UserDataTemplate struct {
+	// SecretName is a Secret in the NodeGroup's namespace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	SecretName string `json:"secretName"`
+	// Key is the Secret's key holding the template.
+	// +optional
+	// +kubebuilder:default=userData
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key,omitempty"`
 }
 
 // NodeGroupStatus is what the controllers observed and did.

@@ -263,6 +263,59 @@ func (RebalancePriority) EnumDescriptor() ([]byte, []int) {
 	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{3}
 }
 
+// ProvisioningMode is how a group's nodes come to be.
+type ProvisioningMode int32
+
+const (
+	// Not set.
+	ProvisioningMode_PROVISIONING_MODE_UNSPECIFIED ProvisioningMode = 0
+	// Added to a VPSie Managed Kubernetes node group of the target size.
+	ProvisioningMode_PROVISIONING_MODE_MANAGED ProvisioningMode = 1
+	// Plain VMs booted with the group's user data (a self-managed cluster).
+	ProvisioningMode_PROVISIONING_MODE_VM ProvisioningMode = 2
+)
+
+// Enum value maps for ProvisioningMode.
+var (
+	ProvisioningMode_name = map[int32]string{
+		0: "PROVISIONING_MODE_UNSPECIFIED",
+		1: "PROVISIONING_MODE_MANAGED",
+		2: "PROVISIONING_MODE_VM",
+	}
+	ProvisioningMode_value = map[string]int32{
+		"PROVISIONING_MODE_UNSPECIFIED": 0,
+		"PROVISIONING_MODE_MANAGED":     1,
+		"PROVISIONING_MODE_VM":          2,
+	}
+)
+
+func (x ProvisioningMode) Enum() *ProvisioningMode {
+	p := new(ProvisioningMode)
+	*p = x
+	return p
+}
+
+func (x ProvisioningMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ProvisioningMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_rebalancer_v1_types_proto_enumTypes[4].Descriptor()
+}
+
+func (ProvisioningMode) Type() protoreflect.EnumType {
+	return &file_rebalancer_v1_types_proto_enumTypes[4]
+}
+
+func (x ProvisioningMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ProvisioningMode.Descriptor instead.
+func (ProvisioningMode) EnumDescriptor() ([]byte, []int) {
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{4}
+}
+
 // RebalanceStrategy is how old nodes give way to new ones.
 type RebalanceStrategy int32
 
@@ -304,11 +357,11 @@ func (x RebalanceStrategy) String() string {
 }
 
 func (RebalanceStrategy) Descriptor() protoreflect.EnumDescriptor {
-	return file_rebalancer_v1_types_proto_enumTypes[4].Descriptor()
+	return file_rebalancer_v1_types_proto_enumTypes[5].Descriptor()
 }
 
 func (RebalanceStrategy) Type() protoreflect.EnumType {
-	return &file_rebalancer_v1_types_proto_enumTypes[4]
+	return &file_rebalancer_v1_types_proto_enumTypes[5]
 }
 
 func (x RebalanceStrategy) Number() protoreflect.EnumNumber {
@@ -317,7 +370,7 @@ func (x RebalanceStrategy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RebalanceStrategy.Descriptor instead.
 func (RebalanceStrategy) EnumDescriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{4}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{5}
 }
 
 // DrainTimeoutAction is what happens to a node whose drain outlives its timeout.
@@ -357,11 +410,11 @@ func (x DrainTimeoutAction) String() string {
 }
 
 func (DrainTimeoutAction) Descriptor() protoreflect.EnumDescriptor {
-	return file_rebalancer_v1_types_proto_enumTypes[5].Descriptor()
+	return file_rebalancer_v1_types_proto_enumTypes[6].Descriptor()
 }
 
 func (DrainTimeoutAction) Type() protoreflect.EnumType {
-	return &file_rebalancer_v1_types_proto_enumTypes[5]
+	return &file_rebalancer_v1_types_proto_enumTypes[6]
 }
 
 func (x DrainTimeoutAction) Number() protoreflect.EnumNumber {
@@ -370,7 +423,7 @@ func (x DrainTimeoutAction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DrainTimeoutAction.Descriptor instead.
 func (DrainTimeoutAction) EnumDescriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{5}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{6}
 }
 
 // Opportunity is what the cost optimizer found: the nodes of a group run one
@@ -943,7 +996,9 @@ type RebalanceAnalysis struct {
 	// deleted and recreated under the same name has another UID (and starts
 	// its generation again), so the Planner copies it into the plan and the
 	// Executor can refuse a plan made for a group that no longer exists.
-	NodeGroupUid  string `protobuf:"bytes,17,opt,name=node_group_uid,json=nodeGroupUid,proto3" json:"node_group_uid,omitempty"`
+	NodeGroupUid string `protobuf:"bytes,17,opt,name=node_group_uid,json=nodeGroupUid,proto3" json:"node_group_uid,omitempty"`
+	// How the replacements would be provisioned, as the group says.
+	Provisioning  *Provisioning `protobuf:"bytes,18,opt,name=provisioning,proto3" json:"provisioning,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1097,6 +1152,86 @@ func (x *RebalanceAnalysis) GetNodeGroupUid() string {
 	return ""
 }
 
+func (x *RebalanceAnalysis) GetProvisioning() *Provisioning {
+	if x != nil {
+		return x.Provisioning
+	}
+	return nil
+}
+
+// Provisioning is where an analysis found the replacements would come from.
+type Provisioning struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group's mode.
+	Mode ProvisioningMode `protobuf:"varint,1,opt,name=mode,proto3,enum=rebalancer.v1.ProvisioningMode" json:"mode,omitempty"`
+	// The VPSie Managed Kubernetes cluster's identifier (managed mode).
+	ClusterId string `protobuf:"bytes,2,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	// The VPSie node group of the target size (managed mode), by name.
+	VpsieGroup string `protobuf:"bytes,3,opt,name=vpsie_group,json=vpsieGroup,proto3" json:"vpsie_group,omitempty"`
+	// The VPSie node group's numeric id (managed mode).
+	VpsieGroupId  int64 `protobuf:"varint,4,opt,name=vpsie_group_id,json=vpsieGroupId,proto3" json:"vpsie_group_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Provisioning) Reset() {
+	*x = Provisioning{}
+	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Provisioning) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Provisioning) ProtoMessage() {}
+
+func (x *Provisioning) ProtoReflect() protoreflect.Message {
+	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Provisioning.ProtoReflect.Descriptor instead.
+func (*Provisioning) Descriptor() ([]byte, []int) {
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Provisioning) GetMode() ProvisioningMode {
+	if x != nil {
+		return x.Mode
+	}
+	return ProvisioningMode_PROVISIONING_MODE_UNSPECIFIED
+}
+
+func (x *Provisioning) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
+func (x *Provisioning) GetVpsieGroup() string {
+	if x != nil {
+		return x.VpsieGroup
+	}
+	return ""
+}
+
+func (x *Provisioning) GetVpsieGroupId() int64 {
+	if x != nil {
+		return x.VpsieGroupId
+	}
+	return 0
+}
+
 // TimeWindow is a daily window on some days, in the policy's time zone.
 // A window whose end is before its start crosses midnight.
 type TimeWindow struct {
@@ -1113,7 +1248,7 @@ type TimeWindow struct {
 
 func (x *TimeWindow) Reset() {
 	*x = TimeWindow{}
-	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1125,7 +1260,7 @@ func (x *TimeWindow) String() string {
 func (*TimeWindow) ProtoMessage() {}
 
 func (x *TimeWindow) ProtoReflect() protoreflect.Message {
-	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1138,7 +1273,7 @@ func (x *TimeWindow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeWindow.ProtoReflect.Descriptor instead.
 func (*TimeWindow) Descriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{6}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TimeWindow) GetStart() string {
@@ -1227,7 +1362,7 @@ type RebalancePolicy struct {
 
 func (x *RebalancePolicy) Reset() {
 	*x = RebalancePolicy{}
-	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1239,7 +1374,7 @@ func (x *RebalancePolicy) String() string {
 func (*RebalancePolicy) ProtoMessage() {}
 
 func (x *RebalancePolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1252,7 +1387,7 @@ func (x *RebalancePolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebalancePolicy.ProtoReflect.Descriptor instead.
 func (*RebalancePolicy) Descriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{7}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *RebalancePolicy) GetEnabled() bool {
@@ -1450,7 +1585,7 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\adetails\x18\x05 \x03(\v2'.rebalancer.v1.SafetyCheck.DetailsEntryR\adetails\x1a:\n" +
 	"\fDetailsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xab\a\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xec\a\n" +
 	"\x11RebalanceAnalysis\x12\x1f\n" +
 	"\vanalysis_id\x18\x01 \x01(\tR\n" +
 	"analysisId\x12\x1d\n" +
@@ -1475,7 +1610,15 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"datacenter\x18\x0f \x01(\tR\n" +
 	"datacenter\x122\n" +
 	"\x15node_group_generation\x18\x10 \x01(\x03R\x13nodeGroupGeneration\x12$\n" +
-	"\x0enode_group_uid\x18\x11 \x01(\tR\fnodeGroupUid\"H\n" +
+	"\x0enode_group_uid\x18\x11 \x01(\tR\fnodeGroupUid\x12?\n" +
+	"\fprovisioning\x18\x12 \x01(\v2\x1b.rebalancer.v1.ProvisioningR\fprovisioning\"\xa9\x01\n" +
+	"\fProvisioning\x123\n" +
+	"\x04mode\x18\x01 \x01(\x0e2\x1f.rebalancer.v1.ProvisioningModeR\x04mode\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\x02 \x01(\tR\tclusterId\x12\x1f\n" +
+	"\vvpsie_group\x18\x03 \x01(\tR\n" +
+	"vpsieGroup\x12$\n" +
+	"\x0evpsie_group_id\x18\x04 \x01(\x03R\fvpsieGroupId\"H\n" +
 	"\n" +
 	"TimeWindow\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\tR\x05start\x12\x10\n" +
@@ -1528,7 +1671,11 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\x1eREBALANCE_PRIORITY_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16REBALANCE_PRIORITY_LOW\x10\x01\x12\x1d\n" +
 	"\x19REBALANCE_PRIORITY_MEDIUM\x10\x02\x12\x1b\n" +
-	"\x17REBALANCE_PRIORITY_HIGH\x10\x03*\x98\x01\n" +
+	"\x17REBALANCE_PRIORITY_HIGH\x10\x03*n\n" +
+	"\x10ProvisioningMode\x12!\n" +
+	"\x1dPROVISIONING_MODE_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19PROVISIONING_MODE_MANAGED\x10\x01\x12\x18\n" +
+	"\x14PROVISIONING_MODE_VM\x10\x02*\x98\x01\n" +
 	"\x11RebalanceStrategy\x12\"\n" +
 	"\x1eREBALANCE_STRATEGY_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aREBALANCE_STRATEGY_ROLLING\x10\x01\x12\x1c\n" +
@@ -1553,55 +1700,59 @@ func file_rebalancer_v1_types_proto_rawDescGZIP() []byte {
 	return file_rebalancer_v1_types_proto_rawDescData
 }
 
-var file_rebalancer_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_rebalancer_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_rebalancer_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_rebalancer_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_rebalancer_v1_types_proto_goTypes = []any{
 	(SafetyCheckCategory)(0),      // 0: rebalancer.v1.SafetyCheckCategory
 	(SafetyCheckStatus)(0),        // 1: rebalancer.v1.SafetyCheckStatus
 	(RecommendedAction)(0),        // 2: rebalancer.v1.RecommendedAction
 	(RebalancePriority)(0),        // 3: rebalancer.v1.RebalancePriority
-	(RebalanceStrategy)(0),        // 4: rebalancer.v1.RebalanceStrategy
-	(DrainTimeoutAction)(0),       // 5: rebalancer.v1.DrainTimeoutAction
-	(*Opportunity)(nil),           // 6: rebalancer.v1.Opportunity
-	(*Workload)(nil),              // 7: rebalancer.v1.Workload
-	(*CandidateNode)(nil),         // 8: rebalancer.v1.CandidateNode
-	(*ExcludedNode)(nil),          // 9: rebalancer.v1.ExcludedNode
-	(*SafetyCheck)(nil),           // 10: rebalancer.v1.SafetyCheck
-	(*RebalanceAnalysis)(nil),     // 11: rebalancer.v1.RebalanceAnalysis
-	(*TimeWindow)(nil),            // 12: rebalancer.v1.TimeWindow
-	(*RebalancePolicy)(nil),       // 13: rebalancer.v1.RebalancePolicy
-	nil,                           // 14: rebalancer.v1.SafetyCheck.DetailsEntry
-	(*durationpb.Duration)(nil),   // 15: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(ProvisioningMode)(0),         // 4: rebalancer.v1.ProvisioningMode
+	(RebalanceStrategy)(0),        // 5: rebalancer.v1.RebalanceStrategy
+	(DrainTimeoutAction)(0),       // 6: rebalancer.v1.DrainTimeoutAction
+	(*Opportunity)(nil),           // 7: rebalancer.v1.Opportunity
+	(*Workload)(nil),              // 8: rebalancer.v1.Workload
+	(*CandidateNode)(nil),         // 9: rebalancer.v1.CandidateNode
+	(*ExcludedNode)(nil),          // 10: rebalancer.v1.ExcludedNode
+	(*SafetyCheck)(nil),           // 11: rebalancer.v1.SafetyCheck
+	(*RebalanceAnalysis)(nil),     // 12: rebalancer.v1.RebalanceAnalysis
+	(*Provisioning)(nil),          // 13: rebalancer.v1.Provisioning
+	(*TimeWindow)(nil),            // 14: rebalancer.v1.TimeWindow
+	(*RebalancePolicy)(nil),       // 15: rebalancer.v1.RebalancePolicy
+	nil,                           // 16: rebalancer.v1.SafetyCheck.DetailsEntry
+	(*durationpb.Duration)(nil),   // 17: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_rebalancer_v1_types_proto_depIdxs = []int32{
-	15, // 0: rebalancer.v1.CandidateNode.age:type_name -> google.protobuf.Duration
-	7,  // 1: rebalancer.v1.CandidateNode.workloads:type_name -> rebalancer.v1.Workload
+	17, // 0: rebalancer.v1.CandidateNode.age:type_name -> google.protobuf.Duration
+	8,  // 1: rebalancer.v1.CandidateNode.workloads:type_name -> rebalancer.v1.Workload
 	0,  // 2: rebalancer.v1.SafetyCheck.category:type_name -> rebalancer.v1.SafetyCheckCategory
 	1,  // 3: rebalancer.v1.SafetyCheck.status:type_name -> rebalancer.v1.SafetyCheckStatus
-	14, // 4: rebalancer.v1.SafetyCheck.details:type_name -> rebalancer.v1.SafetyCheck.DetailsEntry
-	8,  // 5: rebalancer.v1.RebalanceAnalysis.candidate_nodes:type_name -> rebalancer.v1.CandidateNode
-	9,  // 6: rebalancer.v1.RebalanceAnalysis.excluded_nodes:type_name -> rebalancer.v1.ExcludedNode
-	6,  // 7: rebalancer.v1.RebalanceAnalysis.opportunity:type_name -> rebalancer.v1.Opportunity
-	10, // 8: rebalancer.v1.RebalanceAnalysis.safety_checks:type_name -> rebalancer.v1.SafetyCheck
+	16, // 4: rebalancer.v1.SafetyCheck.details:type_name -> rebalancer.v1.SafetyCheck.DetailsEntry
+	9,  // 5: rebalancer.v1.RebalanceAnalysis.candidate_nodes:type_name -> rebalancer.v1.CandidateNode
+	10, // 6: rebalancer.v1.RebalanceAnalysis.excluded_nodes:type_name -> rebalancer.v1.ExcludedNode
+	7,  // 7: rebalancer.v1.RebalanceAnalysis.opportunity:type_name -> rebalancer.v1.Opportunity
+	11, // 8: rebalancer.v1.RebalanceAnalysis.safety_checks:type_name -> rebalancer.v1.SafetyCheck
 	2,  // 9: rebalancer.v1.RebalanceAnalysis.recommended_action:type_name -> rebalancer.v1.RecommendedAction
 	3,  // 10: rebalancer.v1.RebalanceAnalysis.priority:type_name -> rebalancer.v1.RebalancePriority
-	15, // 11: rebalancer.v1.RebalanceAnalysis.estimated_duration:type_name -> google.protobuf.Duration
-	16, // 12: rebalancer.v1.RebalanceAnalysis.analyzed_at:type_name -> google.protobuf.Timestamp
-	13, // 13: rebalancer.v1.RebalanceAnalysis.policy:type_name -> rebalancer.v1.RebalancePolicy
-	4,  // 14: rebalancer.v1.RebalancePolicy.strategy:type_name -> rebalancer.v1.RebalanceStrategy
-	15, // 15: rebalancer.v1.RebalancePolicy.drain_timeout:type_name -> google.protobuf.Duration
-	15, // 16: rebalancer.v1.RebalancePolicy.provision_timeout:type_name -> google.protobuf.Duration
-	15, // 17: rebalancer.v1.RebalancePolicy.cooldown_period:type_name -> google.protobuf.Duration
-	12, // 18: rebalancer.v1.RebalancePolicy.maintenance_windows:type_name -> rebalancer.v1.TimeWindow
-	12, // 19: rebalancer.v1.RebalancePolicy.peak_hours:type_name -> rebalancer.v1.TimeWindow
-	5,  // 20: rebalancer.v1.RebalancePolicy.drain_timeout_action:type_name -> rebalancer.v1.DrainTimeoutAction
-	15, // 21: rebalancer.v1.RebalancePolicy.batch_soak_time:type_name -> google.protobuf.Duration
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	17, // 11: rebalancer.v1.RebalanceAnalysis.estimated_duration:type_name -> google.protobuf.Duration
+	18, // 12: rebalancer.v1.RebalanceAnalysis.analyzed_at:type_name -> google.protobuf.Timestamp
+	15, // 13: rebalancer.v1.RebalanceAnalysis.policy:type_name -> rebalancer.v1.RebalancePolicy
+	13, // 14: rebalancer.v1.RebalanceAnalysis.provisioning:type_name -> rebalancer.v1.Provisioning
+	4,  // 15: rebalancer.v1.Provisioning.mode:type_name -> rebalancer.v1.ProvisioningMode
+	5,  // 16: rebalancer.v1.RebalancePolicy.strategy:type_name -> rebalancer.v1.RebalanceStrategy
+	17, // 17: rebalancer.v1.RebalancePolicy.drain_timeout:type_name -> google.protobuf.Duration
+	17, // 18: rebalancer.v1.RebalancePolicy.provision_timeout:type_name -> google.protobuf.Duration
+	17, // 19: rebalancer.v1.RebalancePolicy.cooldown_period:type_name -> google.protobuf.Duration
+	14, // 20: rebalancer.v1.RebalancePolicy.maintenance_windows:type_name -> rebalancer.v1.TimeWindow
+	14, // 21: rebalancer.v1.RebalancePolicy.peak_hours:type_name -> rebalancer.v1.TimeWindow
+	6,  // 22: rebalancer.v1.RebalancePolicy.drain_timeout_action:type_name -> rebalancer.v1.DrainTimeoutAction
+	17, // 23: rebalancer.v1.RebalancePolicy.batch_soak_time:type_name -> google.protobuf.Duration
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_rebalancer_v1_types_proto_init() }
@@ -1609,14 +1760,14 @@ func file_rebalancer_v1_types_proto_init() {
 	if File_rebalancer_v1_types_proto != nil {
 		return
 	}
-	file_rebalancer_v1_types_proto_msgTypes[7].OneofWrappers = []any{}
+	file_rebalancer_v1_types_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rebalancer_v1_types_proto_rawDesc), len(file_rebalancer_v1_types_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   9,
+			NumEnums:      7,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
