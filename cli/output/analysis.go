@@ -15,6 +15,7 @@ func AnalysisTable(w io.Writer, a *rebalancerv1.RebalanceAnalysis) error {
 		"Analysis", a.GetAnalysisId(),
 		"NodeGroup", a.GetNamespace()+"/"+a.GetNodeGroup(),
 		"Offering", op.GetCurrentOffering()+" -> "+op.GetTargetOffering(),
+		"Provisioning", Provisioning(a.GetProvisioning()),
 		"Verdict", EnumName(a.GetRecommendedAction().String(), "RECOMMENDED_ACTION_"),
 		"Priority", EnumName(a.GetPriority().String(), "REBALANCE_PRIORITY_"),
 		"Savings", fmt.Sprintf("%s/month validated (%s claimed)",

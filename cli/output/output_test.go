@@ -83,7 +83,12 @@ func TestTables(t *testing.T) {
 	list := &rebalancerv1.ListExecutionsResponse{Executions: []*rebalancerv1.ExecutionState{finished, testfixture.Execution()}, NextPageToken: "t2"}
 
 	for name, table := range map[string]func(io.Writer) error{
-		"analysis_table":  func(w io.Writer) error { return output.AnalysisTable(w, testfixture.Analysis()) },
+		"analysis_table": func(w io.Writer) error { return output.AnalysisTable(w, testfixture.Analysis()) },
+		"analysis_vm_table": func(w io.Writer) error {
+			a := testfixture.Analysis()
+			a.Provisioning = &rebalancerv1.Provisioning{Mode: rebalancerv1.ProvisioningMode_PROVISIONING_MODE_VM}
+			return output.AnalysisTable(w, a)
+		},
 		"plan_table":      func(w io.Writer) error { return output.PlanTable(w, testfixture.Plan()) },
 		"execution_table": func(w io.Writer) error { return output.ExecutionTable(w, finished) },
 		"list_table":      func(w io.Writer) error { return output.ExecutionListTable(w, list) },
@@ -99,5 +104,19 @@ func TestDollarsAreExactCents(t *testing.T) {
 	t.Parallel()
 	for cents, want := range map[int64]string{0: "$0.00", 7: "$0.07", 4800: "$48.00", 123456: "$1234.56", -250: "-$2.50"} {
 		require.Equal(t, want, output.Dollars(cents))
+	}
+}
+
+func TestProvisioningSaysTheModeAndTheVPSieGroup(t *testing.T) {
+	t.Parallel()
+	for want, p := range map[string]*rebalancerv1.Provisioning{
+		"managed, VPSie group workers-compute-4 (id 7), cluster c-1": {Mode: rebalancerv1.ProvisioningMode_PROVISIONING_MODE_MANAGED,
+			ClusterId: "c-1", VpsieGroup: "workers-compute-4", VpsieGroupId: 7},
+		"managed, cluster c-1: no VPSie group of the target size": {Mode: rebalancerv1.ProvisioningMode_PROVISIONING_MODE_MANAGED,
+			ClusterId: "c-1"},
+		"vm, booted with the group's user data": {Mode: rebalancerv1.ProvisioningMode_PROVISIONING_MODE_VM},
+		"-":                                     nil,
+	} {
+		require.Equal(t, want, output.Provisioning(p))
 	}
 }

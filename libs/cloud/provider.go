@@ -48,7 +48,10 @@ type VMs interface {
 	// datacenter or offering), ErrOfferingUnavailable, ErrQuotaExceeded.
 	CreateVM(ctx context.Context, spec CreateSpec) (VM, error)
 
-	// FindVM returns the VM with this hostname.
+	// FindVM returns the VM with this hostname. A VM the cloud accepted
+	// but does not list yet (VPSie's pending VMs) is returned with ID ""
+	// and Status VMBuilding: it exists, so do not order it again, but it
+	// cannot be acted on until a later FindVM returns its identifier.
 	// Errors: ErrNotFound.
 	FindVM(ctx context.Context, hostname string) (VM, error)
 

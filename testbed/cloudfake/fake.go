@@ -33,10 +33,17 @@ const (
 	OpListVMs         Op = "ListVMs"
 	OpDeleteVM        Op = "DeleteVM"
 	OpQuota           Op = "Quota"
+
+	OpListKubeOffers Op = "ListKubeOffers"
+	OpGetKubeCluster Op = "GetKubeCluster"
+	OpListKubeGroups Op = "ListKubeGroups"
+	OpAddKubeNode    Op = "AddKubeNode"
+	OpDeleteKubeNode Op = "DeleteKubeNode"
 )
 
 // Call is one recorded call and its argument (a CreateSpec, an identifier,
-// a hostname, a datacenter; nil when the method takes none).
+// a hostname, a datacenter, a cluster identifier, a KubeNodeArgs or a
+// KubeNodeRef; nil when the method takes none).
 type Call struct {
 	Op  Op
 	Arg any
@@ -53,6 +60,8 @@ type Provider struct {
 	nextErr     map[Op]error
 	calls       []Call
 	now         func() time.Time
+	clusters    map[string]*kubeCluster // by identifier
+	nextGroupID int64
 }
 
 // DefaultQuota is the fake account's quota until LimitVMs changes it.
@@ -67,6 +76,7 @@ func New() *Provider {
 		unavailable: map[[2]string]bool{},
 		nextErr:     map[Op]error{},
 		now:         time.Now,
+		clusters:    map[string]*kubeCluster{},
 	}
 }
 

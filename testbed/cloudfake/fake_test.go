@@ -15,7 +15,7 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	cloudtest.Run(t, func(t *testing.T) cloudtest.Subject {
 		p := cloudfake.New()
-		return cloudtest.Subject{Provider: p, Faults: p}
+		return cloudtest.Subject{Provider: p, Faults: p, Kube: p}
 	})
 }
 
@@ -77,4 +77,30 @@ func TestReturnedVMsAreCopies(t *testing.T) {
 	again, err := p.GetVM(t.Context(), vm.ID)
 	require.NoError(t, err)
 	require.Equal(t, "b", again.Labels["a"])
+}
+
+func TestManagedClustersAreSeededRecordedAndInspected(t *testing.T) {
+	t.Parallel()
+	p := cloudfake.New()
+	id := p.AddKubeCluster("prod", catalog.NYC1)
+	require.Equal(t, catalog.ID("cluster", "prod"), id)
+	require.Equal(t, id, p.AddKubeCluster("prod", catalog.NYC1), "adding it again changes nothing")
+	web, err := p.AddKubeGroup(id, "web", "compute-4")
+	require.NoError(t, err)
+	require.Equal(t, int64(1), web.ID)
+
+	p.NextError(cloudfake.OpAddKubeNode, cloud.ErrTransient)
+	require.ErrorIs(t, p.AddKubeNode(t.Context(), id, web.ID), cloud.ErrTransient)
+	require.Empty(t, p.KubeNodes(id), "the injected failure had no effect")
+	require.NoError(t, p.AddKubeNode(t.Context(), id, web.ID))
+	require.NoError(t, p.AddKubeNode(t.Context(), id, web.ID))
+
+	nodes := p.KubeNodes(id)
+	require.Equal(t, []string{"prod-web-1", "prod-web-2"}, []string{nodes[0].Hostname, nodes[1].Hostname})
+	require.Len(t, p.Calls(cloudfake.OpAddKubeNode), 3)
+	require.Equal(t, cloudfake.KubeNodeArgs{Cluster: id, Group: web.ID}, p.Calls(cloudfake.OpAddKubeNode)[0].Arg)
+	require.NoError(t, p.DeleteKubeNode(t.Context(), id, nodes[0].ID))
+	require.Equal(t, []cloudfake.Call{{Op: cloudfake.OpDeleteKubeNode, Arg: cloudfake.KubeNodeRef{Cluster: id, Node: nodes[0].ID}}},
+		p.Calls(cloudfake.OpDeleteKubeNode))
+	require.Len(t, p.KubeNodes(id), 1)
 }

@@ -105,10 +105,11 @@ func (p *Provider) Quota(ctx context.Context) (cloud.Quota, error) {
 	return p.quotaNow(), nil
 }
 
-// quotaNow adds current use to the limits. The caller holds p.mu.
+// quotaNow adds current use, VMs and managed nodes, to the limits. The
+// caller holds p.mu.
 func (p *Provider) quotaNow() cloud.Quota {
 	q := p.quota
-	q.UsedVMs, q.UsedCPU, q.UsedRAMMB = 0, 0, 0
+	q.UsedVMs, q.UsedCPU, q.UsedRAMMB = p.kubeUse()
 	for _, vm := range p.vms {
 		q.UsedVMs++
 		q.UsedCPU += vm.CPU

@@ -25,10 +25,20 @@ type Faults interface {
 	MakeUnavailable(datacenter, offering string)
 }
 
-// Subject is one provider under test and the handle on its cloud.
+// Kube seeds managed Kubernetes clusters in a provider's cloud, as
+// cloudfake.Provider and vpsiesim.Sim do.
+type Kube interface {
+	// AddKubeCluster creates an empty cluster and returns its identifier.
+	AddKubeCluster(name, datacenter string) string
+	// AddKubeGroup adds a node group of the offering (a name).
+	AddKubeGroup(cluster, name, offering string) (cloud.KubeGroup, error)
+}
+
+// Subject is one provider under test and the handles on its cloud.
 type Subject struct {
 	Provider cloud.Provider
 	Faults   Faults
+	Kube     Kube
 }
 
 // Run runs the contract. newSubject is called once per subtest and must
@@ -38,6 +48,7 @@ func Run(t *testing.T, newSubject func(t *testing.T) Subject) {
 	t.Run("vm lifecycle", func(t *testing.T) { t.Parallel(); runLifecycle(t, newSubject) })
 	t.Run("create errors", func(t *testing.T) { t.Parallel(); runCreateErrors(t, newSubject) })
 	t.Run("lookups", func(t *testing.T) { t.Parallel(); runLookups(t, newSubject) })
+	t.Run("managed kubernetes", func(t *testing.T) { t.Parallel(); runManaged(t, newSubject) })
 }
 
 // Hostname returns a hostname no other test uses.

@@ -12,16 +12,20 @@ import (
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 )
 
-// A group that says nothing about rebalancing gets the seed's policy.
+// A group that says nothing about rebalancing gets the seed's policy,
+// and one that names only its cluster the managed mode.
 func TestNodeGroupDefaultsAreTheSeeds(t *testing.T) {
 	t.Parallel()
 	ns := sandboxtest.Namespace(t)
 	ng := &v1alpha1.NodeGroup{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"},
-		Spec:       v1alpha1.NodeGroupSpec{MinNodes: 1, MaxNodes: 3, Datacenter: "dc-1", OfferingIDs: []string{"standard-8"}},
+		Spec: v1alpha1.NodeGroupSpec{MinNodes: 1, MaxNodes: 3, Datacenter: "dc-1", OfferingIDs: []string{"standard-8"},
+			Provisioning: v1alpha1.Provisioning{ClusterID: "c-1"}},
 	}
 	got, err := sandboxtest.Shared().Autoscaler.NodeGroups(ns).Create(t.Context(), ng, metav1.CreateOptions{})
 	require.NoError(t, err)
+
+	require.Equal(t, v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningManaged, ClusterID: "c-1"}, got.Spec.Provisioning)
 
 	require.Equal(t, v1alpha1.RebalancingPolicy{
 		Enabled:                   ptr.To(true),
@@ -60,4 +64,17 @@ func TestNodeGroupKeepsExplicitZeroValues(t *testing.T) {
 	require.False(t, *got.Spec.Rebalancing.RespectPDBs)
 	require.False(t, *got.Spec.Rebalancing.RolloutSingleReplicaDeployments)
 	require.Zero(t, *got.Spec.Rebalancing.MinHealthyPercent)
+}
+
+// The vm mode's template is read from the key userData unless the group
+// names another.
+func TestUserDataKeyDefaultsToUserData(t *testing.T) {
+	t.Parallel()
+	ns := sandboxtest.Namespace(t)
+	ng := valid(ns)
+	ng.Spec.Provisioning = v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningVM,
+		UserData: &v1alpha1.UserDataTemplate{SecretName: "node-bootstrap"}}
+	got, err := sandboxtest.Shared().Autoscaler.NodeGroups(ns).Create(t.Context(), ng, metav1.CreateOptions{})
+	require.NoError(t, err)
+	require.Equal(t, &v1alpha1.UserDataTemplate{SecretName: "node-bootstrap", Key: "userData"}, got.Spec.Provisioning.UserData)
 }

@@ -19,6 +19,7 @@ func valid(ns string) *v1alpha1.NodeGroup {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, GenerateName: "web-"},
 		Spec: v1alpha1.NodeGroupSpec{
 			MinNodes: 3, MaxNodes: 10, Datacenter: "dc-1", OfferingIDs: []string{"standard-8", "compute-4"},
+			Provisioning: v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningManaged, ClusterID: "3f1c2a9e-5b7d-4e1a-9c0b-2d6f8a4e7b13"},
 			Rebalancing: v1alpha1.RebalancingPolicy{
 				Enabled: ptr.To(true), Strategy: v1alpha1.StrategyRolling, MaxConcurrent: 2, BatchSize: 1,
 				DrainTimeout: duration("300s"), ProvisionTimeout: duration("600s"), CooldownPeriod: duration("1h"),
@@ -69,6 +70,24 @@ func TestNodeGroupValidation(t *testing.T) {
 			[]string{"spec.minNodes"}},
 		{"no offering", func(ng *v1alpha1.NodeGroup) { ng.Spec.OfferingIDs = nil },
 			[]string{"spec.offeringIDs"}},
+		{"the vm mode with its user data is accepted", func(ng *v1alpha1.NodeGroup) {
+			ng.Spec.Provisioning = v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningVM,
+				UserData: &v1alpha1.UserDataTemplate{SecretName: "node-bootstrap", Key: "cloud-init"}}
+		}, nil},
+		{"the managed mode without a cluster", func(ng *v1alpha1.NodeGroup) { ng.Spec.Provisioning.ClusterID = "" },
+			[]string{"spec.provisioning.clusterID", "clusterID is required in the managed mode"}},
+		{"the default mode without a cluster", func(ng *v1alpha1.NodeGroup) { ng.Spec.Provisioning = v1alpha1.Provisioning{} },
+			[]string{"spec.provisioning.clusterID", "clusterID is required in the managed mode"}},
+		{"the vm mode without user data", func(ng *v1alpha1.NodeGroup) {
+			ng.Spec.Provisioning = v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningVM}
+		}, []string{"spec.provisioning.userData", "userData is required in the vm mode"}},
+		{"user data naming no Secret", func(ng *v1alpha1.NodeGroup) {
+			ng.Spec.Provisioning = v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningVM, UserData: &v1alpha1.UserDataTemplate{}}
+		}, []string{"spec.provisioning.userData.secretName"}},
+		{"an unknown mode", func(ng *v1alpha1.NodeGroup) { ng.Spec.Provisioning.Mode = "bare-metal" },
+			[]string{"spec.provisioning.mode", `"managed", "vm"`}},
+		{"a cluster identifier that is not one", func(ng *v1alpha1.NodeGroup) { ng.Spec.Provisioning.ClusterID = "prod/cluster" },
+			[]string{"spec.provisioning.clusterID"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,3 +55,29 @@ spec:
 		require.Contains(t, err.Error(), field)
 	}
 }
+
+// A group applied without provisioning is in the managed mode, which
+// needs the cluster: the refusal names the field and says why.
+func TestANodeGroupWithoutProvisioningNeedsItsCluster(t *testing.T) {
+	t.Parallel()
+	ns := sandboxtest.Namespace(t)
+	const manifest = `
+apiVersion: autoscaler.vpsie.io/v1alpha1
+kind: NodeGroup
+metadata:
+  name: web
+spec:
+  minNodes: 1
+  maxNodes: 3
+  datacenter: dc-1
+  offeringIDs: [standard-8]
+`
+	obj := &unstructured.Unstructured{}
+	require.NoError(t, yaml.Unmarshal([]byte(manifest), &obj.Object))
+
+	_, err := sandboxtest.Shared().Dynamic.Resource(v1alpha1.NodeGroupResource).Namespace(ns).
+		Create(t.Context(), obj, metav1.CreateOptions{})
+	require.True(t, apierrors.IsInvalid(err), "want Invalid, got %v", err)
+	require.Contains(t, err.Error(), "spec.provisioning.clusterID")
+	require.Contains(t, err.Error(), "clusterID is required in the managed mode")
+}

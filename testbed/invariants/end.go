@@ -25,22 +25,22 @@ func (m *Monitor) checkEnd(ctx context.Context) {
 		}
 		m.checkMarks(n)
 	}
-	if m.cfg.VMs == nil {
-		return
-	}
-	vms, err := m.cfg.VMs.ListVMs(ctx)
+	machines, err := m.machines(ctx)
 	if err != nil {
 		m.violate("no orphans", "cannot list VMs: %v", err)
 		return
 	}
+	if machines == nil {
+		return
+	}
 	live := map[string]bool{}
-	for _, vm := range vms {
-		live[vm.ID] = true
-		if vm.Labels[v1alpha1.LabelNodeGroup] != m.cfg.Group {
+	for _, vm := range machines {
+		live[vm.id] = true
+		if !vm.ofGroup {
 			continue
 		}
-		if n := byVM[vm.ID]; n == nil || !kube.NodeReady(n) {
-			m.violate("no orphans", "VM %s (%s) of group %s is not a Ready member", vm.Hostname, vm.ID, m.cfg.Group)
+		if n := byVM[vm.id]; n == nil || !kube.NodeReady(n) {
+			m.violate("no orphans", "VM %s (%s) of group %s is not a Ready member", vm.hostname, vm.id, m.cfg.Group)
 		}
 	}
 	for _, old := range m.cfg.OldNodes {
@@ -63,4 +63,39 @@ func (m *Monitor) checkMarks(n *corev1.Node) {
 	if _, ok := n.Labels["node.kubernetes.io/exclude-from-external-load-balancers"]; ok {
 		m.violate("no stranded cordons", "node %s is still excluded from external load balancers", n.Name)
 	}
+}
+
+// machine is a VM billing for the group, as VPSie lists it.
+type machine struct {
+	id, hostname string
+	ofGroup      bool
+}
+
+// machines lists the cloud's machines: the managed cluster's nodes, all
+// of the group (the cluster is the test's own), or the plain VMs, of the
+// group when labelled so; nil when the monitor was given neither.
+func (m *Monitor) machines(ctx context.Context) ([]machine, error) {
+	if c := m.cfg.Cluster; c != nil {
+		cluster, err := c.API.GetKubeCluster(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]machine, 0, len(cluster.Nodes))
+		for _, kn := range cluster.Nodes {
+			out = append(out, machine{id: kn.ID, hostname: kn.Hostname, ofGroup: true})
+		}
+		return out, nil
+	}
+	if m.cfg.VMs == nil {
+		return nil, nil
+	}
+	vms, err := m.cfg.VMs.ListVMs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]machine, 0, len(vms))
+	for _, vm := range vms {
+		out = append(out, machine{id: vm.ID, hostname: vm.Hostname, ofGroup: vm.Labels[v1alpha1.LabelNodeGroup] == m.cfg.Group})
+	}
+	return out, nil
 }

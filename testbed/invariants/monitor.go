@@ -49,6 +49,9 @@ type Config struct {
 	BlueGreen bool
 	// VMs lists the cloud's VMs, for the end checks.
 	VMs cloud.VMs
+	// Cluster, when set, is the group's VPSie managed cluster, whose nodes
+	// are the group's machines in the end checks instead of VMs.
+	Cluster *ManagedCluster
 	// Forced returns the pods ("namespace/name") deliberately deleted past
 	// their budget and reported as such; they are not PDB violations.
 	Forced func() []string
@@ -171,4 +174,10 @@ func (m *Monitor) Finish(ctx context.Context) []Violation {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]Violation(nil), m.violations...)
+}
+
+// ManagedCluster is a VPSie managed cluster the group alone runs in.
+type ManagedCluster struct {
+	API cloud.ManagedKubernetes
+	ID  string
 }

@@ -13,6 +13,6 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	cloudtest.Run(t, func(t *testing.T) cloudtest.Subject {
 		srv := startSim(t, vpsiesim.Options{})
-		return cloudtest.Subject{Provider: newClient(t, srv.URL), Faults: simFaults{t: t, sim: srv.Sim}}
+		return cloudtest.Subject{Provider: newClient(t, srv.URL), Faults: simFaults{t: t, sim: srv.Sim}, Kube: srv.Sim}
 	})
 }

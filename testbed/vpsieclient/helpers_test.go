@@ -75,3 +75,6 @@ func serveHTTP(t *testing.T, h http.Handler) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// noRetries makes every call a single attempt.
+func noRetries(o *vpsie.Options) { o.Retry.MaxAttempts = 1 }

@@ -23,8 +23,12 @@ func (s *Sim) boot(v *vm) {
 	if s.opts.Kube == nil {
 		return
 	}
-	if s.neverJoins(v.hostname) {
+	if s.neverJoins(v) {
 		s.opts.Logger.Info("vm will never join (fault)", slog.String("hostname", v.hostname))
+		return
+	}
+	if v.member == nil && !s.mayJoin(v.userData) {
+		s.opts.Logger.Info("vm will never join: its user data lacks the join token", slog.String("hostname", v.hostname))
 		return
 	}
 	s.joining.Add(1) // under s.mu and before closed is set: Close waits for it

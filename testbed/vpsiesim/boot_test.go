@@ -24,7 +24,7 @@ func booting(t *testing.T) (*vpsiesim.Server, *clocktesting.FakeClock, *fake.Cli
 	t.Helper()
 	clk := clocktesting.NewFakeClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	kube := fake.NewClientset()
-	return start(t, vpsiesim.Options{Clock: clk, Kube: kube, BootDelay: bootDelay}), clk, kube
+	return start(t, vpsiesim.Options{Clock: clk, Kube: kube, BootDelay: bootDelay, JoinToken: joinToken}), clk, kube
 }
 
 func nodes(t *testing.T, kube *fake.Clientset) []corev1.Node {
@@ -43,8 +43,8 @@ func TestABootedVMJoinsAsAKwokNode(t *testing.T) {
 	t.Parallel()
 	srv, clk, kube := booting(t)
 	taint := corev1.Taint{Key: "dedicated", Value: "web", Effect: corev1.TaintEffectNoSchedule}
-	tags := cloud.EncodeTags(map[string]string{v1alpha1.LabelNodeGroup: "web"}, []corev1.Taint{taint})
-	call(t, srv, token, http.MethodPost, "/api/v2/vm", createBody("web-1", tags...))
+	labels := map[string]string{v1alpha1.LabelNodeGroup: "web"}
+	call(t, srv, token, http.MethodPost, "/api/v2/vm", joinBody("web-1", labels, []corev1.Taint{taint}))
 
 	clk.Step(bootDelay - time.Second)
 	require.Equal(t, "building", state(t, srv))
@@ -66,13 +66,14 @@ func TestABootedVMJoinsAsAKwokNode(t *testing.T) {
 		require.True(t, resource.MustParse("8Gi").Equal(list[corev1.ResourceMemory]))
 		require.True(t, resource.MustParse("110").Equal(list[corev1.ResourcePods]))
 	}
-	require.Equal(t, 1, srv.Stats().NodesJoined)
+	// The Node shows before the simulator counts it: poll.
+	eventually(t, func() bool { return srv.Stats().NodesJoined == 1 }, "the join is counted")
 }
 
 func TestDeletingAVMRemovesItsNode(t *testing.T) {
 	t.Parallel()
 	srv, clk, kube := booting(t)
-	call(t, srv, token, http.MethodPost, "/api/v2/vm", createBody("web-1"))
+	call(t, srv, token, http.MethodPost, "/api/v2/vm", joinBody("web-1", nil, nil))
 	clk.Step(bootDelay)
 	eventually(t, func() bool { return len(nodes(t, kube)) == 1 }, "the VM joins")
 
@@ -85,7 +86,7 @@ func TestDeletingAVMRemovesItsNode(t *testing.T) {
 func TestAVMDeletedWhileBuildingNeverJoins(t *testing.T) {
 	t.Parallel()
 	srv, clk, kube := booting(t)
-	call(t, srv, token, http.MethodPost, "/api/v2/vm", createBody("web-1"))
+	call(t, srv, token, http.MethodPost, "/api/v2/vm", joinBody("web-1", nil, nil))
 	call(t, srv, token, http.MethodDelete, "/api/v2/vm", map[string]any{"vmIdentifier": vms(t, srv)[0]["identifier"]})
 	clk.Step(2 * bootDelay)
 	require.Never(t, func() bool { return len(nodes(t, kube)) > 0 }, 100*time.Millisecond, 10*time.Millisecond)
@@ -95,7 +96,7 @@ func TestAVMThatNeverJoinsStillBoots(t *testing.T) {
 	t.Parallel()
 	srv, clk, kube := booting(t)
 	require.NoError(t, srv.NeverJoin("web-lost"))
-	call(t, srv, token, http.MethodPost, "/api/v2/vm", createBody("web-lost"))
+	call(t, srv, token, http.MethodPost, "/api/v2/vm", joinBody("web-lost", nil, nil))
 	clk.Step(bootDelay)
 	eventually(t, func() bool { return state(t, srv) == "running" }, "it boots")
 	require.Never(t, func() bool { return len(nodes(t, kube)) > 0 }, 100*time.Millisecond, 10*time.Millisecond)
@@ -109,4 +110,17 @@ func TestWithoutAClusterVMsBootAndJoinNothing(t *testing.T) {
 	clk.Step(bootDelay)
 	eventually(t, func() bool { return state(t, srv) == "running" }, "it boots")
 	require.Zero(t, srv.Stats().NodesJoined)
+}
+
+func TestAVMWithoutTheJoinTokenBootsButNeverJoins(t *testing.T) {
+	t.Parallel()
+	srv, clk, kube := booting(t)
+	tags := cloud.EncodeTags(map[string]string{v1alpha1.LabelNodeGroup: "web"}, nil)
+	call(t, srv, token, http.MethodPost, "/api/v2/vm", createBody("web-tagged-only", tags...))
+	b := createBody("web-wrong-token")
+	b["userData"] = vpsiesim.BootstrapUserData("another-token", nil, nil)
+	call(t, srv, token, http.MethodPost, "/api/v2/vm", b)
+	clk.Step(bootDelay)
+	eventually(t, func() bool { return state(t, srv) == "running" }, "it boots")
+	require.Never(t, func() bool { return len(nodes(t, kube)) > 0 }, 100*time.Millisecond, 10*time.Millisecond)
 }

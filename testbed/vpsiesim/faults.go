@@ -18,10 +18,17 @@ const (
 	EndpointPlans          = "plans.resources"
 	EndpointDatacenters    = "datacenters"
 	EndpointQuota          = "quota"
+	EndpointVMPending      = "vm.pending"
+	EndpointK8sOffers      = "k8s.offers"
+	EndpointK8sCluster     = "k8s.cluster"
+	EndpointK8sGroups      = "k8s.groups"
+	EndpointK8sAdd         = "k8s.add"    // mutating: AfterEffectRate applies
+	EndpointK8sDelete      = "k8s.delete" // mutating: AfterEffectRate applies
 )
 
 var endpoints = []string{EndpointAll, EndpointVMList, EndpointVMGet, EndpointVMCreate, EndpointVMDelete,
-	EndpointPlanCategories, EndpointPlans, EndpointDatacenters, EndpointQuota}
+	EndpointPlanCategories, EndpointPlans, EndpointDatacenters, EndpointQuota, EndpointVMPending,
+	EndpointK8sOffers, EndpointK8sCluster, EndpointK8sGroups, EndpointK8sAdd, EndpointK8sDelete}
 
 // Faults is everything the simulator does wrong on purpose. The zero value
 // is a well-behaved cloud. It is also the JSON body of PUT /_sim/faults.
@@ -35,6 +42,13 @@ type Faults struct {
 	QuotaExhausted bool `json:"quotaExhausted,omitempty"`
 	// NeverJoin lists hostnames whose VMs boot but never join the cluster.
 	NeverJoin []string `json:"neverJoin,omitempty"`
+	// NeverJoinGroups lists managed Kubernetes group names whose new nodes
+	// boot but never join: managed hostnames are VPSie's choice, so tests
+	// cannot name them in advance.
+	NeverJoinGroups []string `json:"neverJoinGroups,omitempty"`
+	// ListingLag, while set, overrides Options.ListingLag: how long a new
+	// VM shows only in GET /apps/v2/vm/pending ("3s").
+	ListingLag Duration `json:"listingLag,omitzero"`
 }
 
 // Placement is an offering in a datacenter.
@@ -98,6 +112,9 @@ func (s *Sim) validate(f Faults) (Faults, error) {
 		if ef.Burst429 < 0 || ef.RetryAfterSeconds < 0 || ef.Latency.Duration < 0 {
 			return f, fmt.Errorf("%s: counts and durations cannot be negative", name)
 		}
+	}
+	if f.ListingLag.Duration < 0 {
+		return f, fmt.Errorf("listingLag cannot be negative")
 	}
 	f = f.clone()
 	for i, p := range f.Unavailable {

@@ -3,6 +3,7 @@ package vpsiesim
 import (
 	"maps"
 	"slices"
+	"time"
 )
 
 // SetFaults replaces the faults in effect.
@@ -28,6 +29,7 @@ func (f Faults) clone() Faults {
 	f.Endpoints = maps.Clone(f.Endpoints)
 	f.Unavailable = slices.Clone(f.Unavailable)
 	f.NeverJoin = slices.Clone(f.NeverJoin)
+	f.NeverJoinGroups = slices.Clone(f.NeverJoinGroups)
 	return f
 }
 
@@ -64,6 +66,17 @@ func (s *Sim) MakeUnavailable(datacenter, offering string) error {
 // NeverJoin makes VMs with this hostname boot but never join the cluster.
 func (s *Sim) NeverJoin(hostname string) error {
 	return s.UpdateFaults(func(f *Faults) { f.NeverJoin = append(f.NeverJoin, hostname) })
+}
+
+// NeverJoinGroup makes the new nodes of managed Kubernetes groups with
+// this name boot but never join the cluster.
+func (s *Sim) NeverJoinGroup(group string) error {
+	return s.UpdateFaults(func(f *Faults) { f.NeverJoinGroups = append(f.NeverJoinGroups, group) })
+}
+
+// SetListingLag sets Faults.ListingLag.
+func (s *Sim) SetListingLag(d time.Duration) error {
+	return s.UpdateFaults(func(f *Faults) { f.ListingLag = Duration{d} })
 }
 
 // ResetFaults makes the simulator well-behaved again.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
@@ -71,6 +72,17 @@ func createBody(hostname string, tags ...string) map[string]any {
 		"resourceIdentifier": catalog.ID("offering", "compute-4"), "osIdentifier": "os-ubuntu",
 		"dcIdentifier": catalog.ID("datacenter", catalog.NYC1), "hostname": hostname, "tags": tags,
 	}
+}
+
+// joinToken is the cluster's join token in tests that boot VMs.
+const joinToken = "abcdef.0123456789abcdef"
+
+// joinBody is createBody with user data that joins the cluster as a
+// kubelet with these labels and taints.
+func joinBody(hostname string, labels map[string]string, taints []corev1.Taint) map[string]any {
+	b := createBody(hostname)
+	b["userData"] = vpsiesim.BootstrapUserData(joinToken, labels, taints)
+	return b
 }
 
 // vms lists the account's VMs through the API.

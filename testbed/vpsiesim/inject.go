@@ -56,10 +56,11 @@ func (s *Sim) unavailable(dcID, offeringID string) bool {
 	return slices.Contains(s.faults.Unavailable, Placement{Datacenter: dcID, Offering: offeringID})
 }
 
-// neverJoins reports whether a fault keeps the hostname out of the cluster.
-// The caller holds s.mu.
-func (s *Sim) neverJoins(hostname string) bool {
-	return slices.Contains(s.faults.NeverJoin, hostname)
+// neverJoins reports whether a fault keeps v out of the cluster: its
+// hostname, or its managed group's name, is listed. The caller holds s.mu.
+func (s *Sim) neverJoins(v *vm) bool {
+	return slices.Contains(s.faults.NeverJoin, v.hostname) ||
+		(v.member != nil && slices.Contains(s.faults.NeverJoinGroups, v.member.group.name))
 }
 
 // pause waits d, or until the caller hangs up.

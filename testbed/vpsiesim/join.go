@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
-	"github.com/vpsie/node-rebalancer/libs/cloud"
 )
 
 // kubeBackoff paces Node create and delete retries: the API server may be
@@ -70,11 +69,11 @@ func (s *Sim) leave(v *vm) {
 }
 
 // nodeFor is the Node a booted VM registers: named by its hostname, with
-// the labels and taints it was created with, its offering as instance
-// type, its identifier as providerID, and the offering's capacity.
-// The caller holds s.mu.
+// the labels and taints its kubelet is started with (registration), its
+// offering as instance type, its identifier as providerID, and the
+// offering's capacity. The caller holds s.mu.
 func nodeFor(v *vm) *corev1.Node {
-	labels, taints, _ := cloud.DecodeTags(v.tags)
+	labels, taints := registration(v)
 	labels[corev1.LabelHostname] = v.hostname
 	labels[v1alpha1.LabelInstanceType] = v.offering.Name
 	labels[corev1.LabelTopologyRegion] = v.dc.Name
@@ -102,4 +101,19 @@ func nodeFor(v *vm) *corev1.Node {
 			},
 		},
 	}
+}
+
+// LabelKubeGroup names the VPSie node group of a managed Kubernetes node.
+const LabelKubeGroup = "vpsie.com/k8s-group"
+
+// registration is what v's kubelet registers with. A plain VM's kubelet
+// takes the flags its user data gives (the tags are only VPSie's
+// bookkeeping). VPSie bootstraps a managed node itself: it labels the node
+// with its group and nothing else; in particular no rebalancer NodeGroup
+// label, which the rebalancer sets when it claims the node.
+func registration(v *vm) (map[string]string, []corev1.Taint) {
+	if v.member != nil {
+		return map[string]string{LabelKubeGroup: v.member.group.name}, nil
+	}
+	return kubeletFlags(v.userData)
 }

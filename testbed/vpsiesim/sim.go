@@ -1,7 +1,9 @@
 // Package vpsiesim is an HTTP simulator of the VPSie API: the endpoints of
 // libs/cloud/README.md over the default catalogue, with per-account quotas, boot
-// latency, VMs that join a Kubernetes cluster as kwok nodes once booted,
-// and faults injected through a Go API or an HTTP control endpoint.
+// latency, a listing lag and paging, VMs that join a Kubernetes cluster as
+// kwok nodes once booted (given the join token), managed Kubernetes
+// clusters whose node groups add and delete nodes, and faults injected
+// through a Go API or an HTTP control endpoint.
 //
 // Use NewServer in tests (it listens on a loopback port, like httptest) and
 // bin/vpsie-sim for the demo. A Sim is also a plain http.Handler.
@@ -48,6 +50,16 @@ type Options struct {
 	RateLimit float64
 	// Logger receives boots, joins and removals; discarded when nil.
 	Logger *slog.Logger
+	// JoinToken is the cluster's join token: a plain VM joins only when
+	// its userData contains it (see BootstrapUserData). Empty: no plain
+	// VM joins. Managed Kubernetes nodes need none.
+	JoinToken string
+	// ListingLag is how long a new VM shows only in GET
+	// /apps/v2/vm/pending before GET /api/v2/vm lists it (default 0).
+	// Faults.ListingLag overrides it while set.
+	ListingLag time.Duration
+	// PageSize is the most VMs one page of GET /api/v2/vm holds (default 50).
+	PageSize int
 }
 
 // Sim is the simulator. It is safe for concurrent use.
@@ -58,14 +70,16 @@ type Sim struct {
 	cancel  context.CancelFunc
 	joining sync.WaitGroup
 
-	mu       sync.Mutex
-	closed   bool
-	accounts map[string]*account // by token
-	vms      map[string]*vm      // by identifier, deleted ones included
-	lastID   int64
-	faults   Faults
-	rng      *rand.Rand
-	stats    Stats
+	mu          sync.Mutex
+	closed      bool
+	accounts    map[string]*account // by token
+	vms         map[string]*vm      // by identifier, deleted ones included
+	clusters    map[string]*cluster // by identifier
+	lastGroupID int64
+	lastID      int64
+	faults      Faults
+	rng         *rand.Rand
+	stats       Stats
 }
 
 // New returns a simulator with one account, authenticated by opts.Token.
@@ -79,6 +93,7 @@ func New(opts Options) (*Sim, error) {
 		opts: opts, ctx: ctx, cancel: cancel,
 		accounts: map[string]*account{},
 		vms:      map[string]*vm{},
+		clusters: map[string]*cluster{},
 		rng:      rand.New(rand.NewPCG(opts.Seed, opts.Seed)),
 		stats:    Stats{Calls: map[string]int{}},
 	}
@@ -102,6 +117,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
+	}
+	if o.PageSize <= 0 {
+		o.PageSize = 50
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -29,6 +29,9 @@ type vm struct {
 	offering   catalog.Entry
 	dc         cloud.Datacenter
 	tags       []string
+	userData   string
+	member     *member   // the managed cluster and group; nil for a plain VM
+	listedAt   time.Time // when GET /api/v2/vm starts listing it
 	state      string
 	deleted    bool
 	createdAt  time.Time
@@ -44,6 +47,7 @@ type vm struct {
 // same hostname makes it a duplicate: the harm a client's retries must
 // never cause, so Stats counts it. The caller holds s.mu.
 func (s *Sim) addVM(a *account, hostname string, e catalog.Entry, dc cloud.Datacenter, tags []string) *vm {
+	now := s.opts.Clock.Now()
 	for _, v := range s.vms {
 		if v.account == a && v.hostname == hostname && !v.deleted {
 			s.stats.DuplicateVMs++
@@ -54,11 +58,26 @@ func (s *Sim) addVM(a *account, hostname string, e catalog.Entry, dc cloud.Datac
 	v := &vm{
 		numericID: s.lastID, identifier: uuid.NewString(), account: a,
 		hostname: hostname, offering: e, dc: dc, tags: tags, state: stateBuilding,
-		createdAt: s.opts.Clock.Now(),
+		createdAt: now, listedAt: now.Add(s.listingLag()),
 	}
 	s.vms[v.identifier] = v
 	s.stats.VMsCreated++
 	return v
+}
+
+// listingLag is the lag in effect. The caller holds s.mu.
+func (s *Sim) listingLag() time.Duration {
+	if s.faults.ListingLag.Duration > 0 {
+		return s.faults.ListingLag.Duration
+	}
+	return s.opts.ListingLag
+}
+
+// listed reports whether GET /api/v2/vm shows v now: a plain VM past its
+// listing lag. Managed Kubernetes nodes are listed by their cluster only
+// (ASSUMPTION, see libs/cloud/README.md). The caller holds s.mu.
+func (s *Sim) listed(v *vm) bool {
+	return v.member == nil && !s.opts.Clock.Now().Before(v.listedAt)
 }
 
 // live returns the account's VMs that are not deleted, oldest first.
@@ -72,4 +91,14 @@ func (s *Sim) live(a *account) []*vm {
 	}
 	slices.SortFunc(out, func(x, y *vm) int { return cmp.Compare(x.numericID, y.numericID) })
 	return out
+}
+
+// markDeleted deletes v and stops its boot; its Node is the caller's to
+// remove (leave) once s.mu is released. The caller holds s.mu.
+func (s *Sim) markDeleted(v *vm) {
+	v.deleted = true
+	if v.boot != nil {
+		v.boot.Stop()
+	}
+	s.stats.VMsDeleted++
 }

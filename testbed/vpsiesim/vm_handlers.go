@@ -10,20 +10,11 @@ import (
 type createRequest struct {
 	ResourceIdentifier string   `json:"resourceIdentifier"`
 	OSIdentifier       string   `json:"osIdentifier"`
+	ProjectID          int64    `json:"projectId"`
 	DCIdentifier       string   `json:"dcIdentifier"`
 	Hostname           string   `json:"hostname"`
 	Tags               []string `json:"tags"`
 	UserData           string   `json:"userData"`
-}
-
-func (s *Sim) listVMs(_ *http.Request, a *account) result {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []vmJSON{}
-	for _, v := range s.live(a) {
-		out = append(out, v.json())
-	}
-	return result{data: out, total: len(out)}
 }
 
 func (s *Sim) getVM(r *http.Request, a *account) result {
@@ -62,6 +53,7 @@ func (s *Sim) createVM(r *http.Request, a *account) result {
 		return fail(http.StatusForbidden, "VM quota exceeded for this account")
 	}
 	v := s.addVM(a, req.Hostname, e, dc, req.Tags)
+	v.userData = req.UserData
 	s.scheduleBoot(v)
 	return result{data: map[string]any{"message": "VM creation has been initiated"}}
 }
@@ -80,11 +72,7 @@ func (s *Sim) deleteVM(r *http.Request, a *account) result {
 		s.mu.Unlock()
 		return fail(http.StatusNotFound, "VM not found or already deleted")
 	}
-	v.deleted = true
-	if v.boot != nil {
-		v.boot.Stop()
-	}
-	s.stats.VMsDeleted++
+	s.markDeleted(v)
 	s.mu.Unlock()
 	s.leave(v) // the Node goes before the answer, so callers see it gone
 	return result{data: map[string]any{"message": "VM deleted"}}

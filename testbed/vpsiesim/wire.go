@@ -73,3 +73,27 @@ type quotaJSON struct {
 	MaxRAMMB  string `json:"maxRamMb"`
 	UsedRAMMB string `json:"usedRamMb"`
 }
+
+// pendingJSON is an entry of GET /apps/v2/vm/pending, govpsie's PendingVm:
+// the create request as sent, with no identifier yet.
+type pendingJSON struct {
+	ID      string          `json:"id"` // the job's id, a string
+	UserID  int             `json:"user_id"`
+	Data    pendingDataJSON `json:"data"`
+	Running int             `json:"running"`
+	Type    string          `json:"type"`
+}
+
+type pendingDataJSON struct {
+	ResourceIdentifier string   `json:"resourceIdentifier"`
+	DCIdentifier       string   `json:"dcIdentifier"`
+	Hostname           string   `json:"hostname"`
+	Tags               []string `json:"tags"`
+}
+
+func (v *vm) pendingJSON() pendingJSON {
+	return pendingJSON{
+		ID: fmt.Sprint(v.numericID), UserID: 1, Running: 1, Type: "create",
+		Data: pendingDataJSON{ResourceIdentifier: v.offering.ID, DCIdentifier: v.dc.ID, Hostname: v.hostname, Tags: v.tags},
+	}
+}

@@ -68,8 +68,13 @@ func Analysis() *rebalancerv1.RebalanceAnalysis {
 		AnalyzedAt:                   timestamppb.New(Start.Add(-time.Hour)),
 		ValidatedMonthlySavingsCents: 7200,
 		Datacenter:                   "ams1",
+		Provisioning: &rebalancerv1.Provisioning{Mode: rebalancerv1.ProvisioningMode_PROVISIONING_MODE_MANAGED,
+			ClusterId: ClusterID, VpsieGroup: "workers-compute-4", VpsieGroupId: 7},
 	}
 }
+
+// ClusterID is the VPSie Managed Kubernetes cluster of Analysis's group.
+const ClusterID = "3f1c2a9e-5b7d-4e1a-9c0b-2d6f8a4e7b13"
 
 // Plan replaces the three nodes in three rolling batches, each after the
 // last, and carries the analysis' verdict and its warning.

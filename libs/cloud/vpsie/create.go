@@ -2,7 +2,9 @@ package vpsie
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 )
@@ -19,18 +21,21 @@ type createBody struct {
 	UserData           string   `json:"userData,omitempty"`
 }
 
-// errNotListedYet: the create was accepted but the VM is not listed yet.
+// errNotListedYet: the VM was ordered (by us or before us) but is not
+// listed with an identifier yet.
 var errNotListedYet = cloud.NewError(cloud.ErrTransient, "CreateVM",
 	"the VM was ordered but is not listed yet; CreateVM again finds it")
 
 // CreateVM implements cloud.VMs.
 //
 // VPSie's create is not idempotent and answers without an identifier, so
-// every attempt first looks the hostname up, and sends the create only when
-// no VM has it. That makes a retry after an ambiguous failure (a timeout or
-// 5xx that may have created the VM) and a resumed step safe: neither orders
-// a second VM. Once a create was accepted, it is never sent again; the
-// remaining attempts only wait for the VM to be listed.
+// every attempt first looks the hostname up, pending VMs included, and
+// sends the create only when no VM has it. That makes a retry after an
+// ambiguous failure (a timeout or 5xx that may have created the VM) and a
+// resumed step safe: neither orders a second VM. Once a create was
+// accepted, or the hostname is found pending, nothing is sent again: the
+// call waits, within its timeout, for the VM to be listed with an
+// identifier.
 func (c *Client) CreateVM(ctx context.Context, spec cloud.CreateSpec) (cloud.VM, error) {
 	if err := spec.Validate(); err != nil {
 		return cloud.VM{}, err
@@ -46,28 +51,55 @@ func (c *Client) CreateVM(ctx context.Context, spec cloud.CreateSpec) (cloud.VM,
 		Hostname: spec.Hostname, ProjectID: c.opts.ProjectID, Tags: cloud.EncodeTags(spec.Labels, spec.Taints),
 		UserData: spec.UserData,
 	}}
+	vm, err := c.orderUnlessFound(ctx, spec.Hostname, post)
+	if err != nil || vm.ID != "" {
+		return vm, err
+	}
+	return c.awaitListed(ctx, spec.Hostname)
+}
+
+// orderUnlessFound returns the VM named hostname, listed or pending, or
+// sends the create when there is none. After a create it returns a zero
+// VM: ordered, not found yet.
+func (c *Client) orderUnlessFound(ctx context.Context, hostname string, post request) (cloud.VM, error) {
 	var vm cloud.VM
-	accepted := false
-	err = c.retry(ctx, func(ctx context.Context) error {
+	err := c.retry(ctx, func(ctx context.Context) error {
 		c.stats.createLookups.Add(1)
-		found, err := c.findOnce(ctx, "CreateVM", spec.Hostname)
+		found, err := c.lookup(ctx, "CreateVM", hostname)
 		switch {
 		case err == nil:
 			vm = found
 			return nil
 		case !cloud.IsNotFound(err):
 			return err // we cannot tell whether it exists: never send blind
-		case accepted:
-			return errNotListedYet
 		}
-		if err := c.send(ctx, post, nil); err != nil {
-			return err
-		}
-		accepted = true
-		if vm, err = c.findOnce(ctx, "CreateVM", spec.Hostname); cloud.IsNotFound(err) {
-			return errNotListedYet
-		}
-		return err
+		return c.send(ctx, post, nil) // a failure is retried, after a fresh lookup
 	})
 	return vm, err
+}
+
+// awaitListed polls until the VM named hostname is listed with an
+// identifier, or the call's deadline passes (then errNotListedYet, so the
+// caller calls CreateVM again later and finds it). Lookups that fail in a
+// retryable way are polled through; a VM not found at all is waited for
+// too, since VPSie may take a moment to show a VM it accepted.
+func (c *Client) awaitListed(ctx context.Context, hostname string) (cloud.VM, error) {
+	pause := c.opts.Retry.Initial
+	for {
+		c.stats.createLookups.Add(1)
+		vm, err := c.lookup(ctx, "CreateVM", hostname)
+		switch {
+		case err == nil && vm.ID != "":
+			return vm, nil
+		case err != nil && !cloud.IsRetryable(err) && !cloud.IsNotFound(err):
+			return cloud.VM{}, err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < pause {
+			return cloud.VM{}, errNotListedYet
+		}
+		if err := sleep(ctx, pause); err != nil {
+			return cloud.VM{}, errors.Join(errNotListedYet, err)
+		}
+		pause = min(2*pause, c.opts.Retry.Max)
+	}
 }

@@ -25,6 +25,9 @@ func decode(op string, status int, header http.Header, body []byte, now time.Tim
 		}
 		return &cloud.Error{Kind: cloud.ErrTransient, Op: op, Code: status, Message: "the answer is not a JSON envelope"}
 	}
+	if t, ok := out.(totalReader); ok {
+		t.setTotal(int(env.Total))
+	}
 	if out == nil || len(env.Data) == 0 {
 		return nil // nothing asked for, or nothing sent
 	}
@@ -50,3 +53,6 @@ func answerError(op string, status int, header http.Header, env envelope, parsed
 	}
 	return e
 }
+
+// totalReader is data that also wants the envelope's total (a page of a list).
+type totalReader interface{ setTotal(int) }

@@ -1,27 +1,25 @@
 package vpsie
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 )
 
 const vmPath = "/api/v2/vm"
 
-// FindVM implements cloud.VMs by listing: VPSie has no lookup by hostname.
+// FindVM implements cloud.VMs by listing, pending VMs included (see
+// lookup): VPSie has no lookup by hostname. A VM that is only pending is
+// returned without an identifier, as VMBuilding.
 func (c *Client) FindVM(ctx context.Context, hostname string) (cloud.VM, error) {
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
 	var vm cloud.VM
 	err := c.retry(ctx, func(ctx context.Context) error {
 		var err error
-		vm, err = c.findOnce(ctx, "FindVM", hostname)
+		vm, err = c.lookup(ctx, "FindVM", hostname)
 		return err
 	})
 	return vm, err
@@ -83,39 +81,4 @@ type deleteBody struct {
 		Reason string `json:"reason"`
 		Note   string `json:"note"`
 	} `json:"deleteStatistic"`
-}
-
-// listOnce lists the account's live VMs in one attempt, oldest first.
-func (c *Client) listOnce(ctx context.Context, op string) ([]cloud.VM, error) {
-	var q url.Values
-	if c.opts.ProjectID != 0 {
-		q = url.Values{"projectId": {strconv.FormatInt(c.opts.ProjectID, 10)}}
-	}
-	var data []vmData
-	if err := c.send(ctx, request{op: op, method: http.MethodGet, path: vmPath, query: q}, &data); err != nil {
-		return nil, err
-	}
-	vms := make([]cloud.VM, 0, len(data))
-	for _, d := range data {
-		if vm, ok := d.toVM(); ok {
-			vms = append(vms, vm)
-		}
-	}
-	slices.SortStableFunc(vms, func(a, b cloud.VM) int { return cmp.Compare(a.NumericID, b.NumericID) })
-	return vms, nil
-}
-
-// findOnce finds a VM by hostname in one attempt. Hostnames are ours and
-// unique; if the cloud ever holds two, the oldest is the one we asked for.
-func (c *Client) findOnce(ctx context.Context, op, hostname string) (cloud.VM, error) {
-	vms, err := c.listOnce(ctx, op)
-	if err != nil {
-		return cloud.VM{}, err
-	}
-	for _, vm := range vms {
-		if strings.EqualFold(vm.Hostname, hostname) {
-			return vm, nil
-		}
-	}
-	return cloud.VM{}, cloud.NewError(cloud.ErrNotFound, op, "no VM named %q", hostname)
 }

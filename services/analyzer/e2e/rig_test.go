@@ -15,7 +15,9 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/checks"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/service"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
 	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
@@ -60,6 +62,7 @@ func startRigWith(t *testing.T, before func(*vpsiesim.Sim), limits checks.Limits
 	sim, err := vpsiesim.NewServer(vpsiesim.Options{Token: simToken})
 	require.NoError(t, err)
 	t.Cleanup(sim.Close)
+	seedSandboxCluster(t, sim.Sim)
 	if before != nil {
 		before(sim.Sim)
 	}
@@ -78,6 +81,20 @@ func startRigWith(t *testing.T, before func(*vpsiesim.Sim), limits checks.Limits
 	})
 	r.client = rebalancerv1.NewAnalyzerServiceClient(servicetest.Dial(t, r.srv.GRPCAddr()))
 	return r
+}
+
+// seedSandboxCluster adds the managed cluster fixture groups belong to by
+// default, in dc-nyc1, with a VPSie node group of every size the
+// simulator sells, so any target has its group. Tests of a missing group
+// put their NodeGroup in a cluster of their own.
+func seedSandboxCluster(t *testing.T, sim *vpsiesim.Sim) {
+	t.Helper()
+	id := sim.AddKubeCluster(fixtures.SandboxCluster, catalog.NYC1)
+	require.Equal(t, fixtures.SandboxClusterID(), id)
+	for _, o := range catalog.Default().Offerings {
+		_, err := sim.AddKubeGroup(id, "workers-"+o.Name, o.Name)
+		require.NoError(t, err)
+	}
 }
 
 // serving waits until the Analyzer reports SERVING: caches synced and a

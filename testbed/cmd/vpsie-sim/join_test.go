@@ -14,9 +14,13 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
+	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 )
 
-const bootDelay = time.Second
+const (
+	bootDelay = time.Second
+	joinToken = "abcdef.0123456789abcdef"
+)
 
 func TestAWrongTokenGetsAnErrorEnvelope(t *testing.T) {
 	t.Parallel()
@@ -31,11 +35,12 @@ func TestAWrongTokenGetsAnErrorEnvelope(t *testing.T) {
 func TestACreatedVMJoinsTheSandboxAndLeavesWithItsDeletion(t *testing.T) {
 	t.Parallel()
 	sb, ns := sandboxtest.Shared(), sandboxtest.Namespace(t)
-	url := startCommand(t, "--kubeconfig", sb.KubeconfigPath, "--boot-delay", bootDelay.String())
+	url := startCommand(t, "--kubeconfig", sb.KubeconfigPath, "--boot-delay", bootDelay.String(), "--join-token", joinToken)
 	c := client(t, url, testToken)
+	labels := map[string]string{v1alpha1.LabelNodeGroup: ns}
 	spec := cloud.CreateSpec{
 		Hostname: ns + "-web-1", OfferingID: catalog.ID("offering", "compute-4"), Datacenter: catalog.NYC1,
-		Labels: map[string]string{v1alpha1.LabelNodeGroup: ns},
+		Labels: labels, UserData: vpsiesim.BootstrapUserData(joinToken, labels, nil),
 	}
 
 	start := time.Now()

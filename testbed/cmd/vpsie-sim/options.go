@@ -22,6 +22,9 @@ type options struct {
 	quotaVMs   int
 	rateLimit  float64
 	seed       uint64
+	joinToken  string
+	listingLag time.Duration
+	pageSize   int
 }
 
 func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -41,6 +44,11 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	quota := fs.String("quota-vms", env("VPSIE_SIM_QUOTA_VMS", "50"), "VMs the account may hold (env VPSIE_SIM_QUOTA_VMS)")
 	rateLimit := fs.String("rate-limit", env("VPSIE_SIM_RATE_LIMIT", "0"), "requests per second before 429s, 0 for none (env VPSIE_SIM_RATE_LIMIT)")
 	seed := fs.String("seed", env("VPSIE_SIM_SEED", "1"), "seed of the fault dice (env VPSIE_SIM_SEED)")
+	fs.StringVar(&o.joinToken, "join-token", getenv("VPSIE_SIM_JOIN_TOKEN"),
+		"a VM joins only when its userData holds this token; empty: no plain VM joins, only managed nodes (env VPSIE_SIM_JOIN_TOKEN)")
+	listingLag := fs.String("listing-lag", env("VPSIE_SIM_LISTING_LAG", "0s"),
+		"time a new VM shows only in /apps/v2/vm/pending (env VPSIE_SIM_LISTING_LAG)")
+	pageSize := fs.String("page-size", env("VPSIE_SIM_PAGE_SIZE", "50"), "most VMs per page of GET /api/v2/vm (env VPSIE_SIM_PAGE_SIZE)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -57,6 +65,12 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if o.rateLimit, err = strconv.ParseFloat(*rateLimit, 64); err != nil || o.rateLimit < 0 {
 		errs = append(errs, fmt.Errorf("--rate-limit: %q is not a rate", *rateLimit))
+	}
+	if o.listingLag, err = time.ParseDuration(*listingLag); err != nil || o.listingLag < 0 {
+		errs = append(errs, fmt.Errorf("--listing-lag: %q is not a duration", *listingLag))
+	}
+	if o.pageSize, err = strconv.Atoi(*pageSize); err != nil || o.pageSize < 1 {
+		errs = append(errs, fmt.Errorf("--page-size: %q is not a positive count", *pageSize))
 	}
 	if o.seed, err = strconv.ParseUint(*seed, 10, 64); err != nil {
 		errs = append(errs, fmt.Errorf("--seed: %q is not a number", *seed))

@@ -28,10 +28,21 @@ func TestParseOptions(t *testing.T) {
 				*a = nil
 				env["VPSIE_SIM_ADDR"], env["VPSIE_SIM_TOKEN"], env["KUBECONFIG"] = "127.0.0.1:9001", "env-token", kubeconfig
 				env["VPSIE_SIM_BOOT_DELAY"], env["VPSIE_SIM_QUOTA_VMS"] = "250ms", "7"
+				env["VPSIE_SIM_JOIN_TOKEN"], env["VPSIE_SIM_LISTING_LAG"], env["VPSIE_SIM_PAGE_SIZE"] = "join-me", "3s", "20"
 			},
 			want: func(o *options) {
 				o.addr, o.token, o.kubeconfig, o.bootDelay, o.quotaVMs = "127.0.0.1:9001", "env-token", kubeconfig, 250*time.Millisecond, 7
+				o.joinToken, o.listingLag, o.pageSize = "join-me", 3*time.Second, 20
 			}},
+		"join token, listing lag and page size as flags": {
+			change: func(a *[]string, _ map[string]string) {
+				*a = append(*a, "--join-token", "t0k", "--listing-lag", "1s", "--page-size", "7")
+			},
+			want: func(o *options) { o.joinToken, o.listingLag, o.pageSize = "t0k", time.Second, 7 }},
+		"a negative listing lag": {
+			change: func(a *[]string, _ map[string]string) { *a = append(*a, "--listing-lag", "-1s") }, problem: "--listing-lag"},
+		"a page size of zero": {
+			change: func(a *[]string, _ map[string]string) { *a = append(*a, "--page-size", "0") }, problem: "--page-size"},
 		"a flag wins over the environment": {
 			change: func(_ *[]string, env map[string]string) { env["VPSIE_SIM_TOKEN"] = "env-token" },
 			want:   func(*options) {}},
@@ -57,7 +68,7 @@ func TestParseOptions(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			want := options{addr: "127.0.0.1:9000", token: "flag-token", bootDelay: 2 * time.Second, quotaVMs: 50, seed: 1}
+			want := options{addr: "127.0.0.1:9000", token: "flag-token", bootDelay: 2 * time.Second, quotaVMs: 50, seed: 1, pageSize: 50}
 			tc.want(&want)
 			require.Equal(t, want, got)
 		})

@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	sim, err := vpsiesim.New(vpsiesim.Options{
 		Token: opts.token, Quota: q, BootDelay: opts.bootDelay, Kube: kube,
 		Seed: opts.seed, RateLimit: opts.rateLimit, Logger: log,
+		JoinToken: opts.joinToken, ListingLag: opts.listingLag, PageSize: opts.pageSize,
 	})
 	if err != nil {
 		return err
@@ -46,7 +47,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	log.Info("vpsie-sim serving", slog.String("url", "http://"+ln.Addr().String()),
-		slog.Duration("bootDelay", opts.bootDelay), slog.Bool("joinsCluster", kube != nil))
+		slog.Duration("bootDelay", opts.bootDelay), slog.Bool("joinsCluster", kube != nil),
+		slog.Bool("joinTokenRequired", opts.joinToken != ""), slog.Duration("listingLag", opts.listingLag),
+		slog.Int("pageSize", opts.pageSize))
 	return serve(ctx, ln, sim, log)
 }
 

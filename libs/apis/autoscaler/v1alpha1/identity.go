@@ -21,6 +21,12 @@ const (
 	// follows it, as a cloud controller manager sets it.
 	ProviderIDPrefix = "vpsie://"
 
+	// AnnotationReplacementFor on a Node the rebalancer claimed (managed
+	// mode: VPSie names the nodes it adds) says which execution and old
+	// node it replaces, "<execution>/<old node>". A node that carries
+	// another's claim is never taken.
+	AnnotationReplacementFor = GroupName + "/replacement-for"
+
 	// AnnotationDoNotDisrupt set to "true" on a pod or node keeps the
 	// rebalancer from evicting that pod or replacing that node.
 	AnnotationDoNotDisrupt = GroupName + "/do-not-disrupt"

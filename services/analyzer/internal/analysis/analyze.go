@@ -23,7 +23,8 @@ func (a *Analyzer) Analyze(ctx context.Context, namespace, name string, opp *reb
 	members := facts.Gather(a.opts.State, a.opts.State.GroupNodes(name), opp.GetCurrentOffering())
 	in := a.input(ctx, ng, p, members)
 	snap, snapErr := a.opts.Catalogue.Snapshot()
-	in.Offer = checks.NewOffer(opp, ng.Spec.Datacenter, snap, snapErr, in.Now)
+	in.Provisioning = a.provisioning(ctx, ng)
+	in.Offer = checks.NewOffer(opp, ng.Spec.Datacenter, in.Provisioning.Spec.Mode, snap, snapErr, in.Now)
 	results := checks.All(in)
 	a.metrics.observe(namespace, name, results)
 
@@ -43,7 +44,7 @@ func (a *Analyzer) Analyze(ctx context.Context, namespace, name string, opp *reb
 		TotalNodes:                   int32(len(members)),
 		CandidateNodes:               candidates,
 		ExcludedNodes:                excludedNodes(members),
-		Opportunity:                  proto.CloneOf(opp),
+		Opportunity:                  fallbacksOf(in),
 		SafetyChecks:                 safetyChecks(results),
 		RecommendedAction:            verdict(results, names),
 		Priority:                     priority(n*in.Offer.SavingsPerNodeCents(), n*priceCents(in.Offer, in.Offer.Current.MonthlyPrice)),
@@ -54,11 +55,22 @@ func (a *Analyzer) Analyze(ctx context.Context, namespace, name string, opp *reb
 		Datacenter:                   ng.Spec.Datacenter,
 		NodeGroupGeneration:          ng.Generation,
 		NodeGroupUid:                 string(ng.UID),
+		Provisioning:                 provisioningOf(in),
 	}
 	if analysis.AnalysisId, err = analysisID(analysis); err != nil {
 		return nil, err
 	}
 	return analysis, nil
+}
+
+// fallbacksOf is the opportunity as a plan may run it: in the managed
+// mode, without the alternatives no VPSie node group of the cluster runs,
+// which the Executor could not add a node to (the provisioning check
+// names them).
+func fallbacksOf(in *checks.Input) *rebalancerv1.Opportunity {
+	opp := proto.CloneOf(in.Offer.Opportunity)
+	opp.AlternativeOfferings = checks.AlternativesWithGroup(in)
+	return opp
 }
 
 func safetyChecks(results []checks.Result) []*rebalancerv1.SafetyCheck {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/utils/clock"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/policy"
@@ -38,6 +39,10 @@ type Catalogue interface {
 type Options struct {
 	State     State
 	Catalogue Catalogue
+	// KubeGroups lists managed clusters' VPSie node groups (the VPSie API).
+	KubeGroups KubeGroups
+	// Secrets reads vm-mode groups' user-data Secrets (the API server).
+	Secrets corev1client.SecretsGetter
 	// APIServer asks the API server's /readyz; nil error when ready.
 	APIServer func(context.Context) error
 	Clock     clock.PassiveClock
@@ -54,8 +59,9 @@ type Analyzer struct {
 
 // New checks opts and registers the metrics.
 func New(opts Options) (*Analyzer, error) {
-	if opts.State == nil || opts.Catalogue == nil || opts.APIServer == nil || opts.Clock == nil || opts.Registry == nil {
-		return nil, errors.New("analysis: state, catalogue, API server check, clock and registry are required")
+	if opts.State == nil || opts.Catalogue == nil || opts.KubeGroups == nil || opts.Secrets == nil ||
+		opts.APIServer == nil || opts.Clock == nil || opts.Registry == nil {
+		return nil, errors.New("analysis: state, catalogue, VPSie groups, secrets, API server check, clock and registry are required")
 	}
 	m, err := newMetrics(opts.Registry)
 	if err != nil {

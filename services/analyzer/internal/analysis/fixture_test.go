@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/runtime"
+	k8sfake "k8s.io/client-go/kubernetes/fake"
 	testingclock "k8s.io/utils/clock/testing"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
@@ -44,21 +45,28 @@ func opportunity() *rebalancerv1.Opportunity {
 		ClaimedMonthlySavingsCents: 9600, Confidence: 0.9}
 }
 
-// rig is an Analyzer over a static state and the fake cloud's catalogue.
+// rig is an Analyzer over a static state and the fake cloud: its
+// catalogue, and managed cluster testobj.ClusterID with VPSie node groups
+// of standard-8 and compute-4. Namespace shop holds the vm mode's Secret.
 type rig struct {
 	analyzer *analysis.Analyzer
 	clock    *testingclock.FakeClock
 	registry *prometheus.Registry
+	cloud    *cloudfake.Provider
 }
 
 func newRig(t testing.TB, st analysis.State, edits ...func(*analysis.Options)) *rig {
 	t.Helper()
 	clk := testingclock.NewFakeClock(now)
-	cat := catalogue.New(cloudfake.New(), clk, 5*time.Minute)
+	fake := cloudfake.New()
+	_, err := testobj.ManagedCluster(fake, "standard-8", "compute-4")
+	require.NoError(t, err)
+	cat := catalogue.New(fake, clk, 5*time.Minute)
 	require.NoError(t, cat.Refresh(t.Context()))
 	reg := prometheus.NewRegistry()
 	opts := analysis.Options{
 		State: st, Catalogue: cat, Clock: clk, Registry: reg, Limits: checks.DefaultLimits(5 * time.Minute),
+		KubeGroups: fake, Secrets: k8sfake.NewClientset(testobj.UserDataSecret("shop")).CoreV1(),
 		APIServer: func(context.Context) error { return nil },
 	}
 	for _, edit := range edits {
@@ -66,7 +74,7 @@ func newRig(t testing.TB, st analysis.State, edits ...func(*analysis.Options)) *
 	}
 	a, err := analysis.New(opts)
 	require.NoError(t, err)
-	return &rig{analyzer: a, clock: clk, registry: reg}
+	return &rig{analyzer: a, clock: clk, registry: reg, cloud: fake}
 }
 
 // unsynced is a state whose caches have not filled yet.

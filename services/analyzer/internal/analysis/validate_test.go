@@ -114,7 +114,7 @@ vpsie_rebalancing_safety_checks_passed_total{category="node_group_health",namesp
 vpsie_rebalancing_safety_checks_passed_total{category="pod_disruption_budgets",namespace="shop",node_group="db"} 7
 vpsie_rebalancing_safety_checks_passed_total{category="pod_disruption_budgets",namespace="shop",node_group="web"} 6
 vpsie_rebalancing_safety_checks_passed_total{category="resource_availability",namespace="shop",node_group="db"} 0
-vpsie_rebalancing_safety_checks_passed_total{category="resource_availability",namespace="shop",node_group="web"} 6
+vpsie_rebalancing_safety_checks_passed_total{category="resource_availability",namespace="shop",node_group="web"} 7
 vpsie_rebalancing_safety_checks_passed_total{category="timing",namespace="shop",node_group="db"} 3
 vpsie_rebalancing_safety_checks_passed_total{category="timing",namespace="shop",node_group="web"} 3
 `), "vpsie_rebalancing_safety_checks_passed_total", "vpsie_rebalancing_safety_checks_failed_total")

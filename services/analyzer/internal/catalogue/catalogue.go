@@ -1,7 +1,7 @@
 // Package catalogue keeps a copy of the VPSie catalogue (datacenters,
-// offerings with prices) and the account's quota, refreshed periodically,
-// so an analysis never waits on the VPSie API and always knows how old
-// its prices are.
+// offerings with prices, the node sizes of Managed Kubernetes with theirs)
+// and the account's quota, refreshed periodically, so an analysis never
+// waits on the VPSie API for prices and always knows how old they are.
 package catalogue
 
 import (
@@ -16,10 +16,18 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 )
 
-// Source is what the cache reads: the catalogue and the quota.
+// Source is what the cache reads: the catalogue, the Managed Kubernetes
+// node sizes and the quota.
 type Source interface {
 	cloud.Catalogue
 	cloud.QuotaReader
+	KubeOffers
+}
+
+// KubeOffers lists the node sizes VPSie Managed Kubernetes sells in a
+// datacenter (a subset of cloud.ManagedKubernetes).
+type KubeOffers interface {
+	ListKubeOffers(ctx context.Context, datacenter string) ([]cloud.Offering, error)
 }
 
 // Cache holds the latest snapshot. A failed refresh keeps the previous
@@ -80,13 +88,17 @@ func (c *Cache) fetch(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list datacenters: %w", err)
 	}
-	snap := &Snapshot{Datacenters: dcs, offerings: make(map[string][]cloud.Offering, len(dcs))}
+	snap := &Snapshot{Datacenters: dcs, offerings: make(map[string][]cloud.Offering, len(dcs)),
+		kubeOffers: make(map[string][]cloud.Offering, len(dcs))}
 	for _, dc := range dcs {
 		offerings, err := c.source.ListOfferings(ctx, dc.ID)
 		if err != nil {
 			return nil, fmt.Errorf("list offerings of %s: %w", dc.Name, err)
 		}
 		snap.offerings[dc.ID] = offerings
+		if snap.kubeOffers[dc.ID], err = c.kubeOffers(ctx, dc); err != nil {
+			return nil, err
+		}
 	}
 	if q, err := c.source.Quota(ctx); err != nil {
 		snap.QuotaErr = err
@@ -95,6 +107,20 @@ func (c *Cache) fetch(ctx context.Context) (*Snapshot, error) {
 	}
 	snap.FetchedAt = c.clock.Now()
 	return snap, nil
+}
+
+// kubeOffers lists the Managed Kubernetes sizes of dc. A datacenter VPSie
+// runs no managed clusters in answers ErrNotFound: it sells none, which
+// is no reason to drop the plans' prices of every datacenter.
+func (c *Cache) kubeOffers(ctx context.Context, dc cloud.Datacenter) ([]cloud.Offering, error) {
+	offers, err := c.source.ListKubeOffers(ctx, dc.ID)
+	switch {
+	case cloud.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("list Kubernetes offers of %s: %w", dc.Name, err)
+	}
+	return offers, nil
 }
 
 // retryFirst is the first wait after a failed refresh; it doubles up to

@@ -14,6 +14,9 @@ type Snapshot struct {
 	Datacenters []cloud.Datacenter
 	// offerings holds what each datacenter (by identifier) sells now.
 	offerings map[string][]cloud.Offering
+	// kubeOffers holds the Managed Kubernetes node sizes each datacenter
+	// (by identifier) sells now; their IDs are VPSie's numeric size ids.
+	kubeOffers map[string][]cloud.Offering
 	// Quota is the account's, fetched with the catalogue; nil when that
 	// fetch failed (QuotaErr says why): quota is checked, prices still are.
 	Quota    *cloud.Quota
@@ -47,13 +50,32 @@ func (s *Snapshot) Datacenter(idOrName string) (cloud.Datacenter, bool) {
 // is returned as another datacenter lists it, with its price there, so a
 // node running a withdrawn offering can still be priced.
 func (s *Snapshot) Offering(datacenter, offering string) (cloud.Offering, Availability) {
+	return s.lookup(s.offerings, datacenter, offering)
+}
+
+// KubeOffering is Offering among the Managed Kubernetes node sizes: the
+// prices a managed cluster's nodes are billed at.
+func (s *Snapshot) KubeOffering(datacenter, offering string) (cloud.Offering, Availability) {
+	return s.lookup(s.kubeOffers, datacenter, offering)
+}
+
+// KubeOffers lists the Managed Kubernetes node sizes a datacenter (by
+// identifier or name) sells, cheapest first; none for an unknown one.
+func (s *Snapshot) KubeOffers(datacenter string) []cloud.Offering {
 	if dc, ok := s.Datacenter(datacenter); ok {
-		if o, ok := find(s.offerings[dc.ID], offering); ok {
+		return s.kubeOffers[dc.ID]
+	}
+	return nil
+}
+
+func (s *Snapshot) lookup(sold map[string][]cloud.Offering, datacenter, offering string) (cloud.Offering, Availability) {
+	if dc, ok := s.Datacenter(datacenter); ok {
+		if o, ok := find(sold[dc.ID], offering); ok {
 			return o, Available
 		}
 	}
 	for _, dc := range s.Datacenters {
-		if o, ok := find(s.offerings[dc.ID], offering); ok {
+		if o, ok := find(sold[dc.ID], offering); ok {
 			return o, Elsewhere
 		}
 	}

@@ -40,6 +40,7 @@ type fixture struct {
 	loaded  bool // the catalogue was loaded
 	age     time.Duration
 	apiErr  error
+	secret  *corev1.Secret // the vm mode's user-data Secret; nil: none
 	now     time.Time
 	limits  checks.Limits
 }
@@ -52,6 +53,9 @@ func valid() *fixture {
 		loaded: true,
 		now:    now,
 		limits: checks.DefaultLimits(5 * time.Minute),
+	}
+	if _, err := testobj.ManagedCluster(f.cloud, "standard-8", "compute-4"); err != nil {
+		panic(err)
 	}
 	for _, name := range []string{"web-0", "web-1", "web-2"} {
 		f.nodes = append(f.nodes, testobj.Node(name, "web", "standard-8"))
@@ -95,9 +99,27 @@ func (f *fixture) input(t *testing.T) *checks.Input {
 		Limits:       f.limits,
 	}
 	if !f.noOffer {
-		in.Offer = checks.NewOffer(f.opp, f.group.Spec.Datacenter, f.snapshot(t), nil, f.now)
+		in.Provisioning = f.provisioning(t)
+		in.Offer = checks.NewOffer(f.opp, f.group.Spec.Datacenter, in.Provisioning.Spec.Mode, f.snapshot(t), nil, f.now)
 	}
 	return in
+}
+
+// provisioning is what the analysis would read of the group's mode: the
+// cluster's VPSie groups from the fake cloud, or the fixture's Secret.
+func (f *fixture) provisioning(t *testing.T) *checks.Provisioning {
+	t.Helper()
+	p := &checks.Provisioning{Spec: checks.ProvisioningDefaults(f.group.Spec.Provisioning)}
+	if p.Spec.Mode == v1alpha1.ProvisioningManaged {
+		p.Groups, p.GroupsErr = f.cloud.ListKubeGroups(t.Context(), p.Spec.ClusterID)
+	}
+	if ref := p.Spec.UserData; ref != nil {
+		p.UserData = checks.UserDataSecret{Namespace: f.group.Namespace, Name: ref.SecretName, Key: ref.Key}
+		if f.secret != nil && f.secret.Name == ref.SecretName {
+			p.UserData.Exists, p.UserData.Template = true, string(f.secret.Data[ref.Key])
+		}
+	}
+	return p
 }
 
 func (f *fixture) snapshot(t *testing.T) *catalogue.Snapshot {
@@ -190,7 +212,7 @@ func dedupe(names []string) []string {
 func TestTheValidFixturePassesEveryCheck(t *testing.T) {
 	t.Parallel()
 	results := checks.All(valid().input(t))
-	require.Len(t, results, 24)
+	require.Len(t, results, 25)
 	seen := map[string]bool{}
 	for _, r := range results {
 		require.Equal(t, passed, r.Check.GetStatus(), "%s: %s", r.Check.GetName(), r.Check.GetMessage())

@@ -29,6 +29,9 @@ type Input struct {
 	// caller gave no opportunity (a safety check of named nodes), which
 	// skips the resource checks.
 	Offer *Offer
+	// Provisioning is what the analysis read of where replacements would
+	// come from; nil without an opportunity, like Offer.
+	Provisioning *Provisioning
 	Limits
 }
 

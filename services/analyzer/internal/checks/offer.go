@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	v1alpha1 "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/catalogue"
@@ -15,6 +16,9 @@ type Offer struct {
 	Opportunity *rebalancerv1.Opportunity
 	// Datacenter is the group's, as its spec names it.
 	Datacenter string
+	// Managed: priced from the Managed Kubernetes node sizes (the managed
+	// mode), else from the VM plans (the vm mode).
+	Managed bool
 	// Catalogue is the snapshot priced from; nil when none is loaded.
 	Catalogue *catalogue.Snapshot
 	// CatalogueErr is the latest refresh's failure, if it failed.
@@ -27,16 +31,37 @@ type Offer struct {
 	CurrentSold, TargetSold catalogue.Availability
 }
 
-// NewOffer prices opp for a group in datacenter from snap (nil when none).
-func NewOffer(opp *rebalancerv1.Opportunity, datacenter string, snap *catalogue.Snapshot, snapErr error, now time.Time) *Offer {
-	o := &Offer{Opportunity: opp, Datacenter: datacenter, Catalogue: snap, CatalogueErr: snapErr}
+// NewOffer prices opp for a group in datacenter from snap (nil when
+// none), at the prices of the group's provisioning mode: a managed
+// cluster's nodes are billed as Kubernetes node sizes, plain VMs as plans.
+func NewOffer(opp *rebalancerv1.Opportunity, datacenter string, mode v1alpha1.ProvisioningMode,
+	snap *catalogue.Snapshot, snapErr error, now time.Time) *Offer {
+	o := &Offer{Opportunity: opp, Datacenter: datacenter, Managed: mode != v1alpha1.ProvisioningVM,
+		Catalogue: snap, CatalogueErr: snapErr}
 	if snap == nil {
 		return o
 	}
 	o.Age = now.Sub(snap.FetchedAt)
-	o.Current, o.CurrentSold = snap.Offering(datacenter, opp.GetCurrentOffering())
-	o.Target, o.TargetSold = snap.Offering(datacenter, opp.GetTargetOffering())
+	o.Current, o.CurrentSold = o.Find(opp.GetCurrentOffering())
+	o.Target, o.TargetSold = o.Find(opp.GetTargetOffering())
 	return o
+}
+
+// Find looks an offering up at the offer's prices, in its datacenter
+// first (see catalogue.Snapshot.Offering). The catalogue must be loaded.
+func (o *Offer) Find(offering string) (cloud.Offering, catalogue.Availability) {
+	if o.Managed {
+		return o.Catalogue.KubeOffering(o.Datacenter, offering)
+	}
+	return o.Catalogue.Offering(o.Datacenter, offering)
+}
+
+// priceList names where the offer's prices come from, for messages.
+func (o *Offer) priceList() string {
+	if o.Managed {
+		return "VPSie catalogue (Managed Kubernetes node sizes)"
+	}
+	return "VPSie catalogue"
 }
 
 // Priced reports whether both offerings have a price.

@@ -64,13 +64,13 @@ func TargetOffering(in *Input) Result {
 		}
 		return failed(resources, NameTargetOffering, msg, nil, false)
 	}
-	return failed(resources, NameTargetOffering, fmt.Sprintf("no offering %s in the VPSie catalogue", target), nil, false)
+	return failed(resources, NameTargetOffering, fmt.Sprintf("no offering %s in the %s", target, o.priceList()), nil, false)
 }
 
 func availableAlternatives(o *Offer) []string {
 	var out []string
 	for _, alt := range o.Opportunity.GetAlternativeOfferings() {
-		if _, sold := o.Catalogue.Offering(o.Datacenter, alt); sold == catalogue.Available {
+		if _, sold := o.Find(alt); sold == catalogue.Available {
 			out = append(out, alt)
 		}
 	}

@@ -26,13 +26,15 @@ func TestCatalogueAndOffering(t *testing.T) {
 			want: want{check: checks.NameCatalogue, status: warning,
 				contains: []string{"prices are from a VPSie catalogue 16m0s old, over the 15m0s limit"}},
 		},
+		// Plans, which MakeUnavailable withdraws: the vm mode's prices.
 		"a target the datacenter does not sell now": {
-			edit: func(f *fixture) { f.cloud.MakeUnavailable("dc-nyc1", "compute-4") },
+			edit: func(f *fixture) { vmMode(f); f.cloud.MakeUnavailable("dc-nyc1", "compute-4") },
 			want: want{check: checks.NameTargetOffering, status: failed,
 				contains: []string{"offering compute-4 is not available in datacenter dc-nyc1 now"}},
 		},
 		"a target the datacenter does not sell, with alternatives": {
 			edit: func(f *fixture) {
+				vmMode(f)
 				f.cloud.MakeUnavailable("dc-nyc1", "compute-4")
 				f.opp.AlternativeOfferings = []string{"compute-8", "standard-4"}
 			},

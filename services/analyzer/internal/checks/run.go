@@ -14,7 +14,7 @@ var (
 		Candidates, MinNodes, MinHealthy, ActiveExecution, RecentScaling, Draining,
 		DisruptionsAllowed, FullyBlocking, MultipleBudgets, SingleReplica, Unreplicated, OptedOut, LocalStorage,
 	}
-	pricing  = []check{TargetOffering, MaxNodes, Savings}
+	pricing  = []check{TargetOffering, ProvisioningCheck, MaxNodes, Savings}
 	sizing   = []check{Quota, Fit}
 	schedule = []check{Cooldown, MaintenanceWindow, PeakHours}
 )

@@ -21,12 +21,12 @@ const claimTolerance = 1.10
 func Savings(in *Input) Result {
 	o := in.Offer
 	if o.CurrentSold == catalogue.Unknown {
-		return failed(resources, NameSavings, fmt.Sprintf("no price for the current offering %s in the VPSie catalogue",
-			o.Opportunity.GetCurrentOffering()), nil, false)
+		return failed(resources, NameSavings, fmt.Sprintf("no price for the current offering %s in the %s",
+			o.Opportunity.GetCurrentOffering(), o.priceList()), nil, false)
 	}
 	if o.TargetSold == catalogue.Unknown {
-		return failed(resources, NameSavings, fmt.Sprintf("no price for the target offering %s in the VPSie catalogue",
-			o.Opportunity.GetTargetOffering()), nil, false)
+		return failed(resources, NameSavings, fmt.Sprintf("no price for the target offering %s in the %s",
+			o.Opportunity.GetTargetOffering(), o.priceList()), nil, false)
 	}
 	n := int64(len(in.candidates()))
 	perNode, current := o.SavingsPerNodeCents(), Cents(o.Current.MonthlyPrice)

@@ -1,5 +1,6 @@
 // Package service assembles the Analyzer on a server: informer caches of
-// the cluster, the cached VPSie catalogue, the analysis and its gRPC face,
+// the cluster, the cached VPSie catalogue, the live reads of managed
+// clusters and user-data Secrets, the analysis and its gRPC face,
 // the readiness dependencies, and the goroutines that keep the caches
 // current. The binary and the end-to-end tests share it, so the tests run
 // the wiring that ships.
@@ -15,6 +16,7 @@ import (
 	"k8s.io/utils/clock"
 
 	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
+	"github.com/vpsie/node-rebalancer/libs/cloud"
 	"github.com/vpsie/node-rebalancer/libs/kube"
 	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/analysis"
@@ -24,12 +26,21 @@ import (
 	"github.com/vpsie/node-rebalancer/services/analyzer/internal/state"
 )
 
+// Cloud is what the Analyzer reads of VPSie: the catalogue and quota,
+// refreshed in the background, and managed clusters' VPSie node groups,
+// read per analysis.
+type Cloud interface {
+	catalogue.Source
+	cloud.ManagedKubernetes
+}
+
 // Deps are what the Analyzer runs on.
 type Deps struct {
 	Kube   kubernetes.Interface
 	Groups autoscaler.Interface
-	// Cloud is the VPSie catalogue and quota (the HTTP client in production).
-	Cloud catalogue.Source
+	// Cloud is the VPSie catalogue, quota and Managed Kubernetes (the HTTP
+	// client in production).
+	Cloud Cloud
 	// Clock times analyses and catalogue refreshes.
 	Clock clock.Clock
 	// CatalogueRefresh is the time between catalogue refreshes.
@@ -55,7 +66,8 @@ func Setup(s *server.Server, d Deps) error {
 		limits = *d.Limits
 	}
 	analyzer, err := analysis.New(analysis.Options{
-		State: informers, Catalogue: cat, APIServer: kube.Readyz(d.Kube), Clock: d.Clock,
+		State: informers, Catalogue: cat, KubeGroups: d.Cloud, Secrets: d.Kube.CoreV1(),
+		APIServer: kube.Readyz(d.Kube), Clock: d.Clock,
 		Limits: limits, Registry: s.Registry(),
 	})
 	if err != nil {

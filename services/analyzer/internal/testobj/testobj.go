@@ -126,15 +126,17 @@ func PDB(namespace, name, app string, expected, allowed int32) *policyv1.PodDisr
 	}
 }
 
-// NodeGroup is an enabled group in dc-nyc1 of min 1, max 10 nodes, with
-// the policy left to its defaults.
+// NodeGroup is an enabled group in dc-nyc1 of min 1, max 10 nodes, in
+// the managed mode in cluster ClusterID, with the policy left to its
+// defaults.
 func NodeGroup(namespace, name string) *v1alpha1.NodeGroup {
 	return &v1alpha1.NodeGroup{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Generation: 3,
 			CreationTimestamp: metav1.NewTime(Epoch)},
 		Spec: v1alpha1.NodeGroupSpec{
 			MinNodes: 1, MaxNodes: 10, Datacenter: "dc-nyc1",
-			OfferingIDs: []string{"standard-8", "compute-4"},
+			OfferingIDs:  []string{"standard-8", "compute-4"},
+			Provisioning: v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningManaged, ClusterID: ClusterID},
 		},
 		Status: v1alpha1.NodeGroupStatus{ObservedGeneration: 3},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/invariants"
 )
 
@@ -22,10 +23,14 @@ func (e *env) monitor(old []*corev1.Node, floor int, blueGreen bool, rec *record
 	for i, n := range old {
 		names[i] = n.Name
 	}
-	m, err := invariants.Start(e.t.Context(), invariants.Config{
+	cfg := invariants.Config{
 		Client: e.sb.Client, Namespace: e.ns, Group: e.groupName(), Floor: floor, OldNodes: names,
 		BlueGreen: blueGreen, VMs: e.cloud, Forced: rec.forced,
-	})
+	}
+	if e.managed {
+		cfg.Cluster = &invariants.ManagedCluster{API: e.cloud, ID: catalog.ID("cluster", e.ns)}
+	}
+	m, err := invariants.Start(e.t.Context(), cfg)
 	require.NoError(e.t, err)
 	return m
 }

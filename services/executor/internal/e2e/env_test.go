@@ -49,7 +49,10 @@ func buildBinaries(sb *sandbox.Sandbox) error {
 }
 
 const (
-	simToken        = "e2e-token"
+	simToken = "e2e-token"
+	// joinToken is what the simulator's VMs must carry in their user data
+	// to join, as a cluster's bootstrap token.
+	joinToken       = "e2e-join.0123456789abcdef"
 	executorService = "rebalancer.v1.ExecutorService"
 )
 
@@ -77,6 +80,8 @@ type env struct {
 	// group is the NodeGroup the helpers act on; empty is the one named
 	// after the namespace (see inGroup).
 	group string
+	// managed makes createGroup provision in the managed mode.
+	managed bool
 }
 
 // watchFunc streams an execution's events from a sequence to its final one.
@@ -113,7 +118,7 @@ func newEnvTrusting(t testing.TB, planKeys *plansign.Verifier) *env {
 func newWorld(t testing.TB) *env {
 	t.Helper()
 	sb, ns := sandboxtest.Shared(), sandboxtest.Namespace(t)
-	sim, err := vpsiesim.NewServer(vpsiesim.Options{Token: simToken, BootDelay: time.Second, Kube: sb.Client})
+	sim, err := vpsiesim.NewServer(vpsiesim.Options{Token: simToken, BootDelay: time.Second, Kube: sb.Client, JoinToken: joinToken})
 	require.NoError(t, err)
 	t.Cleanup(sim.Close)
 	client, err := vpsie.New(vpsie.Options{BaseURL: sim.URL, Token: simToken, OSIdentifier: "os-test"})

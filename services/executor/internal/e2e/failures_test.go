@@ -76,7 +76,7 @@ func TestDrainBlockedByAPDBRollsBackAndRestoresTheOldNode(t *testing.T) {
 	require.False(t, after.Spec.Unschedulable, "old node uncordoned")
 	require.Equal(t, old.Spec.Taints, after.Spec.Taints, "old node's taints restored exactly")
 	require.NotContains(t, after.Labels, "node.kubernetes.io/exclude-from-external-load-balancers")
-	_, err = e.cloud.FindVM(t.Context(), naming.Hostname(plan.GetPlanId(), old.Name))
+	_, err = e.cloud.FindVM(t.Context(), naming.Hostname(plan.GetPlanId(), old.Name, 1))
 	require.True(t, cloud.IsNotFound(err), "replacement VM deleted: %v", err)
 	require.Len(t, e.groupNodes(), 2)
 	e.requireGroupStatus("RolledBack")

@@ -34,9 +34,22 @@ func realistic(ns string) fixtures.Workloads {
 	}
 }
 
+// The main scenario runs in both provisioning modes: replacements added to
+// the VPSie group of the target size (managed), or VMs booted with the
+// group's user data (vm).
 func TestRollingPlanReplacesEveryNodeKeepingTheInvariants(t *testing.T) {
 	t.Parallel()
+	for _, managed := range []bool{true, false} {
+		t.Run(map[bool]string{true: "managed", false: "vm"}[managed], func(t *testing.T) {
+			t.Parallel()
+			rollingReplacesEveryNode(t, managed)
+		})
+	}
+}
+
+func rollingReplacesEveryNode(t *testing.T, managed bool) {
 	e := newEnv(t)
+	e.managed = managed
 	old := e.createGroup(current, 3)
 	w := realistic(e.ns)
 	w.Create(t, e.sb)
@@ -70,6 +83,9 @@ func TestRollingPlanReplacesEveryNodeKeepingTheInvariants(t *testing.T) {
 		fixtures.WaitPodsRunning(t, e.sb, e.ns, "app="+d.Name, int(*d.Spec.Replicas))
 	}
 	fixtures.WaitPodsRunning(t, e.sb, e.ns, "app=db", 2)
+	if managed {
+		e.requireManagedReplacements(old)
+	}
 	t.Logf("rolling: 3 nodes replaced in %s (%.1f nodes/minute), %d events", elapsed.Round(100*time.Millisecond),
 		3/elapsed.Minutes(), len(events))
 }

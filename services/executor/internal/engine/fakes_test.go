@@ -138,7 +138,7 @@ func newUnit(t *testing.T, alternatives ...string) *unit {
 // the other, with every node PENDING; the group allows alternatives.
 func newUnitOf(t *testing.T, olds []string, alternatives ...string) *unit {
 	t.Helper()
-	u := &unit{cloud: cloudfake.New(), kube: fake.NewClientset(), clock: clocktesting.NewFakeClock(time.Unix(1_800_000_000, 0)), events: &events{}}
+	u := &unit{cloud: cloudfake.New(), kube: fake.NewClientset(bootstrapSecret()), clock: clocktesting.NewFakeClock(time.Unix(1_800_000_000, 0)), events: &events{}}
 	group := webGroup(alternatives)
 	u.groups = autoscalerfake.NewClientset(group)
 	plan := chainPlan(u.clock.Now(), group, olds...)
@@ -154,7 +154,8 @@ func newUnitOf(t *testing.T, olds []string, alternatives ...string) *unit {
 		state.Nodes = append(state.Nodes, &rebalancerv1.NodeExecution{OldNode: old, OldVmIdentifier: "vm-" + old,
 			BatchNumber: int32(i + 1), Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING})
 	}
-	rec, err := mem.Create(t.Context(), &store.Record{Plan: plan, Book: store.Book{Datacenter: catalog.NYC1}, Lease: lease, State: state})
+	rec, err := mem.Create(t.Context(), &store.Record{Plan: plan, Lease: lease, State: state,
+		Book: store.Book{Datacenter: catalog.NYC1, Provisioning: group.Spec.Provisioning}})
 	require.NoError(t, err)
 	u.x = newExecution(&deps, rec, nil)
 	return u
@@ -167,8 +168,17 @@ func webGroup(alternatives []string) *v1alpha1.NodeGroup {
 		Spec: v1alpha1.NodeGroupSpec{MinNodes: 1, MaxNodes: 10, Datacenter: catalog.NYC1, OfferingIDs: []string{"standard-8", "compute-4"},
 			Rebalancing: v1alpha1.RebalancingPolicy{MaxConcurrent: 1, BatchSize: 1, MaxSurge: 1, MinHealthyPercent: ptr.To[int32](50),
 				DrainTimeout: &metav1.Duration{Duration: time.Minute}, ProvisionTimeout: &metav1.Duration{Duration: time.Minute},
-				AlternativeOfferings: alternatives}},
+				AlternativeOfferings: alternatives},
+			// Plain VMs, whose hostnames the tests know in advance.
+			Provisioning: v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningVM,
+				UserData: &v1alpha1.UserDataTemplate{SecretName: "boot", Key: "userData"}}},
 	}
+}
+
+// bootstrapSecret holds the web group's user-data template.
+func bootstrapSecret() *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "boot"},
+		Data: map[string][]byte{"userData": []byte("#cloud-config\nruncmd: [kubeadm join --token unit.token]\n")}}
 }
 
 // chainPlan is a valid rolling plan of group, made at created, replacing

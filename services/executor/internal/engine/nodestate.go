@@ -25,7 +25,8 @@ func (v stepView) Plan() *rebalancerv1.RebalancePlan { return v.x.plan() }
 func (v stepView) GroupSpec() nodestep.GroupSpec {
 	var g nodestep.GroupSpec
 	v.x.view(func(r *store.Record) {
-		g = nodestep.GroupSpec{Datacenter: r.Book.Datacenter, Labels: r.Book.GroupLabels, Taints: r.Book.GroupTaints}
+		g = nodestep.GroupSpec{Datacenter: r.Book.Datacenter, Labels: r.Book.GroupLabels, Taints: r.Book.GroupTaints,
+			Provisioning: r.Book.Provisioning}
 	})
 	return g
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -80,7 +81,9 @@ func (x *execution) result(ctx context.Context) (*rebalancerv1.RebalanceResult, 
 	}
 	var book store.Book
 	x.view(func(rec *store.Record) { book = rec.Book })
-	prices := priceList{x: x, dc: book.Datacenter, cache: map[string]int64{}}
+	prices := priceList{x: x, dc: book.Datacenter, managed: book.Provisioning.Mode != v1alpha1.ProvisioningVM,
+		cache: map[string]int64{}}
+	machines := replacementMachines{x: x, provisioning: book.Provisioning}
 	for _, ne := range s.GetNodes() {
 		switch ne.GetPhase() {
 		case rebalancerv1.NodePhase_NODE_PHASE_DONE:
@@ -96,7 +99,7 @@ func (x *execution) result(ctx context.Context) (*rebalancerv1.RebalanceResult, 
 		if nb := book.Nodes[ne.GetOldNode()]; nb != nil {
 			r.PdbViolations += int32(len(nb.ForceDeleted))
 		}
-		orphan, err := x.isOrphan(ctx, ne)
+		orphan, err := x.isOrphan(ctx, &machines, ne)
 		if err != nil {
 			return nil, err
 		}
@@ -109,15 +112,9 @@ func (x *execution) result(ctx context.Context) (*rebalancerv1.RebalanceResult, 
 
 // isOrphan reports a replacement VM that exists but is no Ready member of
 // the group: a kept replacement must serve, a removed one must be gone.
-func (x *execution) isOrphan(ctx context.Context, ne *rebalancerv1.NodeExecution) (bool, error) {
-	if ne.GetNewHostname() == "" {
-		return false, nil
-	}
-	vm, err := x.deps.Cloud.FindVM(ctx, ne.GetNewHostname())
-	if cloud.IsNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
+func (x *execution) isOrphan(ctx context.Context, machines *replacementMachines, ne *rebalancerv1.NodeExecution) (bool, error) {
+	providerID, err := machines.providerID(ctx, ne)
+	if providerID == "" || err != nil {
 		return false, err
 	}
 	if ne.GetPhase() != rebalancerv1.NodePhase_NODE_PHASE_DONE || ne.GetNewNode() == "" {
@@ -130,21 +127,64 @@ func (x *execution) isOrphan(ctx context.Context, ne *rebalancerv1.NodeExecution
 	if err != nil {
 		return false, err
 	}
-	return !kube.NodeReady(node) || node.Spec.ProviderID != vm.ProviderID() || !inGroup(node, x.plan().GetNodeGroup()), nil
+	return !kube.NodeReady(node) || node.Spec.ProviderID != providerID || !inGroup(node, x.plan().GetNodeGroup()), nil
+}
+
+// replacementMachines finds replacements' machines at VPSie, listing the
+// managed cluster once per result.
+type replacementMachines struct {
+	x            *execution
+	provisioning v1alpha1.Provisioning
+	cluster      *cloud.KubeCluster
+}
+
+// providerID is the providerID of ne's replacement machine if it exists,
+// "" if it does not.
+func (m *replacementMachines) providerID(ctx context.Context, ne *rebalancerv1.NodeExecution) (string, error) {
+	if m.provisioning.Mode == v1alpha1.ProvisioningVM {
+		if ne.GetNewHostname() == "" {
+			return "", nil
+		}
+		vm, err := m.x.deps.Cloud.FindVM(ctx, ne.GetNewHostname())
+		if cloud.IsNotFound(err) {
+			return "", nil
+		}
+		return vm.ProviderID(), err
+	}
+	if ne.GetNewVmIdentifier() == "" {
+		return "", nil
+	}
+	if m.cluster == nil {
+		c, err := m.x.deps.Cloud.GetKubeCluster(ctx, m.provisioning.ClusterID)
+		if err != nil {
+			return "", err
+		}
+		m.cluster = &c
+	}
+	for _, kn := range m.cluster.Nodes {
+		if kn.ID == ne.GetNewVmIdentifier() {
+			return kn.ProviderID(), nil
+		}
+	}
+	return "", nil
 }
 
 func inGroup(n *corev1.Node, group string) bool { return n.Labels[v1alpha1.LabelNodeGroup] == group }
 
 // priceList prices offerings from the catalogue, in cents per month.
 type priceList struct {
-	x     *execution
-	dc    string
-	cache map[string]int64
+	x       *execution
+	dc      string
+	managed bool // priced from the Kubernetes offers
+	cache   map[string]int64
 }
 
 func (l priceList) cents(ctx context.Context, offering string) (int64, error) {
 	if c, ok := l.cache[offering]; ok {
 		return c, nil
+	}
+	if l.managed {
+		return l.kubeCents(ctx, offering)
 	}
 	o, err := l.x.deps.Cloud.GetOffering(ctx, l.dc, offering)
 	if cloud.IsOfferingUnavailable(err) {
@@ -157,6 +197,23 @@ func (l priceList) cents(ctx context.Context, offering string) (int64, error) {
 	}
 	c := int64(math.Round(o.MonthlyPrice * 100))
 	l.cache[offering] = c
+	return c, nil
+}
+
+// kubeCents prices from the Kubernetes offers of the datacenter: the
+// sizes of a managed cluster are billed at their own prices.
+func (l priceList) kubeCents(ctx context.Context, offering string) (int64, error) {
+	offers, err := l.x.deps.Cloud.ListKubeOffers(ctx, l.dc)
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range offers {
+		l.cache[o.Name] = int64(math.Round(o.MonthlyPrice * 100))
+	}
+	c, ok := l.cache[offering]
+	if !ok {
+		return 0, fmt.Errorf("no Kubernetes offer %s in %s", offering, l.dc)
+	}
 	return c, nil
 }
 

@@ -84,6 +84,15 @@ func reviewNote(p *rebalancerv1.RebalancePlan) string {
 	return ": its analysis needs review (" + strings.Join(names, ", ") + ")"
 }
 
+// plannedHostname is the replacement VM's hostname in the vm mode, chosen
+// by us; in the managed mode VPSie names the node, known once it joins.
+func plannedHostname(group *v1alpha1.NodeGroup, plan *rebalancerv1.RebalancePlan, old string) string {
+	if group.Spec.Provisioning.Mode != v1alpha1.ProvisioningVM {
+		return ""
+	}
+	return naming.Hostname(plan.GetPlanId(), old, 1)
+}
+
 // newRecord is an accepted execution: one node state per planned node,
 // PENDING (or AWAITING_APPROVAL), with the group's provisioning settings.
 func (e *Executor) newRecord(id string, plan *rebalancerv1.RebalancePlan, group *v1alpha1.NodeGroup, requestedBy string) *store.Record {
@@ -104,7 +113,7 @@ func (e *Executor) newRecord(id string, plan *rebalancerv1.RebalancePlan, group 
 			seen[c.GetNodeName()] = true
 			state.Nodes = append(state.Nodes, &rebalancerv1.NodeExecution{
 				OldNode: c.GetNodeName(), OldVmIdentifier: c.GetVmIdentifier(), BatchNumber: b.GetBatchNumber(),
-				NewHostname: naming.Hostname(plan.GetPlanId(), c.GetNodeName()), Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING,
+				NewHostname: plannedHostname(group, plan, c.GetNodeName()), Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING,
 			})
 		}
 	}
@@ -114,6 +123,7 @@ func (e *Executor) newRecord(id string, plan *rebalancerv1.RebalancePlan, group 
 	return &store.Record{
 		State: state, Plan: plan, AcceptedAt: now, RequestedBy: requestedBy,
 		Lease: store.Lease{Owner: e.deps.Replica, Expires: now.Add(e.deps.LeaseTTL)},
-		Book:  store.Book{Datacenter: group.Spec.Datacenter, GroupLabels: group.Spec.Labels, GroupTaints: group.Spec.Taints},
+		Book: store.Book{Datacenter: group.Spec.Datacenter, GroupLabels: group.Spec.Labels, GroupTaints: group.Spec.Taints,
+			Provisioning: group.Spec.Provisioning},
 	}
 }

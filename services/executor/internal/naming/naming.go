@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -23,12 +24,18 @@ func ExecutionID(planID string) string {
 
 var notLabel = regexp.MustCompile(`[^a-z0-9-]+`)
 
-// Hostname is the replacement VM's hostname for oldNode under planID: the
-// old name (made a DNS label, shortened) and a hash of both, at most 63
-// characters. CreateVM is idempotent per hostname, so a retried step finds
-// the VM it already asked for instead of ordering a second.
-func Hostname(planID, oldNode string) string {
-	sum := sha256.Sum256([]byte(planID + "/" + oldNode))
+// Hostname is the replacement VM's hostname for oldNode under planID, for
+// its attempt-th VM: the old name (made a DNS label, shortened) and a hash
+// of the three, at most 63 characters. CreateVM is idempotent per
+// hostname, so a retried step finds the VM it already asked for instead
+// of ordering a second; a new attempt (the first VM never joined) gets a
+// new name, so it can never find the VM being deleted.
+func Hostname(planID, oldNode string, attempt int) string {
+	key := planID + "/" + oldNode
+	if attempt > 1 {
+		key += "#" + strconv.Itoa(attempt)
+	}
+	sum := sha256.Sum256([]byte(key))
 	suffix := hex.EncodeToString(sum[:])[:suffixDigits]
 	prefix := notLabel.ReplaceAllString(strings.ToLower(oldNode), "-")
 	prefix = strings.Trim(prefix, "-")

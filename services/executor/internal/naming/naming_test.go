@@ -18,13 +18,21 @@ func TestHostnameIsADeterministicDNSLabel(t *testing.T) {
 		"very long":        strings.Repeat("node", 40),
 		"only symbols":     "...",
 	} {
-		h := naming.Hostname("plan-0123456789abcdef0123", old)
+		h := naming.Hostname("plan-0123456789abcdef0123", old, 1)
 		require.Empty(t, validation.IsDNS1123Label(h), name)
 		require.LessOrEqual(t, len(h), 63, name)
-		require.Equal(t, h, naming.Hostname("plan-0123456789abcdef0123", old), name)
-		require.NotEqual(t, h, naming.Hostname("plan-ffffffffffffffffffff", old), "%s: another plan, another VM", name)
+		require.Equal(t, h, naming.Hostname("plan-0123456789abcdef0123", old, 1), name)
+		require.NotEqual(t, h, naming.Hostname("plan-ffffffffffffffffffff", old, 1), "%s: another plan, another VM", name)
 	}
-	require.True(t, strings.HasPrefix(naming.Hostname("plan-1", "web-0"), "web-0-"))
+	require.True(t, strings.HasPrefix(naming.Hostname("plan-1", "web-0", 1), "web-0-"))
+}
+
+func TestEachAttemptGetsItsOwnHostname(t *testing.T) {
+	first := naming.Hostname("plan-1", "web-0", 1)
+	second := naming.Hostname("plan-1", "web-0", 2)
+	require.NotEqual(t, first, second, "a retried join must never find the VM it is deleting")
+	require.Equal(t, second, naming.Hostname("plan-1", "web-0", 2), "a resumed attempt finds its own VM")
+	require.True(t, strings.HasPrefix(second, "web-0-"))
 }
 
 func TestExecutionIDFollowsThePlanID(t *testing.T) {

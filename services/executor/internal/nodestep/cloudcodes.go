@@ -22,6 +22,10 @@ func decideCloud(err error) cloudDecision {
 	switch {
 	case err == nil:
 		return cloudDone
+	case errors.As(err, new(*Failure)):
+		// Our own verdict on the node (a user-data template that does not
+		// render): no retry changes it.
+		return cloudGiveUp
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		// Our own deadline or shutdown: stop; a resume asks again (CreateVM
 		// is idempotent per hostname).

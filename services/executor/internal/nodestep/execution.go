@@ -5,6 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
@@ -75,7 +76,12 @@ type Event struct {
 // from the NodeGroup when the plan was accepted, so a resumed execution
 // provisions alike.
 type GroupSpec struct {
-	Datacenter string
-	Labels     map[string]string
-	Taints     []corev1.Taint
+	Datacenter   string
+	Labels       map[string]string
+	Taints       []corev1.Taint
+	Provisioning v1alpha1.Provisioning
 }
+
+// Managed reports the managed mode: nodes come from VPSie Managed
+// Kubernetes groups, not plain VMs. An unset mode is the CRD's default.
+func (g GroupSpec) Managed() bool { return g.Provisioning.Mode != v1alpha1.ProvisioningVM }

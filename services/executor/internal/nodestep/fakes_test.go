@@ -9,9 +9,12 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 	clocktesting "k8s.io/utils/clock/testing"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 	"github.com/vpsie/node-rebalancer/testbed/catalog"
@@ -45,7 +48,8 @@ func (l *ledger) Plan() *rebalancerv1.RebalancePlan {
 func (l *ledger) GroupSpec() GroupSpec {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return GroupSpec{Datacenter: l.rec.Book.Datacenter, Labels: l.rec.Book.GroupLabels, Taints: l.rec.Book.GroupTaints}
+	return GroupSpec{Datacenter: l.rec.Book.Datacenter, Labels: l.rec.Book.GroupLabels, Taints: l.rec.Book.GroupTaints,
+		Provisioning: l.rec.Book.Provisioning}
 }
 
 func (l *ledger) LivePolicy(context.Context) (*rebalancerv1.RebalancePolicy, error) {
@@ -152,9 +156,23 @@ type unit struct {
 
 func newUnit(t *testing.T, alternatives ...string) *unit {
 	t.Helper()
-	u := &unit{kube: fake.NewClientset()}
+	u := &unit{kube: fake.NewClientset(bootstrapSecret(testTemplate))}
 	u.build(NewKube(u.kube), alternatives...)
 	return u
+}
+
+// testTemplate is the unit's user-data template: a join with the token
+// and the kubelet flags of the node's labels and taints.
+const testTemplate = `#cloud-config
+runcmd:
+  - kubeadm join --token unit.token --node-name {{ .Hostname }}
+  - echo --node-labels={{ .KubeletLabels }} --register-with-taints={{ .KubeletTaints }}
+`
+
+// bootstrapSecret is the unit group's user-data Secret holding text.
+func bootstrapSecret(text string) *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "boot"},
+		Data: map[string][]byte{"userData": []byte(text)}}
 }
 
 // newSmallUnit is a unit over the small fake Kube.
@@ -175,7 +193,8 @@ func (u *unit) build(k Kube, alternatives ...string) {
 			Nodes: []*rebalancerv1.CandidateNode{cand}}},
 	}
 	u.cloud, u.clock = cloudfake.New(), clocktesting.NewFakeClock(time.Unix(1_800_000_000, 0))
-	u.x = &ledger{rec: &store.Record{Plan: plan, Book: store.Book{Datacenter: catalog.NYC1},
+	vmMode := v1alpha1.Provisioning{Mode: v1alpha1.ProvisioningVM, UserData: &v1alpha1.UserDataTemplate{SecretName: "boot", Key: "userData"}}
+	u.x = &ledger{rec: &store.Record{Plan: plan, Book: store.Book{Datacenter: catalog.NYC1, Provisioning: vmMode},
 		State: &rebalancerv1.ExecutionState{ExecutionId: "exec-1", PlanId: plan.PlanId, NodeGroup: "web", Namespace: "shop",
 			Nodes: []*rebalancerv1.NodeExecution{{OldNode: "old-0", OldVmIdentifier: "vm-old-0", Phase: rebalancerv1.NodePhase_NODE_PHASE_PENDING}}}},
 		// The group allows the plan's alternatives and respects PDBs, as by default.

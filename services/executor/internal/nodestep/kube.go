@@ -20,6 +20,12 @@ type Kube interface {
 	NodeAPI
 	PodAPI
 	WorkloadAPI
+	SecretAPI
+}
+
+// SecretAPI reads the user-data template of the vm mode.
+type SecretAPI interface {
+	GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error)
 }
 
 // NodeAPI reads and changes Nodes.

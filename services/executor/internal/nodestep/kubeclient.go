@@ -36,6 +36,10 @@ func (k clientset) PatchNode(ctx context.Context, name string, pt types.PatchTyp
 	return err
 }
 
+func (k clientset) GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
+	return k.c.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+}
+
 func (k clientset) DeleteNode(ctx context.Context, name string) error {
 	return k.c.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
 }

@@ -12,27 +12,51 @@ import (
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
-// provision asks the cloud for the replacement VM under its deterministic
-// hostname, trying the target offering and then the opportunity's
-// alternatives that the live group allows, when quota or availability
-// refuse one.
+// provision asks VPSie for old's replacement: a plain VM under its
+// deterministic hostname (vm mode), or one more node of the VPSie group
+// of the target size (managed mode). Either way it tries the target and
+// then the opportunity's alternatives that the live group allows, when
+// quota or availability refuse one.
 func provision(ctx context.Context, n *Node) error {
-	p := n.r.x.Plan()
-	hostname := naming.Hostname(p.GetPlanId(), n.Old)
-	if n.Phase() < rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING {
-		now := n.r.now()
-		err := n.enter(ctx, rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, func(ne *rebalancerv1.NodeExecution, nb *store.NodeBook) {
-			ne.NewHostname = hostname
-			nb.ProvisionStartedAt, nb.ProvisionAttempts = now, 1
-		})
-		if err != nil {
-			return err
-		}
-		if err := n.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING,
-			map[string]string{"hostname": hostname}, "Creating replacement VM %s for %s", hostname, n.Old); err != nil {
-			return err
-		}
+	if err := n.beginProvisioning(ctx); err != nil {
+		return err
 	}
+	if n.r.x.GroupSpec().Managed() {
+		return addManaged(ctx, n)
+	}
+	return createReplacementVM(ctx, n)
+}
+
+// beginProvisioning enters PROVISIONING once, with its first attempt.
+func (n *Node) beginProvisioning(ctx context.Context) error {
+	if n.Phase() >= rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING {
+		return nil
+	}
+	now := n.r.now()
+	hostname := ""
+	if !n.r.x.GroupSpec().Managed() {
+		hostname = naming.Hostname(n.r.x.Plan().GetPlanId(), n.Old, 1)
+	}
+	err := n.enter(ctx, rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, func(ne *rebalancerv1.NodeExecution, nb *store.NodeBook) {
+		ne.NewHostname = hostname
+		nb.ProvisionStartedAt, nb.ProvisionAttempts = now, 1
+	})
+	if err != nil {
+		return err
+	}
+	if hostname == "" {
+		return n.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING, nil,
+			"Adding a node to the VPSie group of %s for %s", n.r.x.Plan().GetOpportunity().GetTargetOffering(), n.Old)
+	}
+	return n.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING,
+		map[string]string{"hostname": hostname}, "Creating replacement VM %s for %s", hostname, n.Old)
+}
+
+// createReplacementVM creates the VM under the hostname recorded for this
+// attempt and moves on to JOINING with its identifier.
+func createReplacementVM(ctx context.Context, n *Node) error {
+	ne, _ := n.state()
+	hostname := ne.GetNewHostname()
 	vm, offering, err := n.createVM(ctx, hostname, n.r.offerings(ctx))
 	if err != nil {
 		return err
@@ -96,7 +120,8 @@ func (n *Node) createVM(ctx context.Context, hostname string, offerings []string
 		"no offering could be provisioned: %s", strings.Join(refusals, "; "))
 }
 
-// createOne resolves the offering and creates the VM, retrying what may pass.
+// createOne resolves the offering, renders the user data and creates the
+// VM, retrying what may pass.
 func (n *Node) createOne(ctx context.Context, hostname, offeringName string) (cloud.VM, error) {
 	env := &n.r.env
 	group := n.r.x.GroupSpec()
@@ -108,16 +133,36 @@ func (n *Node) createOne(ctx context.Context, hostname, offeringName string) (cl
 			last = err
 			return err
 		}
-		vm, last = env.Cloud.CreateVM(ctx, cloud.CreateSpec{
-			Hostname: hostname, OfferingID: o.ID, Datacenter: group.Datacenter,
-			Labels: nodeLabels(n.r.x.Plan().GetNodeGroup(), group.Labels), Taints: group.Taints,
-		})
+		spec, err := n.vmSpec(ctx, hostname, o)
+		if err != nil {
+			return err
+		}
+		vm, last = env.Cloud.CreateVM(ctx, spec)
 		return last
 	})
 	if err != nil && last != nil {
 		return cloud.VM{}, last
 	}
 	return vm, err
+}
+
+// vmSpec is the VM to create: the group's labels and taints, and the user
+// data that bootstraps a kubelet registering with them. A template that
+// cannot be read or rendered fails the node: a VM without bootstrap would
+// never join.
+func (n *Node) vmSpec(ctx context.Context, hostname string, o cloud.Offering) (cloud.CreateSpec, error) {
+	p, group := n.r.x.Plan(), n.r.x.GroupSpec()
+	labels := nodeLabels(p.GetNodeGroup(), group.Labels)
+	text, err := n.r.userDataTemplate(ctx, p.GetNamespace(), group.Provisioning.UserData)
+	if err != nil {
+		return cloud.CreateSpec{}, failure(rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, "%v", err)
+	}
+	userData, err := RenderUserData(text, NewUserDataInput(hostname, p.GetNodeGroup(), o.Name, group.Datacenter, labels, group.Taints))
+	if err != nil {
+		return cloud.CreateSpec{}, failure(rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, "group %s/%s: %v", p.GetNamespace(), p.GetNodeGroup(), err)
+	}
+	return cloud.CreateSpec{Hostname: hostname, OfferingID: o.ID, Datacenter: group.Datacenter,
+		Labels: labels, Taints: group.Taints, UserData: userData}, nil
 }
 
 // nodeLabels are what a replacement registers with: the group's labels

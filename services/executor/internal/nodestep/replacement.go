@@ -3,6 +3,7 @@ package nodestep
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
@@ -14,21 +15,92 @@ import (
 // DeleteReplacement deletes a replacement's VM and Node (a join retried,
 // a rollback); both deletes are idempotent, so a repeat is safe.
 func (r *Runner) DeleteReplacement(ctx context.Context, ne *rebalancerv1.NodeExecution) error {
-	vmID := ne.GetNewVmIdentifier()
-	if vmID == "" && ne.GetNewHostname() != "" {
-		vm, err := r.env.Cloud.FindVM(ctx, ne.GetNewHostname())
-		if err == nil {
-			vmID = vm.ID
-		} else if !cloud.IsNotFound(err) { // not found: nothing to delete
-			return fmt.Errorf("find VM %s: %w", ne.GetNewHostname(), err)
-		}
+	vmID, err := r.replacementID(ctx, ne)
+	if err != nil {
+		return err
 	}
 	if vmID != "" {
-		if err := r.env.deleteVM(ctx, vmID); err != nil {
+		if err := r.env.deleteMachine(ctx, r.x.GroupSpec(), vmID); err != nil {
 			return fmt.Errorf("delete VM %s: %w", vmID, err)
 		}
 	}
 	return r.deleteNodeOfVM(ctx, vmID, ne.GetNewNode())
+}
+
+// replacementID is the identifier of the replacement's machine, "" when
+// there is none to delete: the one recorded, else the VM of the hostname
+// (vm mode: created, not recorded yet), else the node claimed for it
+// (managed mode: claimed, not recorded yet).
+func (r *Runner) replacementID(ctx context.Context, ne *rebalancerv1.NodeExecution) (string, error) {
+	if id := ne.GetNewVmIdentifier(); id != "" {
+		return id, nil
+	}
+	if r.x.GroupSpec().Managed() {
+		return r.managedReplacementID(ctx, ne.GetOldNode())
+	}
+	if ne.GetNewHostname() == "" {
+		return "", nil
+	}
+	vm, err := r.env.Cloud.FindVM(ctx, ne.GetNewHostname())
+	switch {
+	case cloud.IsNotFound(err):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("find VM %s: %w", ne.GetNewHostname(), err)
+	case vm.ID == "":
+		// Still being built, not listed yet: it cannot be deleted before
+		// it is, so the caller tries again.
+		return "", fmt.Errorf("VM %s is still being built; delete it once listed", ne.GetNewHostname())
+	}
+	return vm.ID, nil
+}
+
+// managedReplacementID is the node claimed for old, else the node VPSie
+// added for it that never registered (or registered unclaimed): the
+// oldest of the group's nodes added since old's add was recorded, so a
+// node that never joined is not left billing. Another lane's slower node
+// may be taken for it; that lane then asks again, which costs time, never
+// a node.
+func (r *Runner) managedReplacementID(ctx context.Context, old string) (string, error) {
+	if id, err := r.claimedID(ctx, old); id != "" || err != nil {
+		return id, err
+	}
+	_, nb := r.x.Node(old)
+	if nb.ManagedAdd == nil || !nb.ManagedAdd.Sent {
+		return "", nil
+	}
+	c, err := r.env.Cloud.GetKubeCluster(ctx, r.x.GroupSpec().Provisioning.ClusterID)
+	if err != nil {
+		return "", fmt.Errorf("list VPSie cluster: %w", err)
+	}
+	added := cloud.KubeNodesAddedSince(c, nb.ManagedAdd.Group, nb.ManagedAdd.Known)
+	slices.SortFunc(added, func(a, b cloud.KubeNode) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for _, kn := range added {
+		node, err := r.env.Kube.GetNode(ctx, kn.Hostname)
+		if apierrors.IsNotFound(err) || (err == nil && node.Annotations[v1alpha1.AnnotationReplacementFor] == "") {
+			return kn.ID, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+// claimedID is the identifier of the group's node claimed for old by this
+// execution, "" when there is none.
+func (r *Runner) claimedID(ctx context.Context, old string) (string, error) {
+	nodes, err := r.GroupNodes(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, node := range nodes {
+		if node.Annotations[v1alpha1.AnnotationReplacementFor] == r.x.ID()+"/"+old {
+			id, _ := v1alpha1.VMIdentifier(node.Spec.ProviderID)
+			return id, nil
+		}
+	}
+	return "", nil
 }
 
 // deleteNodeOfVM deletes the Node named, or the group's Node running vmID.

@@ -32,6 +32,7 @@ type smallKube struct {
 	daemonSets  map[string]*appsv1.DaemonSet // by "namespace/name"
 	replicaSets map[string]*appsv1.ReplicaSet
 	deployments map[string]*appsv1.Deployment
+	secrets     map[string]*corev1.Secret // by "namespace/name"
 	// evictions is the Eviction API's answer by pod; none admits the
 	// eviction, and the pod goes.
 	evictions map[string]error
@@ -46,7 +47,7 @@ var _ Kube = (*smallKube)(nil)
 func newSmallKube() *smallKube {
 	return &smallKube{nodes: map[string]*corev1.Node{}, pods: map[string]*corev1.Pod{},
 		daemonSets: map[string]*appsv1.DaemonSet{}, replicaSets: map[string]*appsv1.ReplicaSet{},
-		deployments: map[string]*appsv1.Deployment{}, evictions: map[string]error{}}
+		deployments: map[string]*appsv1.Deployment{}, secrets: map[string]*corev1.Secret{}, evictions: map[string]error{}}
 }
 
 func (k *smallKube) addNode(n *corev1.Node) {
@@ -135,6 +136,9 @@ func (k *smallKube) PatchNode(_ context.Context, name string, pt types.PatchType
 	if !ok {
 		return apierrors.NewNotFound(corev1.Resource("nodes"), name)
 	}
+	if err := preconditionMet(n, patch); err != nil {
+		return err
+	}
 	doc, err := json.Marshal(n)
 	if err != nil {
 		return err
@@ -154,6 +158,15 @@ func (k *smallKube) PatchNode(_ context.Context, name string, pt types.PatchType
 	return nil
 }
 
+func (k *smallKube) GetSecret(_ context.Context, namespace, name string) (*corev1.Secret, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if s := k.secrets[namespace+"/"+name]; s != nil {
+		return s.DeepCopy(), nil
+	}
+	return nil, apierrors.NewNotFound(corev1.Resource("secrets"), name)
+}
+
 func (k *smallKube) DeleteNode(_ context.Context, name string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -162,5 +175,19 @@ func (k *smallKube) DeleteNode(_ context.Context, name string) error {
 	}
 	delete(k.nodes, name)
 	k.writes = append(k.writes, "delete node "+name)
+	return nil
+}
+
+// preconditionMet refuses, as the API server does, a patch carrying a
+// resourceVersion other than the node's.
+func preconditionMet(n *corev1.Node, patch []byte) error {
+	var meta struct {
+		Metadata struct {
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(patch, &meta) == nil && meta.Metadata.ResourceVersion != "" && meta.Metadata.ResourceVersion != n.ResourceVersion {
+		return apierrors.NewConflict(corev1.Resource("nodes"), n.Name, fmt.Errorf("resourceVersion %s is not %s", meta.Metadata.ResourceVersion, n.ResourceVersion))
+	}
 	return nil
 }

@@ -20,7 +20,7 @@ func terminate(ctx context.Context, n *Node) error {
 			return err
 		}
 	}
-	if err := n.r.env.deleteVM(ctx, vmID); err != nil {
+	if err := n.r.env.deleteMachine(ctx, n.r.x.GroupSpec(), vmID); err != nil {
 		return failure(rebalancerv1.NodePhase_NODE_PHASE_TERMINATING, "delete VM %s: %v", vmID, err)
 	}
 	if err := n.r.deleteNodeOfVM(ctx, "", n.Old); err != nil {

@@ -31,8 +31,14 @@ func retryCloud(ctx context.Context, first time.Duration, fn func() error) error
 	return nil
 }
 
-// deleteVM deletes a VM, retrying what may pass; deleting a VM that is
+// deleteMachine deletes a node's machine the way the group obtains them:
+// the VM (vm mode), or the node of the VPSie managed cluster, which takes
+// its VM along (managed mode). It retries what may pass; deleting what is
 // gone succeeds, so a repeated delete is safe.
-func (e *Env) deleteVM(ctx context.Context, id string) error {
+func (e *Env) deleteMachine(ctx context.Context, group GroupSpec, id string) error {
+	if group.Managed() {
+		cluster := group.Provisioning.ClusterID
+		return retryCloud(ctx, e.Pace.CloudRetry, func() error { return e.Cloud.DeleteKubeNode(ctx, cluster, id) })
+	}
 	return retryCloud(ctx, e.Pace.CloudRetry, func() error { return e.Cloud.DeleteVM(ctx, id) })
 }

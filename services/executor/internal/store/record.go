@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
@@ -47,6 +48,9 @@ type Book struct {
 	Datacenter  string            `json:"datacenter,omitempty"`
 	GroupLabels map[string]string `json:"groupLabels,omitempty"`
 	GroupTaints []corev1.Taint    `json:"groupTaints,omitempty"`
+	// Provisioning is the group's, read at acceptance: a resumed execution
+	// obtains and removes nodes the same way.
+	Provisioning v1alpha1.Provisioning `json:"provisioning,omitzero"`
 	// OldNodesTainted is set once every old node carries the replacing
 	// taint. (Stored under its first name, so records written before the
 	// rename still read.)
@@ -74,6 +78,11 @@ type NodeBook struct {
 	// ProvisionAttempts counts VMs asked for (a VM that never joined is
 	// deleted and asked for once more).
 	ProvisionAttempts int `json:"provisionAttempts,omitempty"`
+	// ManagedAdd is the add of a node to a VPSie group (managed mode),
+	// written before the call: VPSie's add names nothing and is not
+	// idempotent, so a resumed step looks for the node instead of adding
+	// again.
+	ManagedAdd *ManagedAdd `json:"managedAdd,omitempty"`
 	// DrainStartedAt starts the drain timeout; persisted so a resume does
 	// not restart the clock.
 	DrainStartedAt  time.Time `json:"drainStartedAt,omitzero"`
@@ -89,6 +98,18 @@ type NodeBook struct {
 	// (with its event) so it happens once per execution, node and
 	// Deployment: a resumed drain patches the same value again, a no-op.
 	Rollouts []Rollout `json:"rollouts,omitempty"`
+}
+
+// ManagedAdd is one node asked of a VPSie group.
+type ManagedAdd struct {
+	// Group is the VPSie group's numeric id; GroupName its name.
+	Group     int64  `json:"group"`
+	GroupName string `json:"groupName,omitempty"`
+	// Known are the identifiers of the cluster's nodes listed before the
+	// add: none of them is the new node.
+	Known []string `json:"known,omitempty"`
+	// Sent is set once VPSie accepted the add.
+	Sent bool `json:"sent,omitempty"`
 }
 
 // Rollout is one restart of a Deployment by a drain.
