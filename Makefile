@@ -121,15 +121,16 @@ fuzz: ## Run every Fuzz* target one at a time, each for FUZZTIME: make fuzz FUZZ
 # end or on Ctrl-C. build.sh prints a line per sandbox binary (built or
 # cached) on stderr; its stdout, the cache folder, is not needed here.
 STRATEGY ?= rolling
+MODE     ?= managed
 NODES    ?= 6
 
 .PHONY: demo
-demo: demo-bin ## A real rebalance on a sandbox cluster, the VPSie simulator and the services: make demo STRATEGY=surge NODES=4
-	@$(BIN)/rebalance-demo --strategy $(STRATEGY) --nodes $(NODES) --bin-dir $(BIN)
+demo: demo-bin ## A real rebalance on a sandbox cluster, the VPSie simulator and the services: make demo STRATEGY=surge NODES=4 MODE=vm
+	@$(BIN)/rebalance-demo --strategy $(STRATEGY) --mode $(MODE) --nodes $(NODES) --bin-dir $(BIN)
 
 .PHONY: demo-env
 demo-env: demo-bin ## The demo's group and services on ports 9090-9092, left running for grpcurl and rebalancectl until Ctrl-C.
-	@$(BIN)/rebalance-demo --hold --nodes $(NODES) --bin-dir $(BIN)
+	@$(BIN)/rebalance-demo --hold --mode $(MODE) --nodes $(NODES) --bin-dir $(BIN)
 
 .PHONY: demo-bin
 demo-bin: tools build

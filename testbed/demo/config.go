@@ -14,6 +14,8 @@ import (
 type Config struct {
 	// Strategy is rolling, surge or blue-green.
 	Strategy string
+	// Mode is how the group's nodes come to be: ModeManaged or ModeVM.
+	Mode string
 	// Nodes is the group's size; every node is replaced.
 	Nodes int
 	// Namespace holds the group's workloads; the NodeGroup is named after it.
@@ -48,6 +50,14 @@ var HeldAddrs = map[string][2]string{
 	"executor": {"127.0.0.1:9092", "127.0.0.1:8082"},
 }
 
+// The provisioning modes Config.Mode takes.
+const (
+	// ModeManaged adds nodes to the VPSie groups of a managed cluster.
+	ModeManaged = "managed"
+	// ModeVM boots VMs with the group's user data (a self-managed cluster).
+	ModeVM = "vm"
+)
+
 // Strategies are the names Config.Strategy takes.
 var strategies = map[string]rebalancerv1.RebalanceStrategy{
 	"rolling":    rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
@@ -58,6 +68,9 @@ var strategies = map[string]rebalancerv1.RebalanceStrategy{
 // Validate reports what is wrong with the configuration, all at once.
 func (c Config) Validate() error {
 	var problems []string
+	if c.Mode != ModeManaged && c.Mode != ModeVM {
+		problems = append(problems, fmt.Sprintf("mode %q: want %s or %s", c.Mode, ModeManaged, ModeVM))
+	}
 	if _, ok := strategies[c.Strategy]; !ok {
 		problems = append(problems, fmt.Sprintf("strategy %q: want rolling, surge or blue-green", c.Strategy))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/invariants"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox"
 )
@@ -41,8 +42,8 @@ func Run(ctx context.Context, cfg Config) (sum Summary, err error) {
 	if err != nil {
 		return sum, err
 	}
-	section(cfg, fmt.Sprintf("Creating group %s: %d VMs of %s, realistic workloads", cfg.Namespace, cfg.Nodes, current))
-	old, before, err := setUp(ctx, cfg, sb, cloudClient)
+	section(cfg, fmt.Sprintf("Creating group %s (%s provisioning): %d nodes of %s, realistic workloads", cfg.Namespace, cfg.Mode, cfg.Nodes, current))
+	old, before, err := setUp(ctx, cfg, sb, cloudClient, svc.simURL)
 	if err != nil {
 		return sum, err
 	}
@@ -61,11 +62,11 @@ func Run(ctx context.Context, cfg Config) (sum Summary, err error) {
 
 // setUp creates the namespace, the group and its workloads, and returns
 // the group's nodes and its fleet as the simulator bills it.
-func setUp(ctx context.Context, cfg Config, sb *sandbox.Sandbox, c *vpsie.Client) ([]*corev1.Node, fleet, error) {
+func setUp(ctx context.Context, cfg Config, sb *sandbox.Sandbox, c *vpsie.Client, simURL string) ([]*corev1.Node, fleet, error) {
 	if err := createNamespace(ctx, sb, cfg.Namespace); err != nil {
 		return nil, fleet{}, fmt.Errorf("namespace %s: %w", cfg.Namespace, err)
 	}
-	nodes, err := createGroup(ctx, cfg, sb, c)
+	nodes, err := createGroup(ctx, cfg, sb, c, simURL)
 	if err != nil {
 		return nil, fleet{}, err
 	}
@@ -77,12 +78,11 @@ func setUp(ctx context.Context, cfg Config, sb *sandbox.Sandbox, c *vpsie.Client
 		return nil, fleet{}, err
 	}
 	cfg.logf("running: Deployments web (3, PDB minAvailable 2), api (4, PDB maxUnavailable 1), singleton (1), DaemonSet node-agent, StatefulSet db (2)")
-	vms, err := groupVMs(ctx, c, cfg.Namespace)
+	ms, err := groupMachines(ctx, cfg, c)
 	if err != nil {
 		return nil, fleet{}, err
 	}
-	before, err := priceFleet(ctx, c, vms)
-	return nodes, before, err
+	return nodes, priceFleet(ms), nil
 }
 
 func analyzeAndPlan(ctx context.Context, cfg Config, svc *services) (*rebalancerv1.RebalancePlan, error) {
@@ -103,10 +103,14 @@ func rebalance(ctx context.Context, cfg Config, sb *sandbox.Sandbox, svc *servic
 	for i, n := range old {
 		names[i] = n.Name
 	}
-	m, err := invariants.Start(ctx, invariants.Config{
+	mc := invariants.Config{
 		Client: sb.Client, Namespace: cfg.Namespace, Group: cfg.Namespace, Floor: int(p.GetMinHealthyNodes()),
 		OldNodes: names, BlueGreen: cfg.Strategy == "blue-green", VMs: c, Forced: seen.forced,
-	})
+	}
+	if cfg.Mode == ModeManaged {
+		mc.Cluster = &invariants.ManagedCluster{API: c, ID: catalog.ID("cluster", cfg.Namespace)}
+	}
+	m, err := invariants.Start(ctx, mc)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -136,14 +140,12 @@ func rebalance(ctx context.Context, cfg Config, sb *sandbox.Sandbox, svc *servic
 // summarize reads the result and the simulator's VMs after the rebalance.
 func summarize(ctx context.Context, cfg Config, sb *sandbox.Sandbox, c *vpsie.Client, r *rebalancerv1.RebalanceResult, before fleet) (Summary, error) {
 	sum := Summary{Replaced: r.GetNodesReplaced(), Total: r.GetNodesTotal(), Duration: r.GetDuration().AsDuration(), Before: before}
-	vms, err := groupVMs(ctx, c, cfg.Namespace)
+	ms, err := groupMachines(ctx, cfg, c)
 	if err != nil {
 		return sum, err
 	}
-	if sum.After, err = priceFleet(ctx, c, vms); err != nil {
-		return sum, err
-	}
-	sum.Orphans, err = orphans(ctx, sb, vms, cfg.Namespace)
+	sum.After = priceFleet(ms)
+	sum.Orphans, err = orphans(ctx, sb, ms, cfg.Namespace)
 	return sum, err
 }
 

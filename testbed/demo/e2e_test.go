@@ -24,13 +24,16 @@ const e2eNodes = 3
 // sandbox, the services running as binaries, under the invariant monitor
 // (watching from before the plan is submitted until after the last
 // event), and requires every node replaced, no violation and no orphan.
+// The strategies share the two provisioning modes between them: the
+// default (managed) and `make demo MODE=vm`.
 func TestDemoScenario(t *testing.T) {
 	t.Parallel()
-	for _, strategy := range []string{"rolling", "surge", "blue-green"} {
-		t.Run(strategy, func(t *testing.T) {
+	for strategy, mode := range map[string]string{"rolling": ModeManaged, "surge": ModeVM, "blue-green": ModeManaged} {
+		t.Run(strategy+"/"+mode, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
 			cfg := scenario(t, strategy, &out)
+			cfg.Mode = mode
 			sum, err := Run(t.Context(), cfg)
 			t.Log("\n" + out.String())
 			require.NoError(t, err)
@@ -62,7 +65,7 @@ func scenario(t *testing.T, strategy string, out *bytes.Buffer) Config {
 		_ = sb.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
 	})
 	return Config{
-		Strategy: strategy, Nodes: e2eNodes, Namespace: ns, BinDir: binDir, LogDir: t.TempDir(),
+		Strategy: strategy, Mode: ModeManaged, Nodes: e2eNodes, Namespace: ns, BinDir: binDir, LogDir: t.TempDir(),
 		BootDelay: time.Second, Timeout: 2 * time.Minute, Sandbox: sb, Out: out,
 	}
 }

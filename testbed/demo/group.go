@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
-	"github.com/vpsie/node-rebalancer/libs/cloud"
+	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	"github.com/vpsie/node-rebalancer/testbed/catalog"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox/fixtures"
@@ -26,42 +26,44 @@ const (
 // joinTimeout bounds the wait for the group's VMs to boot and join.
 const joinTimeout = 2 * time.Minute
 
-// createGroup creates the NodeGroup, then its nodes as simulator VMs (so
+// createGroup creates the NodeGroup, then its nodes at VPSie (so
 // terminating one deletes a real VM, and savings and orphans are counted
-// from the simulator), waits for every VM to join as a Ready node, and
-// records the members in the group's status as its controller would.
-func createGroup(ctx context.Context, cfg Config, sb *sandbox.Sandbox, vms cloud.Provider) ([]*corev1.Node, error) {
+// from the simulator), waits for every node to join Ready, and records
+// the members in the group's status as its controller would.
+func createGroup(ctx context.Context, cfg Config, sb *sandbox.Sandbox, c *vpsie.Client, simURL string) ([]*corev1.Node, error) {
 	g := fixtures.Group{Namespace: cfg.Namespace, Offering: fixtures.Standard8, Nodes: cfg.Nodes, Datacenter: datacenter,
-		Rebalancing: rebalancing(cfg)}
+		Rebalancing: rebalancing(cfg), Provisioning: provisioning(cfg)}
 	ng, err := sb.Autoscaler.NodeGroups(cfg.Namespace).Create(ctx, g.NodeGroup(), metav1.CreateOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("create NodeGroup: %w", err)
 	}
-	o, err := vms.GetOffering(ctx, datacenter, current)
+	var providerIDs []string
+	if cfg.Mode == ModeManaged {
+		providerIDs, err = addManagedNodes(ctx, cfg, sb, c, simURL)
+	} else {
+		providerIDs, err = createVMs(ctx, cfg, sb, c)
+	}
 	if err != nil {
 		return nil, err
 	}
-	created := make([]cloud.VM, 0, cfg.Nodes)
-	for i := range cfg.Nodes {
-		vm, err := vms.CreateVM(ctx, cloud.CreateSpec{
-			Hostname: fmt.Sprintf("%s-%s-%d", ng.Name, current, i), OfferingID: o.ID, Datacenter: datacenter,
-			Labels: map[string]string{v1alpha1.LabelNodeGroup: ng.Name},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("create VM: %w", err)
-		}
-		created = append(created, vm)
-	}
-	nodes, err := waitJoined(ctx, sb, ng.Name, created)
+	nodes, err := waitJoined(ctx, sb, ng.Name, providerIDs)
 	if err != nil {
 		return nil, err
 	}
-	cfg.logf("%d VMs of %s ($%.2f/month each) joined as Ready nodes", len(nodes), current, o.MonthlyPrice)
 	return nodes, recordMembers(ctx, sb, ng, nodes)
 }
 
-// waitJoined waits until each VM is a Ready node of the group.
-func waitJoined(ctx context.Context, sb *sandbox.Sandbox, group string, vms []cloud.VM) ([]*corev1.Node, error) {
+// provisioning is the group's: the managed cluster named after the
+// namespace, or the bootstrap Secret of the vm mode.
+func provisioning(cfg Config) v1alpha1.Provisioning {
+	if cfg.Mode == ModeManaged {
+		return fixtures.ManagedProvisioning(cfg.Namespace)
+	}
+	return fixtures.VMProvisioning()
+}
+
+// waitJoined waits until each machine is a Ready node of the group.
+func waitJoined(ctx context.Context, sb *sandbox.Sandbox, group string, providerIDs []string) ([]*corev1.Node, error) {
 	var nodes []*corev1.Node
 	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, joinTimeout, true, func(ctx context.Context) (bool, error) {
 		list, err := sb.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + group})
@@ -75,15 +77,15 @@ func waitJoined(ctx context.Context, sb *sandbox.Sandbox, group string, vms []cl
 			}
 		}
 		nodes = nodes[:0]
-		for _, vm := range vms {
-			if n := byProvider[vm.ProviderID()]; n != nil {
+		for _, id := range providerIDs {
+			if n := byProvider[id]; n != nil {
 				nodes = append(nodes, n)
 			}
 		}
-		return len(nodes) == len(vms), nil
+		return len(nodes) == len(providerIDs), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%d of %d VMs joined as Ready nodes: %w", len(nodes), len(vms), err)
+		return nil, fmt.Errorf("%d of %d machines joined as Ready nodes: %w", len(nodes), len(providerIDs), err)
 	}
 	return nodes, nil
 }

@@ -25,12 +25,13 @@ func TestTheOptimizerGoesAheadOnProceedOrReviewOnly(t *testing.T) {
 
 func TestConfigValidateNamesEveryProblem(t *testing.T) {
 	t.Parallel()
-	valid := Config{Strategy: "blue-green", Nodes: 6, Namespace: "web", BinDir: "bin", LogDir: "logs",
+	valid := Config{Strategy: "blue-green", Mode: ModeVM, Nodes: 6, Namespace: "web", BinDir: "bin", LogDir: "logs",
 		BootDelay: 1, Timeout: 1, Out: io.Discard}
 	require.NoError(t, valid.Validate())
 	bad := valid
-	bad.Strategy, bad.Nodes = "canary", 0
+	bad.Strategy, bad.Nodes, bad.Mode = "canary", 0, "bare-metal"
 	err := bad.Validate()
+	require.ErrorContains(t, err, `mode "bare-metal"`)
 	require.ErrorContains(t, err, `strategy "canary"`)
 	require.ErrorContains(t, err, "nodes 0")
 }

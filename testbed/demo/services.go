@@ -22,6 +22,9 @@ import (
 // per image) and the Executor (new nodes boot it) name.
 const (
 	simToken = "demo-token"
+	// joinToken is the cluster's bootstrap token: the simulator joins a
+	// plain VM only when its user data carries it.
+	joinToken = "demo01.0123456789abcdef"
 	osImage  = "ubuntu-24.04-k8s"
 )
 
@@ -64,7 +67,7 @@ func startServices(ctx context.Context, cfg Config, kubeconfig string) (s *servi
 	}
 	s.simURL = "http://" + simAddr
 	if err := s.start(cfg, "vpsie-sim", "--addr", simAddr, "--token", simToken,
-		"--kubeconfig", kubeconfig, "--boot-delay", cfg.BootDelay.String()); err != nil {
+		"--kubeconfig", kubeconfig, "--boot-delay", cfg.BootDelay.String(), "--join-token", joinToken); err != nil {
 		return s, err
 	}
 	// A throwaway Planner key pair: the Planner signs, the Executor verifies.

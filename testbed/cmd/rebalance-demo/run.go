@@ -26,7 +26,8 @@ func run(ctx context.Context, args []string) error {
 	if cfg.LogDir, err = os.MkdirTemp("", "rebalance-demo-"); err != nil {
 		return err
 	}
-	fmt.Printf("rebalance-demo: group %s, %d nodes, strategy %s; logs in %s\n", cfg.Namespace, cfg.Nodes, cfg.Strategy, cfg.LogDir)
+	fmt.Printf("rebalance-demo: group %s, %d nodes, strategy %s, provisioning %s; logs in %s\n",
+		cfg.Namespace, cfg.Nodes, cfg.Strategy, cfg.Mode, cfg.LogDir)
 	start := time.Now()
 	sum, err := demo.Run(ctx, cfg)
 	if cfg.Hold {
@@ -53,6 +54,8 @@ func parse(args []string) (demo.Config, error) {
 	fs := flag.NewFlagSet("rebalance-demo", flag.ContinueOnError)
 	cfg := demo.Config{Namespace: "web", BootDelay: 2 * time.Second, Out: os.Stdout}
 	fs.StringVar(&cfg.Strategy, "strategy", envOr("STRATEGY", "rolling"), "rolling, surge or blue-green (env STRATEGY)")
+	fs.StringVar(&cfg.Mode, "mode", envOr("MODE", demo.ModeManaged),
+		"managed (nodes of a VPSie Managed Kubernetes cluster) or vm (VMs booted with the group's user data) (env MODE)")
 	fs.IntVar(&cfg.Nodes, "nodes", 6, "nodes in the group, every one replaced (env NODES)")
 	fs.StringVar(&cfg.BinDir, "bin-dir", "bin", "folder holding vpsie-sim, analyzer, planner and executor")
 	fs.DurationVar(&cfg.Timeout, "timeout", 15*time.Minute, "bound on the rebalance itself")
