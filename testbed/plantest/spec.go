@@ -53,6 +53,9 @@ type Spec struct {
 	IgnorePDBs bool
 	// RequireApproval asks for a plan that waits for an approval.
 	RequireApproval bool
+	// Concurrency, when set, makes a rolling plan replace that many nodes
+	// at once (max concurrent, batch size and surge); unset, one.
+	Concurrency int32
 }
 
 func (s Spec) withDefaults() Spec {
@@ -145,7 +148,8 @@ func (s Spec) candidate(n *corev1.Node, reason string) *rebalancerv1.CandidateNo
 func (s Spec) overrides() *rebalancerv1.PlanOverrides {
 	o := &rebalancerv1.PlanOverrides{Strategy: s.Strategy}
 	if s.Strategy == rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING {
-		o.BatchSize, o.MaxConcurrent, o.MaxSurge = proto.Int32(1), proto.Int32(1), proto.Int32(1)
+		n := max(s.Concurrency, 1)
+		o.BatchSize, o.MaxConcurrent, o.MaxSurge = proto.Int32(n), proto.Int32(n), proto.Int32(n)
 	}
 	if s.RequireApproval {
 		o.RequireApproval = proto.Bool(true)

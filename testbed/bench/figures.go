@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// nodeSpan is what one node's replacement cannot do without, from its
+// events: the replacement's boot and join, the old node's drain, its
+// termination.
+type nodeSpan struct {
+	node              string
+	lane              string // as the events name it; "" under lock-step batches
+	batch             int32
+	start             time.Time
+	bootJoin, drain   time.Duration
+	terminate, within time.Duration
+}
+
+func (s nodeSpan) unavoidable() time.Duration { return s.bootJoin + s.drain + s.terminate }
+
+// spans reads each node's span from the events.
+func spans(events []*rebalancerv1.ExecutionEvent) []nodeSpan {
+	at := map[string]map[rebalancerv1.EventKind]time.Time{}
+	batch, lane := map[string]int32{}, map[string]string{}
+	for _, ev := range events {
+		if ev.GetNodeName() == "" {
+			continue
+		}
+		if at[ev.GetNodeName()] == nil {
+			at[ev.GetNodeName()] = map[rebalancerv1.EventKind]time.Time{}
+		}
+		if _, seen := at[ev.GetNodeName()][ev.GetKind()]; !seen {
+			at[ev.GetNodeName()][ev.GetKind()] = ev.GetTime().AsTime()
+		}
+		batch[ev.GetNodeName()] = ev.GetBatchNumber()
+		if l := ev.GetDetails()["lane"]; l != "" {
+			lane[ev.GetNodeName()] = l
+		}
+	}
+	var out []nodeSpan
+	for node, t := range at {
+		s := nodeSpan{node: node, lane: lane[node], batch: batch[node], start: t[rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING],
+			bootJoin:  between(t, rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING, rebalancerv1.EventKind_EVENT_KIND_NODE_READY),
+			drain:     between(t, rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_STARTED, rebalancerv1.EventKind_EVENT_KIND_NODE_DRAINED),
+			terminate: between(t, rebalancerv1.EventKind_EVENT_KIND_NODE_TERMINATING, rebalancerv1.EventKind_EVENT_KIND_NODE_TERMINATED),
+			within:    between(t, rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING, rebalancerv1.EventKind_EVENT_KIND_NODE_TERMINATED)}
+		out = append(out, s)
+	}
+	return out
+}
+
+func between(t map[rebalancerv1.EventKind]time.Time, from, to rebalancerv1.EventKind) time.Duration {
+	a, okA := t[from]
+	b, okB := t[to]
+	if !okA || !okB || b.Before(a) {
+		return 0
+	}
+	return b.Sub(a)
+}
+
+// bound is the critical path: nodes grouped into lanes (the lane its
+// events name; else, under lock-step batches, the node's place in its
+// batch by start time), each lane the sum of its nodes' unavoidable
+// time, the bound the longest lane.
+func bound(ss []nodeSpan, concurrency int) time.Duration {
+	lanes := map[string]time.Duration{}
+	if !slices.ContainsFunc(ss, func(s nodeSpan) bool { return s.lane != "" }) {
+		assignByPlace(ss, concurrency)
+	}
+	for _, s := range ss {
+		lanes[s.lane] += s.unavoidable()
+	}
+	var longest time.Duration
+	for _, d := range lanes {
+		longest = max(longest, d)
+	}
+	return longest
+}
+
+// assignByPlace numbers each batch's nodes by start time: the i-th node
+// of every batch is lane i.
+func assignByPlace(ss []nodeSpan, concurrency int) {
+	byBatch := map[int32][]int{}
+	for i, s := range ss {
+		byBatch[s.batch] = append(byBatch[s.batch], i)
+	}
+	for _, idx := range byBatch {
+		slices.SortFunc(idx, func(a, b int) int { return ss[a].start.Compare(ss[b].start) })
+		for place, i := range idx {
+			ss[i].lane = "lane-" + strconv.Itoa(place%max(concurrency, 1))
+		}
+	}
+}
+
+// Figures are what a measurement reports.
+type Figures struct {
+	Nodes, Pods, Concurrency int
+	Boot                     time.Duration
+	Wall, Bound              time.Duration
+	// BaselinePerNode is one node at a time's wall time per node; Speedup
+	// is BaselinePerNode × Nodes over Wall (the baseline measured on a
+	// smaller group and scaled).
+	BaselineNodes   int
+	BaselinePerNode time.Duration
+	Speedup         float64
+	KubePerNode     float64 // the Executor's requests, evictions apart
+	EvictionsPerPod float64
+	CloudPerNode    float64 // VPSie API calls
+	PeakMiB         float64
+	TopKube         string
+	Status          string
+}
+
+// Ratio is the wall time over the bound.
+func (f Figures) Ratio() float64 { return f.Wall.Seconds() / f.Bound.Seconds() }
+
+// Print writes the figures as a table.
+func (f Figures) Print(out io.Writer) {
+	row := func(what, value string) { fmt.Fprintf(out, "| %-44s | %s |\n", what, value) }
+	fmt.Fprintf(out, "\n| figure | value |\n|---|---|\n")
+	row("group", fmt.Sprintf("%d nodes, %d pods, max concurrent %d, boot %s", f.Nodes, f.Pods, f.Concurrency, f.Boot))
+	row("result", f.Status)
+	row("wall time of the rebalance", f.Wall.Round(100*time.Millisecond).String())
+	row("critical-path bound (longest lane)", f.Bound.Round(100*time.Millisecond).String())
+	row("wall / bound", fmt.Sprintf("%.2f", f.Ratio()))
+	if f.BaselineNodes > 0 {
+		row("one node at a time", fmt.Sprintf("%s per node (measured on %d nodes, scaled to %d)",
+			f.BaselinePerNode.Round(100*time.Millisecond), f.BaselineNodes, f.Nodes))
+		row("speed-up over one at a time", fmt.Sprintf("%.1f×", f.Speedup))
+	}
+	row("Kubernetes requests per replaced node", fmt.Sprintf("%.1f (evictions apart; %.2f evictions per pod)", f.KubePerNode, f.EvictionsPerPod))
+	row("VPSie requests per replaced node", fmt.Sprintf("%.1f", f.CloudPerNode))
+	row("Executor peak memory (VmHWM)", fmt.Sprintf("%.0f MiB", f.PeakMiB))
+	row("largest request kinds", f.TopKube)
+}
+
+// figures computes a run's figures.
+func figures(cfg Config, r run, pods int) Figures {
+	n := float64(max(r.final.GetResult().GetNodesReplaced(), 1))
+	ss := spans(r.events)
+	f := Figures{Nodes: cfg.Nodes, Pods: pods, Concurrency: cfg.Concurrency, Boot: cfg.Boot, Wall: r.wall,
+		KubePerNode: float64(r.kubeReqs) / n, EvictionsPerPod: float64(r.evictions) / float64(max(pods, 1)),
+		CloudPerNode: float64(r.cloudReqs) / n, PeakMiB: r.peakMiB, TopKube: topKinds(r.kubeKinds, 6),
+		Status: fmt.Sprintf("%s, %d/%d replaced", r.final.GetStatus(), r.final.GetResult().GetNodesReplaced(), cfg.Nodes)}
+	if len(ss) > 0 {
+		f.Bound = bound(ss, cfg.Concurrency)
+	}
+	return f
+}
