@@ -41,6 +41,9 @@ $(eval $(call tool,golangci-lint,github.com/golangci/golangci-lint/v2/cmd/golang
 $(eval $(call tool,grpcurl,github.com/fullstorydev/grpcurl/cmd/grpcurl,$(GRPCURL_VERSION)))
 
 -include mk/sandbox.mk
+-include mk/bench.mk
+-include mk/browser.mk
+-include mk/chaos.mk
 
 .PHONY: help
 help: ## Show this help.
@@ -92,11 +95,13 @@ verify: generate $(GOLANGCI_LINT) ## Fail on generated-code drift, buf issues, b
 	@for m in $(MODULES); do echo "golangci-lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...); done
 
 .PHONY: test
-test: verify $(SANDBOX_BINS_TARGET) ## Verify, then run every module's tests with -race.
+test: verify $(SANDBOX_BINS_TARGET) chromium ## Verify, then run every module's tests with -race.
 	@for m in $(MODULES); do \
 		echo "go test $$m"; \
 		(cd $$m && go test $(GO_TEST_FLAGS) ./...); \
 	done
+	@echo "bench testbed/bench (the small size of make bench-rebalance)"
+	@cd testbed && go test -count=1 -run '^$$' -bench BenchmarkRebalance -benchtime 1x ./bench/
 
 # fuzz: every Fuzz* target of every module, one at a time and with
 # -parallel 1 (the machine is shared), each for FUZZTIME: a duration (30s)

@@ -20,6 +20,9 @@ The group is ready and the services are listening. In another terminal:
 
 or: bin/rebalancectl watch "$(jq -r .execution.executionId execution.json)"
 
+Live in a browser: bin/rebalancectl dashboard --listen 127.0.0.1:8090
+then open http://127.0.0.1:8090 (every execution, each batch and node as it moves)
+
 Ctrl-C stops everything.
 `
 

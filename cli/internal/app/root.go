@@ -58,6 +58,7 @@ rollback) and the Executor (runs plans and reports every step).`,
 		a.analyzeCommand(), a.planCommand(), a.executeCommand(), a.watchCommand(),
 		a.getCommand(), a.listCommand(),
 		a.approveCommand(), a.pauseCommand(), a.resumeCommand(), a.cancelCommand(), a.rollbackCommand(),
+		a.dashboardCommand(),
 	)
 	return root
 }

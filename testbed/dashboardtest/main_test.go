@@ -1,0 +1,27 @@
+package dashboardtest
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/vpsie/node-rebalancer/testbed/procs"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox"
+	"github.com/vpsie/node-rebalancer/testbed/sandbox/sandboxtest"
+)
+
+// One sandbox for the package, and the Planner and Executor binaries built
+// from source into its folder, so `go test` alone runs the test.
+func TestMain(m *testing.M) { sandboxtest.Main(m, buildBinaries) }
+
+// binDir holds the binaries once TestMain's set-up ran.
+var binDir string
+
+func buildBinaries(sb *sandbox.Sandbox) error {
+	root, err := sandbox.RepoRoot()
+	if err != nil {
+		return err
+	}
+	binDir = filepath.Join(sb.Dir, "bin")
+	return procs.Build(binDir, filepath.Join(root, "services", "planner", "cmd", "planner"),
+		filepath.Join(root, "services", "executor", "cmd", "executor"))
+}
