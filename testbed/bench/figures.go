@@ -120,10 +120,11 @@ type Figures struct {
 // Ratio is the wall time over the bound.
 func (f Figures) Ratio() float64 { return f.Wall.Seconds() / f.Bound.Seconds() }
 
-// Print writes the figures as a table.
+// Print writes the figures as a table; a failed write is the caller's
+// terminal going away, nothing to report.
 func (f Figures) Print(out io.Writer) {
-	row := func(what, value string) { fmt.Fprintf(out, "| %-44s | %s |\n", what, value) }
-	fmt.Fprintf(out, "\n| figure | value |\n|---|---|\n")
+	row := func(what, value string) { _, _ = fmt.Fprintf(out, "| %-44s | %s |\n", what, value) }
+	_, _ = fmt.Fprintf(out, "\n| figure | value |\n|---|---|\n")
 	row("group", fmt.Sprintf("%d nodes, %d pods, max concurrent %d, boot %s", f.Nodes, f.Pods, f.Concurrency, f.Boot))
 	row("result", f.Status)
 	row("wall time of the rebalance", f.Wall.Round(100*time.Millisecond).String())

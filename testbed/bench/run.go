@@ -9,9 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/testbed/plantest"
@@ -95,12 +93,4 @@ func calls(byEndpoint map[string]int) int {
 		n += c
 	}
 	return n
-}
-
-// groupNodes lists the group's nodes.
-func (w *world) groupNodes(t testing.TB, group string) []corev1.Node {
-	t.Helper()
-	list, err := w.sb.Client.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + group})
-	require.NoError(t, err)
-	return list.Items
 }

@@ -25,7 +25,7 @@ const (
 	// joinToken is the cluster's bootstrap token: the simulator joins a
 	// plain VM only when its user data carries it.
 	joinToken = "demo01.0123456789abcdef"
-	osImage  = "ubuntu-24.04-k8s"
+	osImage   = "ubuntu-24.04-k8s"
 )
 
 // stopGrace is how long a service gets to stop after SIGTERM before it is
