@@ -13,7 +13,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/progress"
 )
 
-func jetStream(t *testing.T) jetstream.JetStream {
+func jetStream(t testing.TB) jetstream.JetStream {
 	t.Helper()
 	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
 	require.NoError(t, err)

@@ -13,12 +13,22 @@ import (
 
 // plannable returns copies of the candidates safe to rebalance, highest
 // priority score first; equal scores keep the Analyzer's order. Copies keep
-// the plan from aliasing the caller's analysis.
+// the plan from aliasing the caller's analysis; they are merged into one
+// array of messages rather than cloned one allocation each.
 func plannable(candidates []*rebalancerv1.CandidateNode) []*rebalancerv1.CandidateNode {
-	var safe []*rebalancerv1.CandidateNode
+	n := 0
 	for _, c := range candidates {
 		if c.GetSafeToRebalance() {
-			safe = append(safe, proto.CloneOf(c))
+			n++
+		}
+	}
+	copies := make([]rebalancerv1.CandidateNode, n)
+	safe := make([]*rebalancerv1.CandidateNode, 0, n)
+	for _, c := range candidates {
+		if c.GetSafeToRebalance() {
+			dst := &copies[len(safe)]
+			proto.Merge(dst, c)
+			safe = append(safe, dst)
 		}
 	}
 	slices.SortStableFunc(safe, func(a, b *rebalancerv1.CandidateNode) int {

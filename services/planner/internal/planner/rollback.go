@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"fmt"
-
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
@@ -21,47 +19,81 @@ func rollbackPlan(batches []*rebalancerv1.NodeBatch, blueGreen bool) *rebalancer
 	if blueGreen {
 		text = blueGreenTexts
 	}
-	rb := &rebalancerv1.RollbackPlan{Automatic: true, Steps: make([]*rebalancerv1.RollbackStep, 0, 3*len(where.order)+2)}
-	add := func(action rebalancerv1.RollbackAction, node string, batch int32, description string) {
-		rb.Steps = append(rb.Steps, &rebalancerv1.RollbackStep{
-			Order: int32(len(rb.Steps) + 1), Action: action, NodeName: node, BatchNumber: batch, Description: description,
-		})
+	nodes := where.inOrder()
+	w := newStepWriter(3*len(nodes) + 2)
+	d := newDescriber(text, nodes)
+	w.add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_STOP_EXECUTION, "", 0, "Stop starting new steps; let in-flight evictions finish or fail.")
+	for _, n := range nodes {
+		w.add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_UNCORDON_NODE, n.name, n.uncordon, d.about(text.uncordon, n.name))
 	}
-	add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_STOP_EXECUTION, "", 0, "Stop starting new steps; let in-flight evictions finish or fail.")
-	for _, n := range where.order {
-		add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_UNCORDON_NODE, n, where.uncordon[n], fmt.Sprintf(text.uncordon, n))
+	for _, n := range nodes {
+		w.add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_DELETE_NEW_NODE, n.name, n.remove, d.about(text.remove, n.name))
 	}
-	for _, n := range where.order {
-		add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_DELETE_NEW_NODE, n, where.remove[n], fmt.Sprintf(text.remove, n))
+	for _, n := range nodes {
+		w.add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_KEEP_REPLACEMENT, n.name, n.keep, d.about(text.keep, n.name))
 	}
-	for _, n := range where.order {
-		add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_KEEP_REPLACEMENT, n, where.keep[n], fmt.Sprintf(text.keep, n))
-	}
-	add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_VERIFY_WORKLOADS, "", 0, "Verify every workload of the group has its available replicas back.")
-	return rb
+	w.add(rebalancerv1.RollbackAction_ROLLBACK_ACTION_VERIFY_WORKLOADS, "", 0, "Verify every workload of the group has its available replicas back.")
+	return &rebalancerv1.RollbackPlan{Automatic: true, Steps: w.steps}
 }
 
-// rollbackTexts are one strategy family's step descriptions, %s the old node.
-type rollbackTexts struct{ uncordon, remove, keep string }
+// rollbackTexts are one strategy family's step descriptions.
+type rollbackTexts struct{ uncordon, remove, keep text }
+
+// text is a description around the old node's name.
+type text struct{ before, after string }
+
+func (t text) size() int { return len(t.before) + len(t.after) }
 
 var replaceTexts = rollbackTexts{
-	uncordon: "If %s is cordoned and not terminated, uncordon it and remove the rebalancer's taint and label.",
-	remove:   "If %s was not terminated, drain and delete the replacement VM created for it, and its Node.",
-	keep:     "If %s was terminated, keep its replacement: it has taken the old node's place.",
+	uncordon: text{"If ", " is cordoned and not terminated, uncordon it and remove the rebalancer's taint and label."},
+	remove:   text{"If ", " was not terminated, drain and delete the replacement VM created for it, and its Node."},
+	keep:     text{"If ", " was terminated, keep its replacement: it has taken the old node's place."},
 }
 
 var blueGreenTexts = rollbackTexts{
-	uncordon: "If blue node %s was not terminated, uncordon it (all blue is cordoned when the first drain starts).",
-	remove:   "If blue node %s was not terminated, drain and delete its green replacement VM and Node.",
-	keep:     "If blue node %s was terminated, keep its green replacement.",
+	uncordon: text{"If blue node ", " was not terminated, uncordon it (all blue is cordoned when the first drain starts)."},
+	remove:   text{"If blue node ", " was not terminated, drain and delete its green replacement VM and Node."},
+	keep:     text{"If blue node ", " was terminated, keep its green replacement."},
 }
 
 // nodeBatches says, per old node, which batch cordons it, which creates its
 // replacement and which terminates it: all one REPLACE batch, or the
 // DRAIN, PROVISION and TERMINATE batches of blue-green.
 type nodeBatches struct {
-	order                  []string
-	uncordon, remove, keep map[string]int32
+	// order lists the old nodes in plan order, by their entry in undo.
+	order []int
+	// byName finds a node's entry in undo: one map of ints and one array
+	// rather than an allocation or a map a node.
+	byName map[string]int
+	undo   []undoBatches
+}
+
+// undoBatches are the batches one old node's rollback steps point at.
+type undoBatches struct {
+	name                   string
+	uncordon, remove, keep int32
+}
+
+// at is name's entry, added on first sight. Names are unique at the API;
+// a name repeated by a caller in Go shares one entry, the last batch of
+// each kind winning, as the plan has always said.
+func (w *nodeBatches) at(name string) int {
+	i, ok := w.byName[name]
+	if !ok {
+		i = len(w.undo)
+		w.byName[name] = i
+		w.undo = append(w.undo, undoBatches{name: name})
+	}
+	return i
+}
+
+// inOrder is the entries of the old nodes in plan order.
+func (w *nodeBatches) inOrder() []undoBatches {
+	out := make([]undoBatches, len(w.order))
+	for k, i := range w.order {
+		out[k] = w.undo[i]
+	}
+	return out
 }
 
 func locate(batches []*rebalancerv1.NodeBatch) nodeBatches {
@@ -69,21 +101,22 @@ func locate(batches []*rebalancerv1.NodeBatch) nodeBatches {
 	for _, b := range batches {
 		n += len(b.GetNodes())
 	}
-	w := nodeBatches{uncordon: make(map[string]int32, n), remove: make(map[string]int32, n), keep: make(map[string]int32, n)}
+	w := nodeBatches{byName: make(map[string]int, n), undo: make([]undoBatches, 0, n)}
 	for _, b := range batches {
-		for _, n := range b.GetNodes() {
-			name := n.GetNodeName()
+		for _, node := range b.GetNodes() {
+			i := w.at(node.GetNodeName())
+			at := &w.undo[i]
 			switch b.GetPhase() {
 			case rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE:
-				w.order = append(w.order, name)
-				w.uncordon[name], w.remove[name], w.keep[name] = b.BatchNumber, b.BatchNumber, b.BatchNumber
+				w.order = append(w.order, i)
+				at.uncordon, at.remove, at.keep = b.BatchNumber, b.BatchNumber, b.BatchNumber
 			case rebalancerv1.BatchPhase_BATCH_PHASE_PROVISION:
-				w.order = append(w.order, name)
-				w.remove[name] = b.BatchNumber
+				w.order = append(w.order, i)
+				at.remove = b.BatchNumber
 			case rebalancerv1.BatchPhase_BATCH_PHASE_DRAIN:
-				w.uncordon[name] = b.BatchNumber
+				at.uncordon = b.BatchNumber
 			case rebalancerv1.BatchPhase_BATCH_PHASE_TERMINATE:
-				w.keep[name] = b.BatchNumber
+				at.keep = b.BatchNumber
 			}
 		}
 	}
