@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
@@ -10,16 +11,17 @@ import (
 // ExecutionTable shows one execution: where it stands, each node, and the
 // failures and result when there are any.
 func ExecutionTable(w io.Writer, e *rebalancerv1.ExecutionState) error {
-	if err := fields(w,
+	pairs := []string{
 		"Execution", e.GetExecutionId(),
 		"Plan", e.GetPlanId(),
-		"NodeGroup", e.GetNamespace()+"/"+e.GetNodeGroup(),
+		"NodeGroup", e.GetNamespace() + "/" + e.GetNodeGroup(),
 		"Status", Status(e.GetStatus()),
 		"Progress", fmt.Sprintf("%d%% (batch %d)", e.GetProgressPercent(), e.GetCurrentBatch()),
 		"Started", Time(e.GetStartedAt()),
 		"Completed", Time(e.GetCompletedAt()),
 		"Approved by", orDash(e.GetApprovedBy()),
-	); err != nil {
+	}
+	if err := fields(w, append(pairs, messageField(e)...)...); err != nil {
 		return err
 	}
 	if err := nodeTable(w, e.GetNodes()); err != nil {
@@ -29,6 +31,56 @@ func ExecutionTable(w io.Writer, e *rebalancerv1.ExecutionState) error {
 		return err
 	}
 	return resultFields(w, e.GetResult())
+}
+
+// attentionPrefix starts the status_message of an execution an operator
+// must look at (the Executor's engine.NeedsAttention): a rollback that
+// failed and is being retried, or whose retries an operator stopped.
+const attentionPrefix = "Needs attention: "
+
+// NeedsAttention says whether an operator must look at e, and why.
+func NeedsAttention(e *rebalancerv1.ExecutionState) (string, bool) {
+	return strings.CutPrefix(e.GetStatusMessage(), attentionPrefix)
+}
+
+// messageField is why the execution stands where it does, as a field:
+// "Needs attention" when an operator must act, else "Message"; none
+// without a message.
+func messageField(e *rebalancerv1.ExecutionState) []string {
+	if reason, ok := NeedsAttention(e); ok {
+		return []string{"Needs attention", reason}
+	}
+	if m := e.GetStatusMessage(); m != "" {
+		return []string{"Message", m}
+	}
+	return nil
+}
+
+// listStatus is the status column of a listing, flagged when an operator
+// must look.
+func listStatus(e *rebalancerv1.ExecutionState) string {
+	if _, ok := NeedsAttention(e); ok {
+		return Status(e.GetStatus()) + " (needs attention)"
+	}
+	return Status(e.GetStatus())
+}
+
+// attentionList names, after a listing, each execution needing attention
+// and why.
+func attentionList(w io.Writer, list []*rebalancerv1.ExecutionState) error {
+	var pairs []string
+	for _, e := range list {
+		if reason, ok := NeedsAttention(e); ok {
+			pairs = append(pairs, e.GetExecutionId(), reason)
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	if err := section(w, "Needs attention:"); err != nil {
+		return err
+	}
+	return fields(w, pairs...)
 }
 
 // Status is an execution status without its type prefix.
@@ -85,11 +137,14 @@ func resultFields(w io.Writer, r *rebalancerv1.RebalanceResult) error {
 func ExecutionListTable(w io.Writer, list *rebalancerv1.ListExecutionsResponse) error {
 	t := newTable(w, "EXECUTION", "NODEGROUP", "STATUS", "PROGRESS", "NODES", "STARTED")
 	for _, e := range list.GetExecutions() {
-		t.row(e.GetExecutionId(), e.GetNamespace()+"/"+e.GetNodeGroup(), Status(e.GetStatus()),
+		t.row(e.GetExecutionId(), e.GetNamespace()+"/"+e.GetNodeGroup(), listStatus(e),
 			fmt.Sprintf("%d%%", e.GetProgressPercent()),
 			fmt.Sprintf("%d/%d", len(e.GetCompletedNodes()), len(e.GetNodes())), Time(e.GetStartedAt()))
 	}
 	if err := t.flush(); err != nil {
+		return err
+	}
+	if err := attentionList(w, list.GetExecutions()); err != nil {
 		return err
 	}
 	if tok := list.GetNextPageToken(); tok != "" {

@@ -24,6 +24,10 @@ type CreateSpec struct {
 	// simulator joins with; on real VMs the UserData bootstrap applies them.
 	Labels map[string]string
 	Taints []corev1.Taint
+	// Tags are other tags to put on the VM, returned in VM.Tags; the
+	// rebalancer names what a replacement was created for in one
+	// (ReplacementTag), so a VM whose execution is lost can be found.
+	Tags []string
 	// UserData is the cloud-init document that bootstraps the kubelet.
 	UserData string
 }

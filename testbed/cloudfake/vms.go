@@ -37,7 +37,7 @@ func (p *Provider) CreateVM(ctx context.Context, spec cloud.CreateSpec) (cloud.V
 	vm := cloud.VM{
 		ID: uuid.NewString(), NumericID: p.nextNumeric, Hostname: spec.Hostname, DatacenterID: dc.ID,
 		CPU: o.CPU, RAMMB: o.RAMMB, DiskGB: o.DiskGB, Status: cloud.VMRunning,
-		Labels: maps.Clone(spec.Labels), Taints: slices.Clone(spec.Taints), CreatedAt: p.now(),
+		Labels: maps.Clone(spec.Labels), Taints: slices.Clone(spec.Taints), Tags: slices.Clone(spec.Tags), CreatedAt: p.now(),
 	}
 	p.vms[vm.ID] = vm
 	return clone(vm), nil

@@ -75,7 +75,7 @@ func (w *world) startExecutor(simURL string) rebalancerv1.ExecutorServiceClient 
 	p, err := procs.Start(procs.Command{Name: "executor", Binary: filepath.Join(binDir, "executor"), LogDir: dir, Args: []string{
 		"--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", w.sb.KubeconfigPath,
 		"--vpsie-url", simURL, "--vpsie-token-file", tokenFile, "--vpsie-os-identifier", osImage,
-		"--nats-store-dir", filepath.Join(dir, "nats"), "--installation", w.ns, "--drain-period", "100ms",
+		"--data-dir", filepath.Join(dir, "nats"), "--installation", w.ns, "--drain-period", "100ms",
 		"--log-level", "info", "--auth", "none", // loopback only; the test calls without a token
 	}})
 	require.NoError(t, err)

@@ -116,7 +116,9 @@ func (s *services) startService(cfg Config, name string, extra []string) (string
 	if name == "executor" {
 		// Scenarios sharing one sandbox are installations of their own:
 		// a later one's start-up reconcile must leave the others' nodes be.
-		args = append(args, "--installation", cfg.Namespace)
+		// Its executions live in the run's log folder: kept across a
+		// restart of the Executor, gone with the run.
+		args = append(args, "--installation", cfg.Namespace, "--data-dir", filepath.Join(cfg.LogDir, "executor-data"))
 	}
 	if name == "analyzer" {
 		// The demo's nodes joined moments ago; with the default ten-minute

@@ -48,7 +48,7 @@ func (c *Client) CreateVM(ctx context.Context, spec cloud.CreateSpec) (cloud.VM,
 	}
 	post := request{op: "CreateVM", method: http.MethodPost, path: vmPath, json: createBody{
 		ResourceIdentifier: spec.OfferingID, OSIdentifier: c.opts.OSIdentifier, DCIdentifier: dc.ID,
-		Hostname: spec.Hostname, ProjectID: c.opts.ProjectID, Tags: cloud.EncodeTags(spec.Labels, spec.Taints),
+		Hostname: spec.Hostname, ProjectID: c.opts.ProjectID, Tags: append(cloud.EncodeTags(spec.Labels, spec.Taints), spec.Tags...),
 		UserData: spec.UserData,
 	}}
 	vm, err := c.orderUnlessFound(ctx, spec.Hostname, post)

@@ -15,6 +15,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/config"
 	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/service"
 )
 
 func main() {
@@ -40,7 +41,9 @@ func run(ctx context.Context, args []string) error {
 func (o *options) flags(f *config.Flags) {
 	f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
 	f.String(&o.natsURL, "nats-url", "", "NATS server URL; empty starts an embedded nats-server")
-	f.String(&o.natsStoreDir, "nats-store-dir", "", "JetStream directory of the embedded nats-server; empty means a temporary one")
+	f.String(&o.dataDir, "data-dir", service.DefaultDataDir(os.Getenv), "folder the embedded nats-server keeps executions and events in, across restarts (a volume in a pod); unused with --nats-url")
+	f.Bool(&o.ephemeralStore, "ephemeral-store", false, "keep the embedded nats-server's executions in a temporary folder instead of --data-dir: they are lost when the process stops (throwaway tests only)")
+	f.String(&o.natsStoreDir, "nats-store-dir", "", "deprecated: use --data-dir, which it overrides when set")
 	f.String(&o.natsListen, "nats-listen", "127.0.0.1:-1", "host:port of the embedded nats-server; port -1 picks a free one")
 	o.natsSecurity.RegisterFlags(f)
 	f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
@@ -48,10 +51,12 @@ func (o *options) flags(f *config.Flags) {
 	f.String(&o.vpsieOS, "vpsie-os-identifier", "ubuntu-24.04-k8s", "VPSie image new nodes boot")
 	f.String(&o.replicaID, "replica-id", defaultReplicaID(), "name of this executor replica, recorded as an execution's owner and lease holder")
 	f.Duration(&o.leaseTTL, "lease-ttl", engine.DefaultLeaseTTL, "how long an execution's lease lasts unrenewed; another replica takes the execution over after it")
-	f.String(&o.installation, "installation", engine.DefaultInstallation, "name of this executor installation, noted on the nodes it marks; installations sharing a cluster need distinct names, so one's start-up reconcile leaves the other's nodes alone")
+	f.String(&o.installation, "installation", engine.DefaultInstallation, "name of this executor installation, noted on the nodes it marks; installations sharing a cluster need distinct names (no \"/\"), so one's reconciler leaves the other's nodes and VMs alone")
 	f.Int(&o.natsReplicas, "nats-replicas", 1, "servers of the NATS cluster keeping the executor's stream and bucket (1 to 5; at most the cluster's size)")
 	f.Strings(&o.planKeyFiles, "plan-public-key-file", "Planner public key (PEM PKIX Ed25519, one or more per file) or a directory of them; plans must be signed by one; none: unsigned plans are accepted, with a warning")
 	f.String(&o.roles, "roles", "executor,rollback", "roles this process runs: executor (runs plans), rollback (carries out rollbacks), or both")
+	f.Duration(&o.reconcileInterval, "reconcile-interval", engine.DefaultReconcileInterval, "how often the reconciler (one replica at a time, under a lease) looks for leftovers: orphan replacements, stale cordons and group locks, failed rollbacks")
+	f.Duration(&o.orphanGrace, "orphan-grace", engine.DefaultOrphanGrace, "how long a replacement whose execution is missing or ended without keeping it stands before the reconciler deletes (or adopts) it")
 	f.Duration(&o.maxPlanAge, "max-plan-age", engine.DefaultMaxPlanAge, "how old a plan may be, from its analysis, when it starts (accepted without approval, or approved); an older plan is refused")
 }
 

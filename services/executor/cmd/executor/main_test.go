@@ -21,7 +21,7 @@ func TestEmbeddedNATSWithoutClusterIsNotServingAndStopsOnSIGTERM(t *testing.T) {
 	grpcAddr := servicetest.FreeAddr(t)
 	cmd := exec.Command(servicetest.Build(t, "."), "--grpc-addr", grpcAddr,
 		"--metrics-addr", servicetest.FreeAddr(t), "--kubeconfig", servicetest.UnreachableKubeconfig(t),
-		"--nats-store-dir", t.TempDir(), "--drain-period", "200ms", "--log-level", "error",
+		"--data-dir", t.TempDir(), "--drain-period", "200ms", "--log-level", "error",
 		"--vpsie-token-file", tokenFile(t))
 	cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 	servicetest.Capture(t, cmd)

@@ -14,26 +14,31 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/natsbus"
 	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/libs/server"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/service"
 )
 
 // options are the Executor's own flags, beside the serving ones.
 type options struct {
-	kubeconfig     string
-	natsURL        string
-	natsStoreDir   string
-	natsListen     string
-	vpsieURL       string
-	vpsieTokenFile string
-	vpsieOS        string
-	replicaID      string
-	leaseTTL       time.Duration
-	roles          string
-	natsReplicas   int
-	installation   string
-	natsSecurity   natsbus.Security
-	maxPlanAge     time.Duration
-	planKeyFiles   []string
+	kubeconfig        string
+	natsURL           string
+	natsStoreDir      string
+	dataDir           string
+	ephemeralStore    bool
+	reconcileInterval time.Duration
+	orphanGrace       time.Duration
+	natsListen        string
+	vpsieURL          string
+	vpsieTokenFile    string
+	vpsieOS           string
+	replicaID         string
+	leaseTTL          time.Duration
+	roles             string
+	natsReplicas      int
+	installation      string
+	natsSecurity      natsbus.Security
+	maxPlanAge        time.Duration
+	planKeyFiles      []string
 }
 
 // setup builds the Executor's clients and hands them to its composition
@@ -44,10 +49,16 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err != nil {
 		return err
 	}
+	if o.natsStoreDir != "" {
+		s.Logger().Warn("--nats-store-dir is deprecated: use --data-dir", "data_dir", o.natsStoreDir)
+		o.dataDir = o.natsStoreDir
+	}
 	opts := service.Options{
-		NATS:         service.NATS{URL: o.natsURL, Listen: o.natsListen, StoreDir: o.natsStoreDir, Security: o.natsSecurity},
+		NATS: service.NATS{URL: o.natsURL, Listen: o.natsListen, DataDir: o.dataDir, Ephemeral: o.ephemeralStore,
+			Security: o.natsSecurity},
 		NATSReplicas: o.natsReplicas, Replica: o.replicaID, Installation: o.installation,
 		LeaseTTL: o.leaseTTL, Roles: roles, MaxPlanAge: o.maxPlanAge,
+		Reconcile: engine.ReconcileSettings{Interval: o.reconcileInterval, OrphanGrace: o.orphanGrace},
 	}
 	if err := opts.Check(); err != nil {
 		return err

@@ -34,7 +34,7 @@ func TestStartUpSaysWhichPlannerKeysItTrusts(t *testing.T) {
 			t.Parallel()
 			grpcAddr := servicetest.FreeAddr(t)
 			args := append([]string{"--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(t),
-				"--kubeconfig", servicetest.UnreachableKubeconfig(t), "--nats-store-dir", t.TempDir(),
+				"--kubeconfig", servicetest.UnreachableKubeconfig(t), "--data-dir", t.TempDir(),
 				"--drain-period", "100ms", "--log-level", "info", "--vpsie-token-file", tokenFile(t)}, tc.args...)
 			cmd := exec.Command(servicetest.Build(t, "."), args...)
 			cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")

@@ -82,6 +82,8 @@ type env struct {
 	group string
 	// managed makes createGroup provision in the managed mode.
 	managed bool
+	// metricsAddr serves the in-process Executor's metrics (newEnv).
+	metricsAddr string
 }
 
 // watchFunc streams an execution's events from a sequence to its final one.
@@ -98,17 +100,26 @@ func newEnv(t testing.TB) *env {
 // by one of planKeys (none: unsigned plans run, as without the flag).
 func newEnvTrusting(t testing.TB, planKeys *plansign.Verifier) *env {
 	t.Helper()
+	return newEnvTuned(t, func(o *service.Options) { o.PlanKeys = planKeys })
+}
+
+// newEnvTuned is newEnv with the Executor's options changed by tune.
+func newEnvTuned(t testing.TB, tune func(*service.Options)) *env {
+	t.Helper()
 	e := newWorld(t)
+	opts := service.Options{
+		NATS: service.NATS{Listen: "127.0.0.1:-1", DataDir: t.TempDir()}, NATSReplicas: 1,
+		Replica: "e2e", Installation: e.ns, LeaseTTL: engine.DefaultLeaseTTL,
+		Roles: engine.Roles{Execute: true, Rollback: true},
+	}
+	tune(&opts)
 	srv := servicetest.Serve(t, server.Config{Name: "executor", Logger: testLogger(t)}, func(s *server.Server) error {
-		return service.Setup(s, service.Deps{Kube: e.sb.Client, Groups: e.sb.Autoscaler, Cloud: e.cloud}, service.Options{
-			NATS: service.NATS{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()}, NATSReplicas: 1,
-			Replica: "e2e", Installation: e.ns, LeaseTTL: engine.DefaultLeaseTTL,
-			Roles: engine.Roles{Execute: true, Rollback: true}, PlanKeys: planKeys,
-		})
+		return service.Setup(s, service.Deps{Kube: e.sb.Client, Groups: e.sb.Autoscaler, Cloud: e.cloud}, opts)
 	})
 	conn := servicetest.Dial(t, srv.GRPCAddr())
 	servicetest.WaitHealth(t, conn, executorService, healthpb.HealthCheckResponse_SERVING)
 	e.api = rebalancerv1.NewExecutorServiceClient(conn)
+	e.metricsAddr = srv.MetricsAddr()
 	e.watch = grpcWatch(e.api)
 	return e
 }

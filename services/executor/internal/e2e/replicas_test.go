@@ -115,17 +115,26 @@ type replica struct {
 // simulator and nats-server, and waits until it serves.
 func (e *env) startReplica(id, roles string, leaseTTL string) *replica {
 	e.t.Helper()
+	return e.startExecutor(id, "--nats-url", e.natsURL, "--lease-ttl", leaseTTL, "--roles", roles)
+}
+
+// startExecutor runs an executor process named id against the env's
+// sandbox and simulator, with flags saying where its NATS is and the
+// rest, and waits until it serves.
+func (e *env) startExecutor(id string, flags ...string) *replica {
+	e.t.Helper()
 	token := filepath.Join(e.t.TempDir(), "token")
 	require.NoError(e.t, os.WriteFile(token, []byte(simToken), 0o600))
 	grpcAddr := servicetest.FreeAddr(e.t)
 	r := &replica{id: id, log: filepath.Join(e.t.TempDir(), id+".log"), done: make(chan struct{})}
 	out, err := os.Create(r.log)
 	require.NoError(e.t, err)
-	r.cmd = exec.Command(filepath.Join(binDir, "executor"), "--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(e.t),
-		"--kubeconfig", e.sb.KubeconfigPath, "--nats-url", e.natsURL, "--vpsie-url", e.sim.URL,
+	args := append([]string{"--grpc-addr", grpcAddr, "--metrics-addr", servicetest.FreeAddr(e.t),
+		"--kubeconfig", e.sb.KubeconfigPath, "--vpsie-url", e.sim.URL,
 		"--vpsie-token-file", token, "--vpsie-os-identifier", "os-test", "--replica-id", id,
-		"--lease-ttl", leaseTTL, "--roles", roles, "--installation", e.ns, "--drain-period", "100ms", "--log-level", "info",
-		"--auth", "none") // loopback only; callers here send no token
+		"--installation", e.ns, "--drain-period", "100ms", "--log-level", "info",
+		"--auth", "none"}, flags...) // loopback only; callers here send no token
+	r.cmd = exec.Command(filepath.Join(binDir, "executor"), args...)
 	r.cmd.Env = servicetest.CleanEnv("EXECUTOR_", "VPSIE_")
 	r.cmd.Stdout, r.cmd.Stderr = out, out
 	require.NoError(e.t, r.cmd.Start())

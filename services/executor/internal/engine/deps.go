@@ -46,9 +46,9 @@ type Deps struct {
 	// Replica names this executor in ExecutionState.owner and in leases.
 	Replica string
 	// Installation names the executor installation (its replicas and
-	// their store) in the note on the old nodes it taints, so its start-up
-	// reconcile leaves another installation's nodes alone
-	// (DefaultInstallation).
+	// their store) in the note on the old nodes it taints and the tag on
+	// the VMs it orders, so its reconciler leaves another installation's
+	// nodes and VMs alone (DefaultInstallation).
 	Installation string
 	// LeaseTTL is how long a lease lasts unrenewed (DefaultLeaseTTL).
 	LeaseTTL time.Duration
@@ -60,6 +60,12 @@ type Deps struct {
 	// approval, approved, or started after either), counted from its
 	// created_at (DefaultMaxPlanAge).
 	MaxPlanAge time.Duration
+	// Reconcile tunes the reconciler of leftovers (reconciler.go).
+	Reconcile ReconcileSettings
+	// Leases hands out the reconciler's lease, so one replica of the
+	// installation reconciles at a time; nil: this replica always does
+	// (one replica, or tests).
+	Leases store.Leases
 
 	// checker holds plans to the cluster: acceptance and the live guards
 	// (set by New).
@@ -99,6 +105,7 @@ func (d *Deps) withDefaults() {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)
 	}
+	d.Reconcile = d.Reconcile.withDefaults()
 	if d.MaxPlanAge == 0 {
 		d.MaxPlanAge = DefaultMaxPlanAge
 	}

@@ -48,6 +48,9 @@ func (e *Executor) HandleFailure(ctx context.Context, ev *rebalancerv1.Execution
 	if !rec.Plan.GetRollbackPlan().GetAutomatic() || isFinal(rec.State.GetStatus()) {
 		return nil
 	}
+	if !retryDue(rec, e.deps.Clock.Now()) {
+		return nil // a rollback that failed: the scan retries it when due
+	}
 	held := !rec.Lease.ClaimableBy(e.deps.Replica, e.deps.Clock.Now()) || e.runsHere(rec.State.GetExecutionId())
 	switch status := rec.State.GetStatus(); {
 	case status == rollingBack && rec.Lease.Owner == handoverOwner:

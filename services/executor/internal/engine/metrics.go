@@ -18,6 +18,11 @@ type Metrics struct {
 	Rollbacks        *prometheus.CounterVec
 	Progress         *prometheus.GaugeVec
 	CurrentBatch     *prometheus.GaugeVec
+	// RollbackRetries counts rollbacks that failed and wait for a retry.
+	RollbackRetries *prometheus.CounterVec
+	// OrphansReclaimed counts replacements no execution kept that the
+	// reconciler deleted or adopted, by action and mode.
+	OrphansReclaimed *prometheus.CounterVec
 }
 
 var groupLabels = []string{"namespace", "node_group"}
@@ -40,6 +45,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Rollbacks:        counter("rollbacks_executed_total", "Rollbacks carried out."),
 		Progress:         gauge("progress_percent", "Progress of the running execution, 0 to 100."),
 		CurrentBatch:     gauge("current_batch", "Batch being worked on, from 1."),
+		RollbackRetries:  counter("rollback_retries_total", "Rollbacks that failed and are tried again later."),
+		OrphansReclaimed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vpsie_rebalancing_orphans_reclaimed_total",
+			Help: "Replacement machines left by executions that were lost or ended without keeping them, deleted or adopted by the reconciler."},
+			[]string{"action", "mode"}),
 		Duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "vpsie_rebalancing_duration_seconds", Help: "Duration of executions, start to final status.",
 			Buckets: prometheus.ExponentialBuckets(10, 2, 12),
@@ -47,7 +56,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.PlansExecuted, m.PlansFailed, m.Duration, m.NodesProvisioned, m.NodesDrained,
-			m.NodesTerminated, m.NodesFailed, m.Rollbacks, m.Progress, m.CurrentBatch)
+			m.NodesTerminated, m.NodesFailed, m.Rollbacks, m.Progress, m.CurrentBatch, m.RollbackRetries, m.OrphansReclaimed)
 	}
 	return m
 }

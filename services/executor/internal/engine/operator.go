@@ -48,12 +48,17 @@ func (e *Executor) Resume(ctx context.Context, id string) (*rebalancerv1.Executi
 // Cancel stops an execution and undoes its work: CANCELLED at the end,
 // old nodes restored, replacements not yet in service deleted. A running
 // execution's owner does it at the next step boundary; one that nobody
-// runs is taken here. Errors: ErrNotFound, *StateError, ErrBusy.
+// runs is taken here. A rollback that failed and waits for its next
+// attempt is given up instead: FAILED as it stands (rollbackretry.go).
+// Errors: ErrNotFound, *StateError, ErrBusy.
 func (e *Executor) Cancel(ctx context.Context, id, reason string) (*rebalancerv1.ExecutionState, error) {
 	cancel := func(r *store.Record) { r.Control.Cancel, r.Control.Reason = true, reason }
 	st, err := e.Get(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if st.GetStatus() == rollingBack {
+		return e.giveUpRollback(ctx, id, reason)
 	}
 	if s := st.GetStatus(); s == awaitingApproval || s == paused {
 		return e.takeOver(ctx, id, "cancel", []status{awaitingApproval, paused}, nil, cancel, announcement{})

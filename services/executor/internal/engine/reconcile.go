@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -11,7 +12,7 @@ import (
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
-// Reconcile restores nodes left tainted (the replacing taint) by
+// reconcileNodes restores nodes left tainted (the replacing taint) by
 // executions that will not touch them again: a final execution's old node
 // gets its recorded original marks back. Nodes of running executions are
 // left to their owner, or to the scan that takes a dead owner's execution
@@ -19,43 +20,57 @@ import (
 // bucket was purged or rebuilt) is restored from the copy of its original
 // marks on the node (AnnotationOriginalMarks) when this installation noted
 // it; another installation's node is its own to restore, and one without
-// a note is only reported, since guessing what it had would do harm. It
-// then clears the NodeGroup locks left by executions that ended or are
-// gone (sweepLocks; the scan does so every minute too). Run at start-up;
-// idempotent, so replicas may run it at once.
-func (e *Executor) Reconcile(ctx context.Context) error {
-	return errors.Join(e.reconcileNodes(ctx), e.sweepLocks(ctx))
-}
-
-// reconcileNodes restores the nodes left tainted (see Reconcile).
+// a note is only reported, since guessing what it had would do harm. The
+// records are read only when some node is tainted, so a pass over a
+// quiet cluster costs one listing of nodes.
 func (e *Executor) reconcileNodes(ctx context.Context) error {
 	nodes, err := e.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err
 	}
-	recs, err := e.deps.Store.List(ctx)
-	if err != nil {
-		return err
-	}
-	var errs []error
+	var tainted []*corev1.Node
 	for i := range nodes.Items {
-		n := &nodes.Items[i]
-		if !nodestep.HasReplacingTaint(n) {
-			continue
+		if nodestep.HasReplacingTaint(&nodes.Items[i]) {
+			tainted = append(tainted, &nodes.Items[i])
 		}
+	}
+	if len(tainted) == 0 {
+		return nil
+	}
+	// Read after the nodes: an execution records a node's marks before it
+	// taints it, so a node seen tainted is in the records read here.
+	recs := sync.OnceValues(func() ([]*store.Record, error) { return e.deps.Store.List(ctx) })
+	var errs []error
+	for _, n := range tainted {
 		errs = append(errs, e.reconcileNode(ctx, n, recs))
 	}
 	return errors.Join(errs...)
 }
 
-// reconcileNode restores one tainted node, unless a live execution owns it.
-func (e *Executor) reconcileNode(ctx context.Context, n *corev1.Node, recs []*store.Record) error {
+// reconcileNode restores one tainted node, unless a live execution owns
+// it. The note on the node names the execution that tainted it last: one
+// not final is at work on it, whatever older records say.
+func (e *Executor) reconcileNode(ctx context.Context, n *corev1.Node, records func() ([]*store.Record, error)) error {
+	note, noted := nodestep.NoteOn(n)
+	if noted {
+		rec, err := e.deps.Store.Get(ctx, note.Execution)
+		if err == nil && !isFinal(rec.State.GetStatus()) {
+			return nil // its owner (or whoever takes it over) restores it
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	recs, err := records()
+	if err != nil {
+		return err
+	}
 	rec, original := taintedBy(n.Name, recs)
 	if rec != nil && !isFinal(rec.State.GetStatus()) {
-		return nil // its owner (or whoever takes it over) restores it
+		return nil
 	}
 	if rec == nil {
-		return e.restoreFromNote(ctx, n)
+		return e.restoreFromNote(ctx, n, note, noted)
 	}
 	e.deps.Logger.Warn("restoring a node tainted by an execution that ended", "node", n.Name, "execution", rec.State.GetExecutionId())
 	return nodestep.RestoreMarks(ctx, nodestep.NewKube(e.deps.Kube), n.Name, original)
@@ -80,9 +95,8 @@ func taintedBy(node string, recs []*store.Record) (*store.Record, *store.Marks) 
 
 // restoreFromNote restores a tainted node whose execution the store does
 // not hold, from the marks noted on the node.
-func (e *Executor) restoreFromNote(ctx context.Context, n *corev1.Node) error {
-	note, ok := nodestep.NoteOn(n)
-	if !ok {
+func (e *Executor) restoreFromNote(ctx context.Context, n *corev1.Node, note nodestep.MarksNote, noted bool) error {
+	if !noted {
 		e.deps.Logger.Warn("node carries the replacing taint but neither a record nor the node says what it had; an operator must look", "node", n.Name)
 		return nil
 	}

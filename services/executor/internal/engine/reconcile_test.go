@@ -82,3 +82,35 @@ func TestReconcileRestoresOnlyNodesOfEndedOrLostExecutions(t *testing.T) {
 	untouched := u.node(t, "running-0")
 	require.Contains(t, untouched.Spec.Taints, nodestep.ReplacingTaint(), "a running execution's node is its owner's")
 }
+
+// Regression: with the reconcile running every few seconds, a node an
+// ended execution once tainted, then tainted again by one now running,
+// must be left to the running one, even when the records the pass reads
+// do not show the running one's marks yet: the note on the node names the
+// execution that tainted it last. The old rule (the record that holds the
+// node's marks, preferring a running one) restored it from the ended
+// execution's record, taking the node back mid-execution.
+func TestReconcileLeavesANodeItsNoteSaysARunningExecutionTainted(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	ctx := t.Context()
+	n := taintedNode("old-0")
+	n.Annotations = map[string]string{AnnotationOriginalMarks: `{"installation":"` + DefaultInstallation + `","execution":"exec-2"}`}
+	_, err := u.kube.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
+	require.NoError(t, err)
+	require.NoError(t, u.x.update(ctx, func(r *store.Record) {
+		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED
+		r.Book.NodeBook("old-0").Original = &store.Marks{}
+	}))
+	running := u.x.rec.Clone()
+	running.State.ExecutionId, running.State.Status = "exec-2", rebalancerv1.ExecutionStatus_EXECUTION_STATUS_RUNNING
+	running.Book.Nodes = nil // its marks of old-0 not among the records read
+	_, err = u.x.deps.Store.Create(ctx, running)
+	require.NoError(t, err)
+
+	e := New(*u.x.deps, accept.Checker{}, nil)
+	t.Cleanup(e.Stop)
+	require.NoError(t, e.Reconcile(ctx))
+	require.Contains(t, u.node(t, "old-0").Spec.Taints, nodestep.ReplacingTaint(), "the running execution's node")
+	require.True(t, u.node(t, "old-0").Spec.Unschedulable)
+}

@@ -16,12 +16,16 @@ import (
 // verify workloads. Steps are idempotent, so a resumed rollback repeats them.
 func (x *execution) rollback(ctx context.Context) error {
 	p := x.plan()
+	var retried bool
 	if err := x.update(ctx, func(r *store.Record) {
 		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK
+		retried = r.Book.RollbackRetry != nil
 	}); err != nil {
 		return err
 	}
-	x.deps.Metrics.Rollbacks.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Inc()
+	if !retried { // a retry is the same rollback, counted once
+		x.deps.Metrics.Rollbacks.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Inc()
+	}
 	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STARTED, "", 0, nil,
 		"Rolling back: %d steps planned", len(p.GetRollbackPlan().GetSteps())); err != nil {
 		return err
@@ -40,7 +44,7 @@ func (x *execution) rollback(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := x.update(ctx, settleRolledBack); err != nil {
+	if err := x.update(ctx, func(r *store.Record) { settleRolledBack(r); settleRetried(r) }); err != nil {
 		return err
 	}
 	return x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_COMPLETED, "", 0, nil, "Rollback completed")

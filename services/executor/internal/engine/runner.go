@@ -128,9 +128,7 @@ func (x *execution) rollbackToEnd(ctx context.Context) error {
 		return ctx.Err()
 	}
 	if err != nil {
-		x.deps.Logger.Error("rollback failed", "execution", x.snapshot().GetExecutionId(), "error", err)
-		_ = x.update(ctx, func(r *store.Record) { r.State.Errors = append(r.State.Errors, "rollback: "+err.Error()) })
-		return errors.Join(err, x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED))
+		return x.retryRollbackLater(ctx, err)
 	}
 	if x.control().Cancel {
 		return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED)

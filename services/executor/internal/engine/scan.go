@@ -18,24 +18,17 @@ type Roles struct {
 
 // Start scans the store at once (a restarted replica takes its own
 // executions back) and then every scan interval, claiming executions
-// whose lease expired, and those paused for the schedule whose time came:
-// an owner that died is taken over within its lease TTL plus one
-// interval. Every lockSweepInterval it also clears the NodeGroup locks
-// left by executions that ended (sweepLocks).
+// whose lease expired, those paused for the schedule whose time came, and
+// failed rollbacks whose retry is due: an owner that died is taken over
+// within its lease TTL plus one interval. It also starts the reconciler
+// (reconciler.go), which acts on one replica at a time.
 func (e *Executor) Start() {
 	e.wg.Go(func() {
 		t := e.deps.Clock.NewTicker(e.scanInterval())
 		defer t.Stop()
-		var swept time.Time
 		for {
 			if err := e.scan(e.ctx); err != nil && e.ctx.Err() == nil {
 				e.deps.Logger.Warn("scan of executions failed", "error", err)
-			}
-			if now := e.deps.Clock.Now(); now.Sub(swept) >= lockSweepInterval {
-				swept = now
-				if err := e.sweepLocks(e.ctx); err != nil && e.ctx.Err() == nil {
-					e.deps.Logger.Warn("sweep of NodeGroup locks failed", "error", err)
-				}
 			}
 			select {
 			case <-e.ctx.Done():
@@ -44,12 +37,8 @@ func (e *Executor) Start() {
 			}
 		}
 	})
+	e.startReconciler()
 }
-
-// lockSweepInterval is how often a replica clears stale NodeGroup locks:
-// a lock left by an execution that ended makes the Analyzer postpone
-// every plan for the group, so it must not wait for a restart.
-const lockSweepInterval = time.Minute
 
 // scanInterval is a third of the TTL, at most 2 s: takeover stays well
 // inside TTL + 5 s, and a long TTL does not slow it.
@@ -119,7 +108,7 @@ func (e *Executor) takes(r *store.Record) bool {
 	case pending, running:
 		return e.deps.Roles.Execute
 	case rollingBack:
-		return e.deps.Roles.Rollback
+		return e.deps.Roles.Rollback && (r.Book.RollbackRetry == nil || retryDue(r, e.deps.Clock.Now()))
 	case paused, awaitingApproval:
 		return r.Control.Cancel || (e.deps.Roles.Execute && resumeDue(r, e.deps.Clock.Now()))
 	}

@@ -20,7 +20,7 @@ type Env struct {
 	Pace   Pace
 	// Installation names the executor installation (its replicas and their
 	// store) in the note on the old nodes it taints, so that another
-	// installation's start-up reconcile leaves them alone.
+	// installation's reconciler leaves them alone.
 	Installation string
 }
 

@@ -99,8 +99,8 @@ func marksOf(n *corev1.Node) *store.Marks {
 // RestoreMarks puts back exactly the marks a node had before it was
 // tainted: cordon state, taints (the replacing taint removed, others as
 // they are now) and the managed labels, then removes their note. The
-// rollback calls it for old nodes not terminated; the engine's start-up
-// reconcile for nodes that executions which ended or were lost left
+// rollback calls it for old nodes not terminated; the engine's
+// reconciler for nodes that executions which ended or were lost left
 // tainted.
 func RestoreMarks(ctx context.Context, nodes NodeAPI, name string, original *store.Marks) error {
 	if original == nil {

@@ -161,8 +161,11 @@ func (n *Node) vmSpec(ctx context.Context, hostname string, o cloud.Offering) (c
 	if err != nil {
 		return cloud.CreateSpec{}, failure(rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING, "group %s/%s: %v", p.GetNamespace(), p.GetNodeGroup(), err)
 	}
+	// The tag outlives the execution's record: the reconciler finds by it
+	// a VM whose execution was lost or ended without keeping it.
+	tag := cloud.Replacement{Installation: n.r.env.Installation, Execution: n.r.x.ID(), OldNode: n.Old}.Tag()
 	return cloud.CreateSpec{Hostname: hostname, OfferingID: o.ID, Datacenter: group.Datacenter,
-		Labels: labels, Taints: group.Taints, UserData: userData}, nil
+		Labels: labels, Taints: group.Taints, Tags: []string{tag}, UserData: userData}, nil
 }
 
 // nodeLabels are what a replacement registers with: the group's labels

@@ -145,3 +145,18 @@ func TestProvisionWithoutAUsableTemplateOrdersNoVM(t *testing.T) {
 		})
 	}
 }
+
+// Every replacement VM carries the tag naming installation, execution and
+// old node, so the reconciler still knows it if its record is lost.
+func TestProvisionTagsTheVMWithWhatItReplaces(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	require.NoError(t, provision(t.Context(), u.n))
+	calls := u.cloud.Calls(cloudfake.OpCreateVM)
+	require.Len(t, calls, 1)
+	spec, ok := calls[0].Arg.(cloud.CreateSpec)
+	require.True(t, ok, "%T", calls[0].Arg)
+	got, ok := cloud.ReplacementOf(spec.Tags)
+	require.True(t, ok, "tags %v", spec.Tags)
+	require.Equal(t, cloud.Replacement{Installation: DefaultInstallation, Execution: u.n.r.x.ID(), OldNode: u.n.Old}, got)
+}

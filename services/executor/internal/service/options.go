@@ -37,7 +37,7 @@ type Options struct {
 	Replica string
 	// Installation names the executor installation on the nodes it marks;
 	// installations sharing a cluster need distinct names, so one's
-	// start-up reconcile leaves the other's nodes alone. Empty is
+	// reconciler leaves the other's nodes and VMs alone. Empty is
 	// engine.DefaultInstallation.
 	Installation string
 	// LeaseTTL is how long an execution's lease lasts unrenewed; another
@@ -53,6 +53,9 @@ type Options struct {
 	// starts (accepted without approval, or approved); zero is
 	// engine.DefaultMaxPlanAge.
 	MaxPlanAge time.Duration
+	// Reconcile tunes the reconciler of leftovers (zero values take the
+	// engine's defaults).
+	Reconcile engine.ReconcileSettings
 	// PlanKeys are the Planner public keys a plan must be signed with;
 	// nil or empty accepts unsigned plans, with a warning at start-up.
 	PlanKeys *plansign.Verifier
@@ -65,9 +68,14 @@ type NATS struct {
 	URL string
 	// Listen is the embedded server's host:port; port -1 picks a free one.
 	Listen string
-	// StoreDir is the embedded server's JetStream folder; empty means a
-	// temporary one, removed when the Executor stops.
-	StoreDir string
+	// DataDir is the embedded server's JetStream folder, kept across
+	// restarts so an execution outlives the process that ran it
+	// (DefaultDataDir on a single machine, a volume in a pod).
+	DataDir string
+	// Ephemeral keeps JetStream in a temporary folder instead, removed
+	// when the Executor stops: executions are lost on a restart. Only on
+	// an explicit flag, with a warning.
+	Ephemeral bool
 	// Security is the TLS and credentials of the connection to URL; the
 	// embedded server takes none.
 	Security natsbus.Security
@@ -84,12 +92,17 @@ func (o Options) Check() error {
 		return fmt.Errorf("--lease-ttl %s: at least 1.5s, so renewals every third of it stay apart", o.LeaseTTL)
 	case o.Replica == "":
 		return errors.New("--replica-id is required: it names this process as an execution's owner")
+	case strings.Contains(o.Installation, "/"):
+		return fmt.Errorf("--installation %q: no \"/\" (it is one part of the tag on replacement VMs)", o.Installation)
 	case o.MaxPlanAge < 0:
 		return fmt.Errorf("--max-plan-age %s: must not be negative", o.MaxPlanAge)
 	}
 	if o.NATS.URL == "" {
 		if flag := o.NATS.Security.FirstFlag(); flag != "" {
 			return fmt.Errorf("%s needs --nats-url: the embedded server takes no TLS or credentials", flag)
+		}
+		if o.NATS.DataDir == "" && !o.NATS.Ephemeral {
+			return errors.New("--data-dir: no default here (neither XDG_STATE_HOME nor HOME is set): name a folder, or pass --ephemeral-store to lose executions on restart")
 		}
 		_, _, err := o.NATS.listen()
 		return err

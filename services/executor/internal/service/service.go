@@ -1,7 +1,7 @@
 // Package service assembles the Executor on a server: NATS (an external
 // server, or an embedded one), the stream of progress events and the
-// executions bucket on JetStream, the engine with its roles, the start-up
-// reconcile of marked nodes, the rollback handler, the gRPC API and the
+// executions bucket on JetStream, the engine with its roles, the
+// reconciler of leftovers, the rollback handler, the gRPC API and the
 // readiness dependencies. The binary and the end-to-end tests share it, so
 // the tests run the wiring that ships.
 package service
@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -70,7 +69,7 @@ func Setup(s *server.Server, d Deps, o Options) error {
 	grpcAPI := api.Register(s)
 	deps := engine.Deps{Kube: d.Kube, Groups: d.Groups, Cloud: d.Cloud,
 		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.Replica, Installation: o.Installation,
-		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace, MaxPlanAge: o.MaxPlanAge}
+		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace, MaxPlanAge: o.MaxPlanAge, Reconcile: o.Reconcile}
 	var open atomic.Bool
 	s.Depend(server.Dependency{Name: "kubernetes", Check: kube.Readyz(d.Kube)})
 	s.Depend(server.Dependency{Name: "nats", Check: natsbus.Ready(nc, js)})
@@ -105,13 +104,15 @@ func Setup(s *server.Server, d Deps, o Options) error {
 }
 
 // openEngine waits for JetStream, opens the event stream and the
-// executions bucket, restores the nodes left marked by executions that
-// ended or are gone, and starts the scan that claims unowned executions
-// (this replica's own after a restart, and those of dead replicas) and,
-// with the rollback role, the handler of failure events.
+// executions bucket and the lease bucket, and starts the scan that claims
+// unowned executions (this replica's own after a restart, those of dead
+// replicas, failed rollbacks due a retry), the reconciler of leftovers
+// (one replica at a time) and, with the rollback role, the handler of
+// failure events.
 func openEngine(ctx context.Context, js jetstream.JetStream, replicas int, deps engine.Deps,
 	checker accept.Checker) (*engine.Executor, error) {
 	var kv *store.KV
+	var leases *store.KVLeases
 	var lastErr error
 	err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
 		// Keep trying while JetStream is not up yet; the last error is
@@ -119,21 +120,20 @@ func openEngine(ctx context.Context, js jetstream.JetStream, replicas int, deps 
 		if _, lastErr = progress.EnsureStream(ctx, js, replicas); lastErr == nil {
 			kv, lastErr = store.OpenKV(ctx, js, replicas)
 		}
+		if lastErr == nil {
+			leases, lastErr = store.OpenLeases(ctx, js, replicas)
+		}
 		return lastErr == nil, nil
 	})
 	if err != nil {
 		return nil, errors.Join(err, lastErr)
 	}
-	deps.Store, deps.Events = kv, progress.JetStreamPublisher{JS: js}
+	deps.Store, deps.Events, deps.Leases = kv, progress.JetStreamPublisher{JS: js}, leases
 	watch := func(ctx context.Context, id string, from uint64, handle func(*rebalancerv1.ExecutionEvent) error) error {
 		return progress.Watch(ctx, js, id, from, handle)
 	}
 	e := engine.New(deps, checker, watch)
-	// A failure here is logged and retried at the next start; it does not
-	// keep the API down.
-	if err := e.Reconcile(ctx); err != nil {
-		deps.Logger.Warn("start-up reconcile of marked nodes failed", "error", err)
-	}
+	// The scan, and the reconciler's first pass at once (under its lease).
 	e.Start()
 	if deps.Roles.Rollback {
 		handler := engine.RollbackHandler()
@@ -155,22 +155,17 @@ func startNATS(s *server.Server, n NATS) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := n.StoreDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "executor-jetstream-*"); err != nil {
-			return "", err
-		}
+	dir, err := storeDir(s, n)
+	if err != nil {
+		return "", err
 	}
 	embedded, err := natsbus.StartEmbedded(host, port, dir)
 	if err != nil {
 		return "", err
 	}
-	s.Logger().Info("embedded NATS started", "url", embedded.URL(), "store", dir)
+	s.Logger().Info("embedded NATS started", "url", embedded.URL(), "store", dir, "ephemeral", n.Ephemeral)
 	s.OnStop(func(context.Context) error {
 		embedded.Stop()
-		if n.StoreDir == "" {
-			return os.RemoveAll(dir)
-		}
 		return nil
 	})
 	return embedded.URL(), nil

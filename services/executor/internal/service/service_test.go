@@ -25,7 +25,7 @@ import (
 
 func validOptions(t *testing.T) service.Options {
 	return service.Options{
-		NATS:         service.NATS{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()},
+		NATS:         service.NATS{Listen: "127.0.0.1:-1", DataDir: t.TempDir()},
 		NATSReplicas: 1, Replica: "replica-a", LeaseTTL: engine.DefaultLeaseTTL,
 		Roles: engine.Roles{Execute: true, Rollback: true},
 	}

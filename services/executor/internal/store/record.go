@@ -66,6 +66,19 @@ type Book struct {
 	// BatchFailedAt says when a batch failed, written with its
 	// BATCH_FAILED event: a resumed run that fails it again says so once.
 	BatchFailedAt map[int32]time.Time `json:"batchFailedAt,omitempty"`
+	// RollbackRetry is set once a rollback failed: the execution stays
+	// ROLLING_BACK, its lease released, and is claimed again at NextAt.
+	RollbackRetry *RollbackRetry `json:"rollbackRetry,omitempty"`
+}
+
+// RollbackRetry is the backoff of a rollback that failed.
+type RollbackRetry struct {
+	// Attempts counts the rollbacks that failed.
+	Attempts int `json:"attempts"`
+	// NextAt is when the next attempt may start.
+	NextAt time.Time `json:"nextAt"`
+	// LastError is why the last attempt failed.
+	LastError string `json:"lastError,omitempty"`
 }
 
 // NodeBook is the bookkeeping of one old node's replacement.

@@ -1,0 +1,53 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vpsie/node-rebalancer/libs/cloud"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
+)
+
+// memLeases is store.Leases in memory.
+type memLeases struct {
+	mu     sync.Mutex
+	leases map[string]store.Lease
+}
+
+func (m *memLeases) Acquire(_ context.Context, name, replica string, now time.Time, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.leases[name].ClaimableBy(replica, now) {
+		return false, nil
+	}
+	m.leases[name] = store.Lease{Owner: replica, Expires: now.Add(ttl)}
+	return true, nil
+}
+
+// Of two replicas, the one holding the reconciler's lease acts; the other
+// takes over once the holder stopped renewing it.
+func TestOneReplicaReconcilesAtATime(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	c := &taggedCloud{vms: []cloud.VM{taggedVM("vm-lost", DefaultInstallation, "exec-gone", u.clock.Now().Add(-time.Hour))}}
+	leases := &memLeases{leases: map[string]store.Lease{}}
+	replica := func(name string) *Executor {
+		deps := *u.x.deps
+		deps.Cloud, deps.Leases, deps.Replica = c, leases, name
+		e := New(deps, u.x.deps.checker, nil)
+		t.Cleanup(e.Stop)
+		return e
+	}
+	a, b := replica("a"), replica("b")
+	require.NoError(t, a.reconcileIfLeader(t.Context()))
+	require.NoError(t, b.reconcileIfLeader(t.Context()))
+	require.Equal(t, []string{"vm-lost"}, c.deleted, "b does not hold the lease")
+
+	u.clock.Step(a.reconcilerTTL())
+	require.NoError(t, b.reconcileIfLeader(t.Context()))
+	require.Equal(t, []string{"vm-lost", "vm-lost"}, c.deleted, "a stopped renewing: b reconciles")
+}
