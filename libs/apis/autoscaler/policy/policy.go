@@ -23,7 +23,6 @@ import (
 // The CRD's defaults (see libs/apis/autoscaler/v1alpha1/rebalancing_types.go).
 const (
 	DefaultMaxConcurrent     = 2
-	DefaultBatchSize         = 1
 	DefaultMaxSurge          = 1
 	DefaultDrainTimeout      = 300 * time.Second
 	DefaultProvisionTimeout  = 600 * time.Second
@@ -39,7 +38,7 @@ func FromSpec(p v1alpha1.RebalancingPolicy) *rebalancerv1.RebalancePolicy {
 		Enabled:                   boolOr(p.Enabled, true),
 		Strategy:                  strategy(p.Strategy),
 		MaxConcurrent:             countOr(p.MaxConcurrent, DefaultMaxConcurrent),
-		BatchSize:                 countOr(p.BatchSize, DefaultBatchSize),
+		BatchSize:                 countOr(p.BatchSize, countOr(p.MaxConcurrent, DefaultMaxConcurrent)), // unset: a batch fills every lane
 		MaxSurge:                  countOr(p.MaxSurge, DefaultMaxSurge),
 		DrainTimeout:              durationOr(p.DrainTimeout, DefaultDrainTimeout),
 		ProvisionTimeout:          durationOr(p.ProvisionTimeout, DefaultProvisionTimeout),
@@ -57,6 +56,8 @@ func FromSpec(p v1alpha1.RebalancingPolicy) *rebalancerv1.RebalancePolicy {
 		RolloutSingleReplicaDeployments: proto.Bool(boolOr(p.RolloutSingleReplicaDeployments, true)),
 		// No default: a group that names none allows no fallback offering.
 		AlternativeOfferings: slices.Clone(p.AlternativeOfferings),
+		// Canary and soaks: unset means none (soak.go).
+		Canary: canaryEnabled(p.Canary), CanarySoak: canarySoak(p.Canary), BatchSoakTime: optionalDuration(p.BatchSoakTime),
 	}
 }
 

@@ -21,7 +21,7 @@ func defaults() *rebalancerv1.RebalancePolicy {
 		Enabled:                         true,
 		Strategy:                        rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
 		MaxConcurrent:                   2,
-		BatchSize:                       1,
+		BatchSize:                       2, // unset: max_concurrent
 		MaxSurge:                        1,
 		DrainTimeout:                    durationpb.New(300 * time.Second),
 		ProvisionTimeout:                durationpb.New(600 * time.Second),
@@ -43,6 +43,10 @@ func TestFromSpec(t *testing.T) {
 		edit func(*rebalancerv1.RebalancePolicy)
 	}{
 		"an empty policy takes every default": {},
+		"an unset batch size follows max concurrent": {
+			spec: v1alpha1.RebalancingPolicy{MaxConcurrent: 5},
+			edit: func(p *rebalancerv1.RebalancePolicy) { p.MaxConcurrent, p.BatchSize = 5, 5 },
+		},
 		"disabled stays disabled": {
 			spec: v1alpha1.RebalancingPolicy{Enabled: ptr.To(false)},
 			edit: func(p *rebalancerv1.RebalancePolicy) { p.Enabled = false },

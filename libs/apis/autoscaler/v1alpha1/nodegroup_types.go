@@ -97,7 +97,7 @@ const (
 // an absent mode only because the API server checks them against the
 // field's default, {}; every stored object has its mode defaulted.)
 //
-// +kubebuilder:validation:XValidation:rule="!has(self.mode) || self.mode != 'managed' || (has(self.clusterID) && self.clusterID != ”)",message="clusterID is required in the managed mode",fieldPath=".clusterID"
+// +kubebuilder:validation:XValidation:rule="!has(self.mode) || self.mode != 'managed' || (has(self.clusterID) && size(self.clusterID) > 0)",message="clusterID is required in the managed mode",fieldPath=".clusterID"
 // +kubebuilder:validation:XValidation:rule="!has(self.mode) || self.mode != 'vm' || has(self.userData)",message="userData is required in the vm mode",fieldPath=".userData"
 type Provisioning struct {
 	// Mode is managed (VPSie Managed Kubernetes) or vm (self-managed).

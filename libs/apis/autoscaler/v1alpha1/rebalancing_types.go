@@ -24,9 +24,9 @@ type RebalancingPolicy struct {
 	// +kubebuilder:validation:Maximum=100
 	MaxConcurrent int32 `json:"maxConcurrent,omitempty"`
 
-	// BatchSize is the number of nodes per batch.
+	// BatchSize is the number of nodes per batch. Unset means MaxConcurrent:
+	// a batch fills every lane (see the Executor's lanes).
 	// +optional
-	// +kubebuilder:default=1
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
 	BatchSize int32 `json:"batchSize,omitempty"`
@@ -153,6 +153,28 @@ type RebalancingPolicy struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=32
 	PeakHours []TimeWindow `json:"peakHours,omitempty"`
+
+	// Canary replaces one node first and soaks it before the rest start;
+	// off by default (a plan may still ask for a canary of its own).
+	// +optional
+	Canary *CanaryPolicy `json:"canary,omitempty"`
+
+	// BatchSoakTime is how long blue-green waits after each drain batch
+	// before the next one starts (GKE's batch soak); unset means none.
+	// +optional
+	BatchSoakTime *metav1.Duration `json:"batchSoakTime,omitempty"`
+}
+
+// CanaryPolicy is the group's canary: the first node replaced alone, then
+// a soak before any other.
+type CanaryPolicy struct {
+	// Enabled makes every plan of the group start with a canary.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+	// Soak is how long the rest wait after the canary node is replaced;
+	// unset means none.
+	// +optional
+	Soak *metav1.Duration `json:"soak,omitempty"`
 }
 
 // TimeWindow is a daily span of wall-clock time in the policy's time zone.

@@ -477,9 +477,15 @@ type RebalanceResult struct {
 	// Evictions that went past a PodDisruptionBudget (forced drains).
 	PdbViolations int32 `protobuf:"varint,6,opt,name=pdb_violations,json=pdbViolations,proto3" json:"pdb_violations,omitempty"`
 	// VMs created by the execution that are neither Ready group members nor deleted.
-	OrphanVms     int32 `protobuf:"varint,7,opt,name=orphan_vms,json=orphanVms,proto3" json:"orphan_vms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	OrphanVms int32 `protobuf:"varint,7,opt,name=orphan_vms,json=orphanVms,proto3" json:"orphan_vms,omitempty"`
+	// Monthly savings the plan set out to make, in cents: every node of the
+	// plan moved from its offering to its planned target, priced like
+	// realized_monthly_savings_cents (same catalogue, same mode), so the two
+	// compare. Realized falls short of it when nodes failed, were rolled back,
+	// or run a fallback offering.
+	PlannedMonthlySavingsCents int64 `protobuf:"varint,8,opt,name=planned_monthly_savings_cents,json=plannedMonthlySavingsCents,proto3" json:"planned_monthly_savings_cents,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *RebalanceResult) Reset() {
@@ -557,6 +563,13 @@ func (x *RebalanceResult) GetPdbViolations() int32 {
 func (x *RebalanceResult) GetOrphanVms() int32 {
 	if x != nil {
 		return x.OrphanVms
+	}
+	return 0
+}
+
+func (x *RebalanceResult) GetPlannedMonthlySavingsCents() int64 {
+	if x != nil {
+		return x.PlannedMonthlySavingsCents
 	}
 	return 0
 }
@@ -825,7 +838,7 @@ const file_rebalancer_v1_execution_proto_rawDesc = "" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12#\n" +
 	"\rblocking_pods\x18\x04 \x03(\tR\fblockingPods\x12#\n" +
 	"\rblocking_pdbs\x18\x05 \x03(\tR\fblockingPdbs\x127\n" +
-	"\tfailed_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bfailedAt\"\xbe\x02\n" +
+	"\tfailed_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bfailedAt\"\x81\x03\n" +
 	"\x0fRebalanceResult\x12%\n" +
 	"\x0enodes_replaced\x18\x01 \x01(\x05R\rnodesReplaced\x12!\n" +
 	"\fnodes_failed\x18\x02 \x01(\x05R\vnodesFailed\x12\x1f\n" +
@@ -835,7 +848,8 @@ const file_rebalancer_v1_execution_proto_rawDesc = "" +
 	"\x1erealized_monthly_savings_cents\x18\x05 \x01(\x03R\x1brealizedMonthlySavingsCents\x12%\n" +
 	"\x0epdb_violations\x18\x06 \x01(\x05R\rpdbViolations\x12\x1d\n" +
 	"\n" +
-	"orphan_vms\x18\a \x01(\x05R\torphanVms\"\xf6\a\n" +
+	"orphan_vms\x18\a \x01(\x05R\torphanVms\x12A\n" +
+	"\x1dplanned_monthly_savings_cents\x18\b \x01(\x03R\x1aplannedMonthlySavingsCents\"\xf6\a\n" +
 	"\x0eExecutionState\x12!\n" +
 	"\fexecution_id\x18\x01 \x01(\tR\vexecutionId\x12\x17\n" +
 	"\aplan_id\x18\x02 \x01(\tR\x06planId\x12\x1d\n" +

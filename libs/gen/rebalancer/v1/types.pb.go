@@ -1356,8 +1356,16 @@ type RebalancePolicy struct {
 	// opportunity's, must be among them: the Planner refuses to plan others,
 	// and the Executor refuses plans that use others.
 	AlternativeOfferings []string `protobuf:"bytes,20,rep,name=alternative_offerings,json=alternativeOfferings,proto3" json:"alternative_offerings,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// Start every plan with a canary: the first node replaced alone, the
+	// rest waiting for it and its canary_soak (the group's
+	// spec.rebalancing.canary.enabled; a plan's own canary option adds one
+	// too).
+	Canary bool `protobuf:"varint,21,opt,name=canary,proto3" json:"canary,omitempty"`
+	// Time the rest of a canary plan waits after the canary node is replaced
+	// (spec.rebalancing.canary.soak); zero means none.
+	CanarySoak    *durationpb.Duration `protobuf:"bytes,22,opt,name=canary_soak,json=canarySoak,proto3" json:"canary_soak,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RebalancePolicy) Reset() {
@@ -1530,6 +1538,20 @@ func (x *RebalancePolicy) GetAlternativeOfferings() []string {
 	return nil
 }
 
+func (x *RebalancePolicy) GetCanary() bool {
+	if x != nil {
+		return x.Canary
+	}
+	return false
+}
+
+func (x *RebalancePolicy) GetCanarySoak() *durationpb.Duration {
+	if x != nil {
+		return x.CanarySoak
+	}
+	return nil
+}
+
 var File_rebalancer_v1_types_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_types_proto_rawDesc = "" +
@@ -1623,7 +1645,7 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"TimeWindow\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\tR\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\tR\x03end\x12\x12\n" +
-	"\x04days\x18\x03 \x03(\tR\x04days\"\xf1\b\n" +
+	"\x04days\x18\x03 \x03(\tR\x04days\"\xc5\t\n" +
 	"\x0fRebalancePolicy\x12\x18\n" +
 	"\aenabled\x18\x01 \x01(\bR\aenabled\x12<\n" +
 	"\bstrategy\x18\x02 \x01(\x0e2 .rebalancer.v1.RebalanceStrategyR\bstrategy\x12%\n" +
@@ -1647,7 +1669,10 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\x13min_savings_percent\x18\x11 \x01(\x05R\x11minSavingsPercent\x12A\n" +
 	"\x0fbatch_soak_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\rbatchSoakTime\x12P\n" +
 	"\"rollout_single_replica_deployments\x18\x13 \x01(\bH\x00R\x1frolloutSingleReplicaDeployments\x88\x01\x01\x123\n" +
-	"\x15alternative_offerings\x18\x14 \x03(\tR\x14alternativeOfferingsB%\n" +
+	"\x15alternative_offerings\x18\x14 \x03(\tR\x14alternativeOfferings\x12\x16\n" +
+	"\x06canary\x18\x15 \x01(\bR\x06canary\x12:\n" +
+	"\vcanary_soak\x18\x16 \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"canarySoakB%\n" +
 	"#_rollout_single_replica_deployments*\x98\x02\n" +
 	"\x13SafetyCheckCategory\x12%\n" +
 	"!SAFETY_CHECK_CATEGORY_UNSPECIFIED\x10\x00\x12(\n" +
@@ -1748,11 +1773,12 @@ var file_rebalancer_v1_types_proto_depIdxs = []int32{
 	14, // 21: rebalancer.v1.RebalancePolicy.peak_hours:type_name -> rebalancer.v1.TimeWindow
 	6,  // 22: rebalancer.v1.RebalancePolicy.drain_timeout_action:type_name -> rebalancer.v1.DrainTimeoutAction
 	17, // 23: rebalancer.v1.RebalancePolicy.batch_soak_time:type_name -> google.protobuf.Duration
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	17, // 24: rebalancer.v1.RebalancePolicy.canary_soak:type_name -> google.protobuf.Duration
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_rebalancer_v1_types_proto_init() }

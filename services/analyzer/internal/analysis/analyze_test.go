@@ -35,8 +35,8 @@ func TestAnalyzeAHealthyGroupProceeds(t *testing.T) {
 	require.True(t, now.Equal(a.GetAnalyzedAt().AsTime()))
 	require.True(t, proto.Equal(policy.FromSpec(v1alpha1.RebalancingPolicy{}), a.GetPolicy()))
 	require.True(t, proto.Equal(opportunity(), a.GetOpportunity()))
-	require.Equal(t, 4*(10*time.Minute+5*time.Minute+time.Minute), a.GetEstimatedDuration().AsDuration(),
-		"4 rolling batches of one node: provision, drain and terminate each")
+	require.Equal(t, 2*(10*time.Minute+5*time.Minute+time.Minute), a.GetEstimatedDuration().AsDuration(),
+		"2 rolling batches of two nodes (batch size unset: max concurrent): provision, drain and terminate each")
 	require.Regexp(t, `^analysis-[0-9a-f]{20}$`, a.GetAnalysisId())
 
 	first := a.GetCandidateNodes()[0]

@@ -59,7 +59,7 @@ func TestQuotaAndSurge(t *testing.T) {
 		"a full quota": {
 			edit: func(f *fixture) { f.cloud.LimitVMs(0) },
 			want: want{check: checks.NameQuota, status: failed,
-				contains: []string{"the account's quota has room for 0 more compute-4 VMs, the rebalance needs 1 at once"}},
+				contains: []string{"the account's quota has room for 0 more compute-4 VMs, the rebalance needs 2 at once"}},
 		},
 		"blue-green needs room for the whole green set": {
 			edit: func(f *fixture) {
@@ -85,7 +85,7 @@ func TestQuotaAndSurge(t *testing.T) {
 		"a surge above maxNodes": {
 			edit: func(f *fixture) { f.group.Spec.MaxNodes = 3 },
 			want: want{check: checks.NameMaxNodes, status: failed,
-				contains: []string{"the group's 3 nodes plus 1 replacements at once exceed its maxNodes of 3"}},
+				contains: []string{"the group's 3 nodes plus 2 replacements at once exceed its maxNodes of 3"}},
 		},
 	})
 }

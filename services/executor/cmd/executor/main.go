@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string) error {
 
 func (o *options) flags(f *config.Flags) {
 	f.StringFromEnv(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig path; empty means in-cluster")
+	f.Int(&o.kubeQPS, "kube-qps", defaultKubeQPS, "requests per second the Kubernetes client may send on average (client-go's default of 5 throttles lanes)")
+	f.Int(&o.kubeBurst, "kube-burst", defaultKubeBurst, "requests the Kubernetes client may send at once above --kube-qps; at least --kube-qps")
 	f.String(&o.natsURL, "nats-url", "", "NATS server URL; empty starts an embedded nats-server")
 	f.String(&o.dataDir, "data-dir", service.DefaultDataDir(os.Getenv), "folder the embedded nats-server keeps executions and events in, across restarts (a volume in a pod); unused with --nats-url")
 	f.Bool(&o.ephemeralStore, "ephemeral-store", false, "keep the embedded nats-server's executions in a temporary folder instead of --data-dir: they are lost when the process stops (throwaway tests only)")

@@ -48,6 +48,8 @@ func TestMalformedSettingsExitAtOnceNamingTheFlag(t *testing.T) {
 		{"--roles", "executor,janitor"},
 		{"--lease-ttl", "1s"},
 		{"--max-plan-age", "-1m"},
+		{"--kube-qps", "0"},
+		{"--kube-burst", "50"},
 	} {
 		t.Run(bad[0]+"="+bad[1], func(t *testing.T) {
 			t.Parallel()

@@ -39,6 +39,30 @@ type options struct {
 	natsSecurity      natsbus.Security
 	maxPlanAge        time.Duration
 	planKeyFiles      []string
+	kubeQPS           int
+	kubeBurst         int
+}
+
+// The Kubernetes client's rate limits by default. client-go's own (5/s,
+// burst 10) throttle a rebalance of many lanes: every lane's waits, floor
+// checks, evictions and rollouts share the one client, and a hundred-node
+// group at max concurrent 10 asks for tens of requests per second. Like
+// Karpenter's, these leave the API server's priority and fairness to
+// protect it.
+const (
+	defaultKubeQPS   = 100
+	defaultKubeBurst = 200
+)
+
+// checkKubeLimits refuses limits that would stall the client.
+func (o *options) checkKubeLimits() error {
+	if o.kubeQPS < 1 {
+		return fmt.Errorf("--kube-qps %d: want at least 1", o.kubeQPS)
+	}
+	if o.kubeBurst < o.kubeQPS {
+		return fmt.Errorf("--kube-burst %d: want at least --kube-qps (%d)", o.kubeBurst, o.kubeQPS)
+	}
+	return nil
 }
 
 // setup builds the Executor's clients and hands them to its composition
@@ -63,6 +87,9 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err := opts.Check(); err != nil {
 		return err
 	}
+	if err := o.checkKubeLimits(); err != nil {
+		return err
+	}
 	if opts.PlanKeys, err = plansign.LoadVerifier(o.planKeyFiles...); err != nil {
 		return fmt.Errorf("--plan-public-key-file: %w", err)
 	}
@@ -78,6 +105,7 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err != nil {
 		return err
 	}
+	restConfig.QPS, restConfig.Burst = float32(o.kubeQPS), o.kubeBurst
 	client, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)

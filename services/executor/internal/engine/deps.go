@@ -66,6 +66,9 @@ type Deps struct {
 	// installation reconciles at a time; nil: this replica always does
 	// (one replica, or tests).
 	Leases store.Leases
+	// Story mirrors progress events to Kubernetes Events and NodeGroup
+	// conditions (kubeevents.go); nil tells nothing.
+	Story *KubeStory
 
 	// checker holds plans to the cluster: acceptance and the live guards
 	// (set by New).

@@ -70,6 +70,7 @@ func (x *execution) emitOnce(ctx context.Context, e nodestep.Event, fact func(r 
 		return err
 	}
 	x.deps.Logger.Info(e.Message, "execution", ev.GetExecutionId(), "event", e.Kind.String(), "seq", ev.Sequence)
+	x.deps.Story.Mirror(ev) // issue 19: Kubernetes Events and conditions, queued, never blocking (kubeevents.go)
 	return x.publish(ctx, ev)
 }
 

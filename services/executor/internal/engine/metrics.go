@@ -18,6 +18,9 @@ type Metrics struct {
 	Rollbacks        *prometheus.CounterVec
 	Progress         *prometheus.GaugeVec
 	CurrentBatch     *prometheus.GaugeVec
+	// EstimatedCompletion is the seconds left until the running execution
+	// ends, from its measured pace (estimate.go).
+	EstimatedCompletion *prometheus.GaugeVec
 	// RollbackRetries counts rollbacks that failed and wait for a retry.
 	RollbackRetries *prometheus.CounterVec
 	// OrphansReclaimed counts replacements no execution kept that the
@@ -45,7 +48,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Rollbacks:        counter("rollbacks_executed_total", "Rollbacks carried out."),
 		Progress:         gauge("progress_percent", "Progress of the running execution, 0 to 100."),
 		CurrentBatch:     gauge("current_batch", "Batch being worked on, from 1."),
-		RollbackRetries:  counter("rollback_retries_total", "Rollbacks that failed and are tried again later."),
+		EstimatedCompletion: gauge("estimated_completion_seconds",
+			"Seconds until the running execution is estimated to end, from its pace so far; 0 once it ended."),
+		RollbackRetries: counter("rollback_retries_total", "Rollbacks that failed and are tried again later."),
 		OrphansReclaimed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vpsie_rebalancing_orphans_reclaimed_total",
 			Help: "Replacement machines left by executions that were lost or ended without keeping them, deleted or adopted by the reconciler."},
 			[]string{"action", "mode"}),
@@ -56,7 +61,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.PlansExecuted, m.PlansFailed, m.Duration, m.NodesProvisioned, m.NodesDrained,
-			m.NodesTerminated, m.NodesFailed, m.Rollbacks, m.Progress, m.CurrentBatch, m.RollbackRetries, m.OrphansReclaimed)
+			m.NodesTerminated, m.NodesFailed, m.Rollbacks, m.Progress, m.CurrentBatch, m.RollbackRetries, m.OrphansReclaimed,
+			m.EstimatedCompletion)
 	}
 	return m
 }
@@ -66,6 +72,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // provisioned, a node drained, terminated or failed), so the node steps,
 // which emit most of those events, need no metrics of their own.
 func (x *execution) count(kind rebalancerv1.EventKind) {
+	x.estimateCompletion()
 	var c *prometheus.CounterVec
 	switch kind {
 	case rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED:
@@ -81,4 +88,20 @@ func (x *execution) count(kind rebalancerv1.EventKind) {
 	}
 	p := x.plan()
 	c.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Inc()
+}
+
+// countEnd sets what an execution's end settles: nothing left to wait
+// for, and one rollback carried out when it ended rolled back or
+// cancelled (a cancel rolls back). Counted here, at the one write that
+// makes the execution final, rather than where a rollback starts: a
+// rollback resumed after a takeover, or retried, starts again but ends
+// once.
+func (x *execution) countEnd(status rebalancerv1.ExecutionStatus) {
+	p := x.plan()
+	m, ns, g := x.deps.Metrics, p.GetNamespace(), p.GetNodeGroup()
+	m.EstimatedCompletion.WithLabelValues(ns, g).Set(0)
+	if status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK ||
+		status == rebalancerv1.ExecutionStatus_EXECUTION_STATUS_CANCELLED {
+		m.Rollbacks.WithLabelValues(ns, g).Inc()
+	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/kube"
 )
 
 // ConditionRebalancing is the NodeGroup condition the Executor owns.
@@ -72,16 +71,7 @@ func (x *execution) setMembers(ctx context.Context, st *v1alpha1.NodeGroupStatus
 	if err != nil {
 		return err
 	}
-	st.Nodes, st.ReadyNodes = nil, 0
-	for i := range nodes {
-		n := &nodes[i]
-		ready := kube.NodeServing(n)
-		st.Nodes = append(st.Nodes, v1alpha1.GroupNode{Name: n.Name, ProviderID: n.Spec.ProviderID,
-			Offering: n.Labels[v1alpha1.LabelInstanceType], Ready: ready})
-		if ready {
-			st.ReadyNodes++
-		}
-	}
+	st.Nodes, st.ReadyNodes = membersOf(nodes) // conditions.go
 	return nil
 }
 

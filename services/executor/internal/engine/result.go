@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -16,6 +14,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/kube"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -69,6 +68,7 @@ func (x *execution) countFinal(status rebalancerv1.ExecutionStatus, r *rebalance
 	}
 	m.Duration.WithLabelValues(ns, g).Observe(r.GetDuration().AsDuration().Seconds())
 	m.Progress.WithLabelValues(ns, g).Set(100)
+	x.countEnd(status) // metrics.go: rollbacks once, nothing left to estimate
 }
 
 // result counts from node states and prices the offerings actually running.
@@ -81,14 +81,14 @@ func (x *execution) result(ctx context.Context) (*rebalancerv1.RebalanceResult, 
 	}
 	var book store.Book
 	x.view(func(rec *store.Record) { book = rec.Book })
-	prices := priceList{x: x, dc: book.Datacenter, managed: book.Provisioning.Mode != v1alpha1.ProvisioningVM,
-		cache: map[string]int64{}}
+	prices := nodestep.NewPriceList(x.deps.Cloud, book.Datacenter, book.Provisioning.Mode != v1alpha1.ProvisioningVM)
+	r.PlannedMonthlySavingsCents = x.plannedSavings(ctx, prices)
 	machines := replacementMachines{x: x, provisioning: book.Provisioning}
 	for _, ne := range s.GetNodes() {
 		switch ne.GetPhase() {
 		case rebalancerv1.NodePhase_NODE_PHASE_DONE:
 			r.NodesReplaced++
-			saved, err := prices.saving(ctx, p.GetOpportunity().GetCurrentOffering(), ne.GetNewOffering())
+			saved, err := prices.Saving(ctx, p.GetOpportunity().GetCurrentOffering(), ne.GetNewOffering())
 			if err != nil {
 				return nil, err
 			}
@@ -170,61 +170,3 @@ func (m *replacementMachines) providerID(ctx context.Context, ne *rebalancerv1.N
 }
 
 func inGroup(n *corev1.Node, group string) bool { return n.Labels[v1alpha1.LabelNodeGroup] == group }
-
-// priceList prices offerings from the catalogue, in cents per month.
-type priceList struct {
-	x       *execution
-	dc      string
-	managed bool // priced from the Kubernetes offers
-	cache   map[string]int64
-}
-
-func (l priceList) cents(ctx context.Context, offering string) (int64, error) {
-	if c, ok := l.cache[offering]; ok {
-		return c, nil
-	}
-	if l.managed {
-		return l.kubeCents(ctx, offering)
-	}
-	o, err := l.x.deps.Cloud.GetOffering(ctx, l.dc, offering)
-	if cloud.IsOfferingUnavailable(err) {
-		// Running VMs keep their price when the datacenter stops selling
-		// the offering; the catalogue still knows it elsewhere.
-		o, err = l.x.deps.Cloud.GetOffering(ctx, "", offering)
-	}
-	if err != nil {
-		return 0, err
-	}
-	c := int64(math.Round(o.MonthlyPrice * 100))
-	l.cache[offering] = c
-	return c, nil
-}
-
-// kubeCents prices from the Kubernetes offers of the datacenter: the
-// sizes of a managed cluster are billed at their own prices.
-func (l priceList) kubeCents(ctx context.Context, offering string) (int64, error) {
-	offers, err := l.x.deps.Cloud.ListKubeOffers(ctx, l.dc)
-	if err != nil {
-		return 0, err
-	}
-	for _, o := range offers {
-		l.cache[o.Name] = int64(math.Round(o.MonthlyPrice * 100))
-	}
-	c, ok := l.cache[offering]
-	if !ok {
-		return 0, fmt.Errorf("no Kubernetes offer %s in %s", offering, l.dc)
-	}
-	return c, nil
-}
-
-func (l priceList) saving(ctx context.Context, from, to string) (int64, error) {
-	old, err := l.cents(ctx, from)
-	if err != nil {
-		return 0, err
-	}
-	now, err := l.cents(ctx, to)
-	if err != nil {
-		return 0, err
-	}
-	return old - now, nil
-}

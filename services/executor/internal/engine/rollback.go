@@ -16,15 +16,11 @@ import (
 // verify workloads. Steps are idempotent, so a resumed rollback repeats them.
 func (x *execution) rollback(ctx context.Context) error {
 	p := x.plan()
-	var retried bool
+	// Counted once, when the execution ends (countEnd in metrics.go).
 	if err := x.update(ctx, func(r *store.Record) {
 		r.State.Status = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLING_BACK
-		retried = r.Book.RollbackRetry != nil
 	}); err != nil {
 		return err
-	}
-	if !retried { // a retry is the same rollback, counted once
-		x.deps.Metrics.Rollbacks.WithLabelValues(p.GetNamespace(), p.GetNodeGroup()).Inc()
 	}
 	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STARTED, "", 0, nil,
 		"Rolling back: %d steps planned", len(p.GetRollbackPlan().GetSteps())); err != nil {

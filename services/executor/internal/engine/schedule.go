@@ -26,6 +26,9 @@ var errStopped = errors.New("stopped after a failed batch")
 func (x *execution) runBatches(ctx context.Context) error {
 	p := x.plan()
 	batches := p.GetBatches()
+	if inLanes(batches) {
+		return x.runLanes(ctx)
+	}
 	done := make([]chan struct{}, len(batches))
 	for i := range done {
 		done[i] = make(chan struct{})
@@ -85,21 +88,9 @@ func outcome(errs []error) error {
 
 // awaitDependencies waits for b's dependencies to complete and soak.
 func (x *execution) awaitDependencies(ctx context.Context, b *rebalancerv1.NodeBatch, done []chan struct{}, stop chan struct{}) error {
-	batches := x.plan().GetBatches()
 	for _, dep := range b.GetDependsOn() {
-		select {
-		case <-done[dep-1]:
-		case <-stop:
-			return errStopped
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		var doneAt = x.now()
-		x.view(func(r *store.Record) { doneAt = r.Book.BatchDoneAt[dep] })
-		if soak := batches[dep-1].GetSoakTime().AsDuration(); soak > 0 {
-			if err := x.sleep(ctx, doneAt.Add(soak).Sub(x.now())); err != nil {
-				return err
-			}
+		if err := x.awaitBatch(ctx, dep, done, stop); err != nil {
+			return err
 		}
 	}
 	select {
@@ -110,45 +101,76 @@ func (x *execution) awaitDependencies(ctx context.Context, b *rebalancerv1.NodeB
 	}
 }
 
+// awaitBatch waits for batch dep to complete, then for its soak time.
+func (x *execution) awaitBatch(ctx context.Context, dep int32, done []chan struct{}, stop chan struct{}) error {
+	select {
+	case <-done[dep-1]:
+	case <-stop:
+		return errStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var doneAt = x.now()
+	x.view(func(r *store.Record) { doneAt = r.Book.BatchDoneAt[dep] })
+	if soak := x.plan().GetBatches()[dep-1].GetSoakTime().AsDuration(); soak > 0 {
+		return x.sleep(ctx, doneAt.Add(soak).Sub(x.now()))
+	}
+	return nil
+}
+
 // runBatch runs one batch to its end, reporting its start and outcome
 // once per execution, however often it is resumed. A batch not started
 // yet starts only once its live guards pass (guard.go): the schedule
 // refusing it pauses the execution, any other refusal fails it.
 func (x *execution) runBatch(ctx context.Context, b *rebalancerv1.NodeBatch) error {
-	number := b.GetBatchNumber()
-	var already, started bool
-	x.view(func(r *store.Record) { already, started = r.Book.BatchDone(number), r.Book.BatchStarted(number) })
-	if already {
-		return nil // completed before a restart; its BATCH_COMPLETED went out with that fact
-	}
-	if x.interruptRequested() {
-		return errInterrupted
-	}
-	if !started {
-		if err := x.guard(ctx, true, b); err != nil {
-			r, refused := accept.AsRefusal(err)
-			switch {
-			case refused && r.Waits():
-				return &windowClosed{refusal: r}
-			case refused:
-				return x.refuseBatch(ctx, b, r)
-			case ctx.Err() == nil:
-				err = fmt.Errorf("batch %d did not start: %w", number, err)
-				return errors.Join(err, x.failBatch(ctx, number, err))
-			}
-			return err
-		}
-	}
-	if err := x.startBatch(ctx, b); err != nil {
-		return err
+	already, err := x.openBatch(ctx, b)
+	if err != nil || already {
+		return err // already: completed before a restart; its BATCH_COMPLETED went out with that fact
 	}
 	if err := x.batchWork(ctx, b); err != nil {
 		if ctx.Err() == nil && !errors.Is(err, errInterrupted) {
-			err = errors.Join(err, x.failBatch(ctx, number, err))
+			err = errors.Join(err, x.failBatch(ctx, b.GetBatchNumber(), err))
 		}
 		return err
 	}
-	return x.completeBatch(ctx, number)
+	return x.completeBatch(ctx, b.GetBatchNumber())
+}
+
+// openBatch starts batch b: already reports it completed before a
+// restart (nothing to do); a batch not started yet starts only once its
+// live guards pass (guard.go).
+func (x *execution) openBatch(ctx context.Context, b *rebalancerv1.NodeBatch) (already bool, err error) {
+	number := b.GetBatchNumber()
+	var started bool
+	x.view(func(r *store.Record) { already, started = r.Book.BatchDone(number), r.Book.BatchStarted(number) })
+	if already {
+		return true, nil
+	}
+	if x.interruptRequested() {
+		return false, errInterrupted
+	}
+	if !started {
+		if err := x.guard(ctx, true, b); err != nil {
+			return false, x.refused(ctx, b, err)
+		}
+	}
+	return false, x.startBatch(ctx, b)
+}
+
+// refused is what a batch's failed guard means: the schedule refusing it
+// pauses the execution, any other refusal fails it.
+func (x *execution) refused(ctx context.Context, b *rebalancerv1.NodeBatch, err error) error {
+	r, refused := accept.AsRefusal(err)
+	switch {
+	case refused && r.Waits():
+		return &windowClosed{refusal: r}
+	case refused:
+		return x.refuseBatch(ctx, b, r)
+	case ctx.Err() == nil:
+		err = fmt.Errorf("batch %d did not start: %w", b.GetBatchNumber(), err)
+		return errors.Join(err, x.failBatch(ctx, b.GetBatchNumber(), err))
+	}
+	return err
 }
 
 // batchWork is what each kind of batch does to its nodes, with the step
@@ -183,21 +205,26 @@ func (x *execution) parallel(ctx context.Context, nodes []*nodestep.Node, steps 
 	var wg sync.WaitGroup
 	errs := make([]error, len(nodes))
 	for i, n := range nodes {
-		wg.Go(func() {
-			err := n.Run(ctx, steps...)
-			if err != nil && ctx.Err() == nil && !errors.Is(err, errInterrupted) {
-				err = errors.Join(err, x.failNode(ctx, n, err))
-			}
-			if err == nil && n.Phase() == rebalancerv1.NodePhase_NODE_PHASE_FAILED {
-				// Failed before a restart: every step is "done", but the
-				// batch must still fail so the rollback runs.
-				err = fmt.Errorf("node %s failed earlier", n.Old)
-			}
-			errs[i] = err
-		})
+		wg.Go(func() { errs[i] = x.runNode(ctx, n, steps...) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// runNode runs the steps on one node; a node whose steps fail is failed
+// (unless the executor is shutting down or an operator interrupted it:
+// it resumes).
+func (x *execution) runNode(ctx context.Context, n *nodestep.Node, steps ...[]nodestep.Step) error {
+	err := n.Run(ctx, steps...)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, errInterrupted) {
+		err = errors.Join(err, x.failNode(ctx, n, err))
+	}
+	if err == nil && n.Phase() == rebalancerv1.NodePhase_NODE_PHASE_FAILED {
+		// Failed before a restart: every step is "done", but the
+		// batch must still fail so the rollback runs.
+		err = fmt.Errorf("node %s failed earlier", n.Old)
+	}
+	return err
 }
 
 // nodesOf is the batch's nodes, their events reported in the batch.

@@ -58,7 +58,8 @@ func (r *Runner) taintOldNodes(ctx context.Context) error {
 
 // taint records the node's marks as they are, the first time only (a
 // repeat after a crash must not take the execution's own marks for the
-// original), notes them on the node, then adds the replacing taint.
+// original), then notes them on the node with the replacing taint, in
+// one patch (markNode).
 func (n *Node) taint(ctx context.Context) error {
 	nodes := n.r.env.Kube
 	node, err := nodes.GetNode(ctx, n.Old)
@@ -76,15 +77,11 @@ func (n *Node) taint(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := n.r.noteMarks(ctx, n.Old, original); err != nil {
+	note, err := n.r.marksNote(original)
+	if err != nil {
 		return err
 	}
-	return setTaints(ctx, nodes, n.Old, func(taints []corev1.Taint) []corev1.Taint {
-		if slices.ContainsFunc(taints, isReplacingTaint) {
-			return taints
-		}
-		return append(taints, ReplacingTaint())
-	})
+	return markNode(ctx, nodes, node, note)
 }
 
 // marksOf records what the Executor may change on a node.

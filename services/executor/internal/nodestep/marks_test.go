@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 var operatorTaint = corev1.Taint{Key: "example.com/dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}
@@ -54,4 +55,38 @@ func TestRestoreMarksPutsBackExactlyWhatWasThere(t *testing.T) {
 			require.Empty(t, after.Annotations, "the note is gone with the marks")
 		})
 	}
+}
+
+// The note and the replacing taint go on an old node in one PATCH, so the
+// taint is never there without the note that undoes it; marking a node
+// already marked writes nothing.
+func TestMarkingAnOldNodeIsOnePatch(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	ctx := t.Context()
+	before := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "old-0"}, Spec: corev1.NodeSpec{Taints: []corev1.Taint{operatorTaint}}}
+	_, err := u.kube.CoreV1().Nodes().Create(ctx, before, metav1.CreateOptions{})
+	require.NoError(t, err)
+	u.kube.ClearActions()
+	require.NoError(t, u.n.taint(ctx))
+	require.Equal(t, 1, nodePatches(u.kube.Actions()))
+	marked, err := u.kube.CoreV1().Nodes().Get(ctx, "old-0", metav1.GetOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []corev1.Taint{operatorTaint, ReplacingTaint()}, marked.Spec.Taints)
+	_, ok := NoteOn(marked)
+	require.True(t, ok)
+
+	u.kube.ClearActions()
+	require.NoError(t, u.n.taint(ctx))
+	require.Zero(t, nodePatches(u.kube.Actions()), "a node already marked is not written")
+}
+
+func nodePatches(actions []k8stesting.Action) int {
+	n := 0
+	for _, a := range actions {
+		if a.GetVerb() == "patch" && a.GetResource().Resource == "nodes" {
+			n++
+		}
+	}
+	return n
 }

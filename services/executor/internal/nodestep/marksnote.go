@@ -30,15 +30,12 @@ type MarksNote struct {
 	store.Marks
 }
 
-// noteMarks writes the annotation before the node is tainted. It is
-// written each time (a merge patch, idempotent), so a note left by an
-// earlier execution is replaced.
-func (r *Runner) noteMarks(ctx context.Context, name string, original *store.Marks) error {
+// marksNote is the annotation's value for the node's original marks. It
+// goes on the node in the same patch as the replacing taint (markNode),
+// replacing a note an earlier execution left.
+func (r *Runner) marksNote(original *store.Marks) (string, error) {
 	value, err := json.Marshal(MarksNote{Installation: r.env.Installation, Execution: r.x.ID(), Marks: *original})
-	if err != nil {
-		return err
-	}
-	return patchNote(ctx, r.env.Kube, name, string(value))
+	return string(value), err
 }
 
 // clearNote removes the annotation once the node is restored.

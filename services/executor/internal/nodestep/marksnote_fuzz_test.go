@@ -14,7 +14,7 @@ import (
 // FuzzNoteOn reads any annotation value as the note of original marks, as
 // a reconciling Executor does on every node of a group (anyone who may
 // annotate nodes writes it): NoteOn never panics, reads only a note that
-// names an execution, and a note it reads, written again as noteMarks
+// names an execution, and a note it reads, written again as marksNote
 // writes it, reads back the same.
 func FuzzNoteOn(f *testing.F) {
 	for _, note := range []MarksNote{

@@ -3,6 +3,7 @@ package nodestep
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ type Runner struct {
 	// cordonMu serialises capacity-floor checks with the cordons they
 	// allow, so two nodes never both pass a check only one of them fits.
 	cordonMu sync.Mutex
+	// offerings caches the offerings the replacements are created with.
+	offeringCache offeringCache
 }
 
 // NewRunner returns the runner of x's nodes, acting on env.
@@ -70,8 +73,12 @@ func (r *Runner) emitf(ctx context.Context, kind rebalancerv1.EventKind, node st
 type Node struct {
 	r *Runner
 	// Old names the old node; Batch is the batch its events are reported in.
-	Old       string
-	Batch     int32
+	Old   string
+	Batch int32
+	// Lane is the engine's lane that runs the node ("" outside lanes),
+	// reported in details["lane"] of its events so a reader can tell the
+	// lanes apart (the benchmark's critical path is the longest lane).
+	Lane      string
 	candidate *rebalancerv1.CandidateNode
 }
 
@@ -102,5 +109,17 @@ func (n *Node) enter(ctx context.Context, phase rebalancerv1.NodePhase, fn func(
 
 // emitf emits an event about this node.
 func (n *Node) emitf(ctx context.Context, kind rebalancerv1.EventKind, details map[string]string, format string, args ...any) error {
-	return n.r.emitf(ctx, kind, n.Old, n.Batch, details, format, args...)
+	return n.r.emitf(ctx, kind, n.Old, n.Batch, n.withLane(details), format, args...)
+}
+
+// withLane is details with the node's lane added, when it runs in one;
+// the caller's map is not changed.
+func (n *Node) withLane(details map[string]string) map[string]string {
+	if n.Lane == "" {
+		return details
+	}
+	out := make(map[string]string, len(details)+1)
+	maps.Copy(out, details)
+	out["lane"] = n.Lane
+	return out
 }

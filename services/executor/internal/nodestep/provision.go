@@ -128,7 +128,7 @@ func (n *Node) createOne(ctx context.Context, hostname, offeringName string) (cl
 	var vm cloud.VM
 	var last error
 	err := retryCloud(ctx, env.Pace.CloudRetry, func() error {
-		o, err := env.Cloud.GetOffering(ctx, group.Datacenter, offeringName)
+		o, err := n.r.offering(ctx, group.Datacenter, offeringName)
 		if err != nil {
 			last = err
 			return err

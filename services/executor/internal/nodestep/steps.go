@@ -27,6 +27,8 @@ var (
 	MakeSteps = []Step{
 		{"provision", reached(rebalancerv1.NodePhase_NODE_PHASE_JOINING), provision},
 		{"join", reached(rebalancerv1.NodePhase_NODE_PHASE_READY), join},
+		// Issue 19: price what joined before any old node is touched (savings.go).
+		{"savings", reached(rebalancerv1.NodePhase_NODE_PHASE_CORDONED), checkSavings},
 	}
 	CordonSteps = []Step{
 		{"cordon", reached(rebalancerv1.NodePhase_NODE_PHASE_CORDONED), cordon},

@@ -69,7 +69,11 @@ func Setup(s *server.Server, d Deps, o Options) error {
 	grpcAPI := api.Register(s)
 	deps := engine.Deps{Kube: d.Kube, Groups: d.Groups, Cloud: d.Cloud,
 		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.Replica, Installation: o.Installation,
-		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace, MaxPlanAge: o.MaxPlanAge, Reconcile: o.Reconcile}
+		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace, MaxPlanAge: o.MaxPlanAge, Reconcile: o.Reconcile,
+		Story: engine.NewKubeStory(d.Kube, d.Groups, o.Installation, s.Logger())}
+	// Registered before the engine's stop, so it runs after it: the last
+	// events of stopping executions are told too.
+	s.OnStop(func(context.Context) error { deps.Story.Stop(); return nil })
 	var open atomic.Bool
 	s.Depend(server.Dependency{Name: "kubernetes", Check: kube.Readyz(d.Kube)})
 	s.Depend(server.Dependency{Name: "nats", Check: natsbus.Ready(nc, js)})

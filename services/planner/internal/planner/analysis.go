@@ -43,6 +43,7 @@ func checkPolicy(v *violations, field string, p *rebalancerv1.RebalancePolicy) {
 	v.duration(path(field, "drain_timeout"), p.GetDrainTimeout())
 	v.duration(path(field, "provision_timeout"), p.GetProvisionTimeout())
 	v.duration(path(field, "batch_soak_time"), p.GetBatchSoakTime())
+	v.duration(path(field, "canary_soak"), p.GetCanarySoak())
 }
 
 // checkOverrides repeats the interceptor's rules, so CreatePlan is safe to

@@ -112,7 +112,8 @@ func TestZeroPolicyCountsTakeTheNodeGroupDefaults(t *testing.T) {
 	require.NoError(t, err)
 	p := plan.GetPolicy()
 	require.Equal(t, rollingStrategy, p.GetStrategy())
-	require.Equal(t, []int32{1, 2, 1}, []int32{p.GetBatchSize(), p.GetMaxConcurrent(), p.GetMaxSurge()})
+	// Unset batch_size is max_concurrent: a batch fills every lane.
+	require.Equal(t, []int32{2, 2, 1}, []int32{p.GetBatchSize(), p.GetMaxConcurrent(), p.GetMaxSurge()})
 	require.Equal(t, 5*time.Minute, p.GetDrainTimeout().AsDuration())
 	require.Equal(t, 10*time.Minute, p.GetProvisionTimeout().AsDuration())
 	require.Equal(t, rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK, p.GetDrainTimeoutAction())

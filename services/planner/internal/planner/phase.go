@@ -29,6 +29,7 @@ type phaseRun struct {
 func (b *builder) phase(phase rebalancerv1.BatchPhase, positions []int, size, lanes int, canary, soak bool, after []int32) phaseRun {
 	if canary && len(positions) > 0 {
 		first := b.add(phase, positions[:1], after, soak)
+		b.batches[first-1].canary = true // canary.go: its soak
 		rest := b.phase(phase, positions[1:], size, lanes, false, soak, []int32{first})
 		if len(rest.tails) == 0 {
 			rest.tails = []int32{first}

@@ -32,7 +32,7 @@ func CreatePlan(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides
 	if err := checkPreconditions(a, group, policy, len(nodes)); err != nil {
 		return nil, err
 	}
-	l, err := strategyFor(policy.GetStrategy()).layout(len(nodes), limitsOf(policy, o.GetCanary()))
+	l, err := strategyFor(policy.GetStrategy()).layout(len(nodes), limitsOf(policy, wantsCanary(policy, o)))
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func CreatePlan(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides
 		CreatedAt:         proto.CloneOf(a.GetAnalyzedAt()),
 		RequiresApproval:  requiresApproval(a, policy),
 		Policy:            policy,
-		Canary:            o.GetCanary(),
+		Canary:            wantsCanary(policy, o),
 		ReadyNodesAtStart: int32(len(a.GetCandidateNodes())),
 		NodeGroupUid:      a.GetNodeGroupUid(),
 		AnalysisVerdict:   a.GetRecommendedAction(),

@@ -13,7 +13,6 @@ import (
 // applied; an analysis written by hand may leave these at zero, which no
 // policy can mean (the CRD's minimums are 1 and 1s).
 const (
-	defaultBatchSize        = 1
 	defaultMaxConcurrent    = 2
 	defaultMaxSurge         = 1
 	defaultDrainTimeout     = 300 * time.Second
@@ -39,8 +38,9 @@ func applyDefaults(p *rebalancerv1.RebalancePolicy) {
 	if p.DrainTimeoutAction == rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_UNSPECIFIED {
 		p.DrainTimeoutAction = rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK
 	}
-	p.BatchSize = orDefault(p.BatchSize, defaultBatchSize)
 	p.MaxConcurrent = orDefault(p.MaxConcurrent, defaultMaxConcurrent)
+	// Unset batch_size is max_concurrent: a batch fills every lane.
+	p.BatchSize = orDefault(p.BatchSize, p.MaxConcurrent)
 	p.MaxSurge = orDefault(p.MaxSurge, defaultMaxSurge)
 	if p.DrainTimeout.AsDuration() <= 0 {
 		p.DrainTimeout = durationpb.New(defaultDrainTimeout)

@@ -28,6 +28,7 @@ func renderBatches(l layout, nodes []*rebalancerv1.CandidateNode, p *rebalancerv
 		if spec.soak && p.GetBatchSoakTime() != nil {
 			b.SoakTime = proto.CloneOf(p.GetBatchSoakTime())
 		}
+		b.SoakTime = canarySoak(spec, b.GetSoakTime(), p) // canary.go
 		out[i] = b
 	}
 	return out

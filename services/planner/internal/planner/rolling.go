@@ -13,12 +13,21 @@ import (
 // the count of Ready old nodes not yet cordoned plus Ready new ones rises by
 // the batch and falls back by it: it never drops below its value at start.
 // Surge: the batch's replacements, at most one batch size, exist beside
-// their old nodes until those are terminated.
+// their old nodes until those are terminated; within max_surge each lane
+// of the Executor may make its next replacement while its old node
+// drains (see aheadSurge).
 type rolling struct{}
 
 func (rolling) layout(n int, l limits) (layout, error) {
 	size := min(l.batchSize, l.maxConcurrent)
 	var b builder
 	run := b.phase(rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE, positions(n), size, 1, l.canary, false, nil)
-	return layout{batches: b.batches, peakRunning: run.peak, peakSurge: run.peak}, nil
+	return layout{batches: b.batches, peakRunning: run.peak, peakSurge: aheadSurge(run.peak, l.maxSurge, n)}, nil
+}
+
+// aheadSurge is the surge a plan of lanes allows: its running peak (one
+// replacement per lane), raised within max_surge by replacements the
+// lanes make ahead, at most one per lane, never above the nodes there are.
+func aheadSurge(peak, maxSurge, nodes int) int {
+	return max(peak, min(maxSurge, 2*peak, nodes))
 }

@@ -53,6 +53,10 @@ type executorSim struct {
 }
 
 func simulate(t *rapid.T, plan *rebalancerv1.RebalancePlan, b bounds) {
+	if inLanes(plan) {
+		simulateLanes(t, plan, b)
+		return
+	}
 	s := &executorSim{
 		t: t, plan: plan, bounds: b,
 		step: make([]int, len(plan.GetBatches())), done: make([]bool, len(plan.GetBatches())),

@@ -42,6 +42,13 @@ func TestStrategiesLayBatchesOut(t *testing.T) {
 			want:       []string{"1 REPLACE web-000,web-001 after -", "2 REPLACE web-002,web-003 after 1"},
 			concurrent: 2, surgeAt: 2,
 		},
+		"rolling lanes make replacements ahead within max_surge": {
+			change: func(a *rebalancerv1.RebalanceAnalysis, _ *rebalancerv1.PlanOverrides) {
+				a.Policy.BatchSize, a.Policy.MaxSurge = 2, 4
+			},
+			want:       []string{"1 REPLACE web-000,web-001 after -", "2 REPLACE web-002,web-003 after 1"},
+			concurrent: 2, surgeAt: 4,
+		},
 		"the last batch holds what is left": {
 			change: func(a *rebalancerv1.RebalanceAnalysis, _ *rebalancerv1.PlanOverrides) {
 				a.Policy.BatchSize, a.Policy.MaxConcurrent = 3, 3
@@ -63,15 +70,17 @@ func TestStrategiesLayBatchesOut(t *testing.T) {
 			},
 			want: []string{"1 REPLACE web-000 after -", "2 REPLACE web-001 after 1",
 				"3 REPLACE web-002 after 2", "4 REPLACE web-003 after 3"},
-			concurrent: 1, surgeAt: 1,
+			// One lane; within max_surge it makes its next replacement ahead.
+			concurrent: 1, surgeAt: 2,
 		},
 		"surge fills its bound with whole batches": {
 			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {
 				o.Strategy = surgeStrategy
 				a.Policy.MaxSurge, a.Policy.MaxConcurrent, a.Policy.BatchSize = 3, 3, 2
 			},
-			want:       []string{"1 REPLACE web-000,web-001 after -", "2 REPLACE web-002,web-003 after 1"},
-			concurrent: 2, surgeAt: 2,
+			want: []string{"1 REPLACE web-000,web-001 after -", "2 REPLACE web-002,web-003 after 1"},
+			// Two lanes; max_surge 3 leaves room for one replacement made ahead.
+			concurrent: 2, surgeAt: 3,
 		},
 		"blue-green provisions every green node, drains blue one batch at a time, then terminates": {
 			change: func(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) {

@@ -44,6 +44,9 @@ type batchSpec struct {
 	dependsOn []int32
 	// soak: dependants wait the policy's batch_soak_time after this batch.
 	soak bool
+	// canary: the single-node batch the rest of its phase waits for;
+	// dependants wait the policy's canary_soak after it (canary.go).
+	canary bool
 }
 
 func strategyFor(s rebalancerv1.RebalanceStrategy) strategy {

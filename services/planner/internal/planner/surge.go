@@ -21,5 +21,5 @@ func (surge) layout(n int, l limits) (layout, error) {
 	lanes := bound / size
 	var b builder
 	run := b.phase(rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE, positions(n), size, lanes, l.canary, false, nil)
-	return layout{batches: b.batches, peakRunning: run.peak, peakSurge: run.peak}, nil
+	return layout{batches: b.batches, peakRunning: run.peak, peakSurge: aheadSurge(run.peak, l.maxSurge, n)}, nil
 }

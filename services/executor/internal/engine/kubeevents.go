@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	kubeevents "k8s.io/client-go/tools/events"
+
+	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
+	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+)
+
+// KubeStory tells an execution's story where `kubectl describe` reads it:
+// events.k8s.io/v1 Events on the NodeGroup and on each node involved, and
+// the NodeGroup's conditions and member list (conditions.go). It mirrors
+// the progress events after they are persisted, in their order, on one
+// goroutine of its own: the cluster being slow or refusing a write never
+// holds an execution up, and a lost Event costs an operator a line, not a
+// step (the progress stream stays the record).
+//
+// Events go through client-go's events recorder rather than a writer of
+// our own: it writes asynchronously, retries transport errors, and folds
+// repeats (an eviction refused every few seconds) into one Event with a
+// series count, as the kubelet and the scheduler do; the API server would
+// otherwise keep hundreds of copies.
+type KubeStory struct {
+	recorder     kubeevents.EventRecorder
+	groups       autoscaler.Interface
+	kube         kubernetes.Interface
+	installation string
+	logger       *slog.Logger
+	queue        chan *rebalancerv1.ExecutionEvent
+	done         chan struct{}
+	stopOnce     sync.Once
+	stopRecorder func()
+}
+
+// storyQueue bounds the events waiting to be mirrored; past it they are
+// dropped (and logged) rather than slowing an execution.
+const storyQueue = 1024
+
+// reportingController names the Executor in the Events it writes.
+const reportingController = "autoscaler.vpsie.io/rebalancer-executor"
+
+// NewKubeStory starts the writer of the Events and conditions of the
+// installation's executions; Stop ends it.
+func NewKubeStory(kube kubernetes.Interface, groups autoscaler.Interface, installation string, logger *slog.Logger) *KubeStory {
+	b := kubeevents.NewBroadcaster(&kubeevents.EventSinkImpl{Interface: kube.EventsV1()})
+	stop := make(chan struct{})
+	b.StartRecordingToSink(stop)
+	s := newKubeStory(b.NewRecorder(scheme.Scheme, reportingController), kube, groups, installation, logger)
+	s.stopRecorder = func() { close(stop); b.Shutdown() }
+	return s
+}
+
+// newKubeStory starts a story told through recorder.
+func newKubeStory(recorder kubeevents.EventRecorder, kube kubernetes.Interface, groups autoscaler.Interface,
+	installation string, logger *slog.Logger) *KubeStory {
+	s := &KubeStory{recorder: recorder, groups: groups, kube: kube,
+		installation: cmp.Or(installation, DefaultInstallation), logger: logger,
+		queue: make(chan *rebalancerv1.ExecutionEvent, storyQueue), done: make(chan struct{}), stopRecorder: func() {}}
+	go s.run()
+	return s
+}
+
+// Mirror queues ev to be told; a nil story tells nothing (unit tests).
+func (s *KubeStory) Mirror(ev *rebalancerv1.ExecutionEvent) {
+	if s == nil {
+		return
+	}
+	select {
+	case s.queue <- ev:
+	default:
+		s.logger.Warn("Kubernetes Event dropped: too many waiting", "execution", ev.GetExecutionId(), "event", ev.GetKind().String())
+	}
+}
+
+// Stop tells what is queued, then stops.
+func (s *KubeStory) Stop() {
+	if s == nil {
+		return
+	}
+	s.stopOnce.Do(func() {
+		close(s.queue)
+		<-s.done
+		s.stopRecorder()
+	})
+}
+
+func (s *KubeStory) run() {
+	defer close(s.done)
+	for ev := range s.queue {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		s.tell(ctx, ev)
+		cancel()
+	}
+}
+
+// tell writes ev's Events and brings the group's status up to date.
+func (s *KubeStory) tell(ctx context.Context, ev *rebalancerv1.ExecutionEvent) {
+	r, ok := reasonFor(ev)
+	if !ok {
+		return
+	}
+	ng, err := s.groups.NodeGroups(ev.GetNamespace()).Get(ctx, ev.GetNodeGroup(), metav1.GetOptions{})
+	if err != nil {
+		s.logger.Warn("NodeGroup not read; its Event is not written", "group", ev.GetNamespace()+"/"+ev.GetNodeGroup(), "error", err)
+		return
+	}
+	group := groupRef(ng)
+	action := actionOf(ev.GetKind())
+	note := truncateNote(ev.GetMessage())
+	s.recorder.Eventf(group, nil, r.eventType, r.reason, action, "%s", note)
+	if r.onNode {
+		for _, name := range nodesOf(ev) {
+			s.recorder.Eventf(nodeRef(name), group, r.eventType, r.reason, action, "%s", note)
+		}
+	}
+	if err := s.updateStatus(ctx, ev, r); err != nil {
+		s.logger.Warn("NodeGroup conditions not updated", "group", ev.GetNamespace()+"/"+ev.GetNodeGroup(), "error", err)
+	}
+}
+
+// nodesOf is the nodes ev is about: the old node, and the replacement
+// named in its details.
+func nodesOf(ev *rebalancerv1.ExecutionEvent) []string {
+	var out []string
+	if ev.GetNodeName() != "" {
+		out = append(out, ev.GetNodeName())
+	}
+	if n := ev.GetDetails()["node"]; n != "" && n != ev.GetNodeName() {
+		out = append(out, n)
+	}
+	return out
+}
+
+func groupRef(ng *v1alpha1.NodeGroup) *corev1.ObjectReference {
+	return &corev1.ObjectReference{APIVersion: v1alpha1.GroupVersion.String(), Kind: "NodeGroup",
+		Namespace: ng.Namespace, Name: ng.Name, UID: ng.UID}
+}
+
+// nodeRef names a node as the kubelet does in its Events (UID = name),
+// which is what `kubectl describe node` looks for.
+func nodeRef(name string) *corev1.ObjectReference {
+	return &corev1.ObjectReference{APIVersion: "v1", Kind: "Node", Name: name, UID: types.UID(name)}
+}
+
+// actionOf is the Event's action: the progress event's kind, in words
+// (events.k8s.io requires one).
+func actionOf(kind rebalancerv1.EventKind) string {
+	return kind.String()[len("EVENT_KIND_"):]
+}
+
+// maxNote is the longest note events.k8s.io accepts.
+const maxNote = 1024
+
+func truncateNote(s string) string {
+	if len(s) <= maxNote {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxNote-3], "") + "..."
+}
