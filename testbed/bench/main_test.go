@@ -13,9 +13,6 @@ import (
 // source into its folder, so the measurement runs what ships.
 func TestMain(m *testing.M) { sandboxtest.Main(m, buildBinaries) }
 
-// binDir holds the binaries once TestMain's set-up ran.
-var binDir string
-
 func buildBinaries(sb *sandbox.Sandbox) error {
 	root, err := sandbox.RepoRoot()
 	if err != nil {

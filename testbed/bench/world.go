@@ -22,6 +22,10 @@ import (
 	"github.com/vpsie/node-rebalancer/testbed/vpsiesim"
 )
 
+// binDir holds the Planner and Executor binaries; the package's TestMain
+// builds them there before any measurement.
+var binDir string
+
 const (
 	simToken  = "bench-token"
 	joinToken = "bench1.0123456789abcdef"
