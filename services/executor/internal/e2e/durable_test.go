@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/servicetest"
 )
 
 // Regression of issue 17: an Executor on its embedded nats-server (the
@@ -37,7 +38,10 @@ func killAndRestartEmbedded(t *testing.T, killAt rebalancerv1.EventKind) {
 	e := newWorld(t)
 	old := e.guardedGroup(t, nodes)
 	before := e.sim.Stats()
-	flags := []string{"--data-dir", t.TempDir(), "--nats-listen", "127.0.0.1:-1",
+	// A fixed NATS port, as the same command line would give: with "-1"
+	// the restarted process's server could take the port picked for its
+	// metrics, freed by the kill, before the metrics listener binds it.
+	flags := []string{"--data-dir", t.TempDir(), "--nats-listen", servicetest.FreeAddr(t),
 		"--lease-ttl", leaseTTL.String(), "--roles", "executor,rollback"}
 	first := e.startExecutor("solo", flags...)
 	e.watch = grpcWatch(first.api)
