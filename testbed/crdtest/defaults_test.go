@@ -31,7 +31,7 @@ func TestNodeGroupDefaultsAreTheSeeds(t *testing.T) {
 		Enabled:                   ptr.To(true),
 		Strategy:                  v1alpha1.StrategyRolling,
 		MaxConcurrent:             2,
-		BatchSize:                 1,
+		BatchSize:                 0, // unset: as many as maxConcurrent (the lanes)
 		MaxSurge:                  1,
 		DrainTimeout:              &metav1.Duration{Duration: 300 * time.Second},
 		DrainTimeoutAction:        v1alpha1.DrainTimeoutRollback,
