@@ -76,7 +76,7 @@ func batchViewOf(b *progressview.Batch) batchView {
 	total := 0
 	for _, n := range b.Nodes {
 		nv := nodeView{
-			Name: n.Name, Phase: phaseName(n.Phase), Progress: nodePercent(n), NewNode: n.NewNode,
+			Name: n.Name, Phase: phaseName(n.Phase), Progress: progressview.NodePercent(n), NewNode: n.NewNode,
 			Evicted: n.Evicted, RolledOut: n.RolledOut, Blocked: n.Blocked, Forced: n.Forced,
 			ReplacementRemoved: n.ReplacementRemoved,
 		}
@@ -93,29 +93,6 @@ func batchViewOf(b *progressview.Batch) batchView {
 		v.Progress = 100 // a provision or drain batch completes before its nodes are DONE
 	}
 	return v
-}
-
-// replacementSteps are a replacement's phases in order, as the terminal's
-// bars count them: a node's bar fills to the furthest step it reached.
-var replacementSteps = []rebalancerv1.NodePhase{
-	rebalancerv1.NodePhase_NODE_PHASE_PENDING,
-	rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING,
-	rebalancerv1.NodePhase_NODE_PHASE_JOINING,
-	rebalancerv1.NodePhase_NODE_PHASE_READY,
-	rebalancerv1.NodePhase_NODE_PHASE_CORDONED,
-	rebalancerv1.NodePhase_NODE_PHASE_DRAINING,
-	rebalancerv1.NodePhase_NODE_PHASE_DRAINED,
-	rebalancerv1.NodePhase_NODE_PHASE_TERMINATING,
-	rebalancerv1.NodePhase_NODE_PHASE_DONE,
-}
-
-func nodePercent(n *progressview.Node) int {
-	for i, p := range replacementSteps {
-		if p == n.Reached {
-			return i * 100 / (len(replacementSteps) - 1)
-		}
-	}
-	return 0
 }
 
 // resultView is the outcome of an execution that ended.

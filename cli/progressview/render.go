@@ -35,6 +35,11 @@ func step(p rebalancerv1.NodePhase) int {
 	return 0
 }
 
+// NodePercent is how far n's replacement got, 0 to 100: its furthest step
+// over the steps of a replacement, as its bar fills. The web dashboard
+// draws its bars with it too.
+func NodePercent(n *Node) int { return step(n.Reached) * 100 / (len(steps) - 1) }
+
 // Render draws the state: a header, the overall bar, a bar per batch with
 // a bar per node under it, the rollback and the latest problem and message.
 func Render(s *State) []string {
