@@ -44,6 +44,7 @@ $(eval $(call tool,grpcurl,github.com/fullstorydev/grpcurl/cmd/grpcurl,$(GRPCURL
 -include mk/bench.mk
 -include mk/browser.mk
 -include mk/chaos.mk
+-include mk/prometheus.mk
 
 .PHONY: help
 help: ## Show this help.
@@ -95,7 +96,7 @@ verify: generate $(GOLANGCI_LINT) ## Fail on generated-code drift, buf issues, b
 	@for m in $(MODULES); do echo "golangci-lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...); done
 
 .PHONY: test
-test: verify $(SANDBOX_BINS_TARGET) chromium ## Verify, then run every module's tests with -race.
+test: verify $(SANDBOX_BINS_TARGET) chromium prometheus ## Verify, then run every module's tests with -race.
 	@for m in $(MODULES); do \
 		echo "go test $$m"; \
 		(cd $$m && go test $(GO_TEST_FLAGS) ./...); \

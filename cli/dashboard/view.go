@@ -43,6 +43,7 @@ type nodeView struct {
 	Blocked            int    `json:"blocked"`
 	Forced             int    `json:"forced"`
 	ReplacementRemoved bool   `json:"replacementRemoved,omitempty"`
+	Soak               string `json:"soak,omitempty"`
 }
 
 type rollbackView struct {
@@ -78,7 +79,7 @@ func batchViewOf(b *progressview.Batch) batchView {
 		nv := nodeView{
 			Name: n.Name, Phase: phaseName(n.Phase), Progress: progressview.NodePercent(n), NewNode: n.NewNode,
 			Evicted: n.Evicted, RolledOut: n.RolledOut, Blocked: n.Blocked, Forced: n.Forced,
-			ReplacementRemoved: n.ReplacementRemoved,
+			ReplacementRemoved: n.ReplacementRemoved, Soak: n.Soak,
 		}
 		if n.Phase == rebalancerv1.NodePhase_NODE_PHASE_DONE {
 			v.Replaced++

@@ -124,6 +124,12 @@ func (s *State) applyNode(n *Node, ev *rebalancerv1.ExecutionEvent) {
 		n.Blocked++
 	case rebalancerv1.EventKind_EVENT_KIND_POD_FORCE_DELETED:
 		n.Forced++
+	case rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED:
+		n.Soak = "soaking"
+	case rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_PASSED:
+		n.Soak = "soak passed"
+	case rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_FAILED:
+		n.Soak = "health gate failed: " + ev.GetDetails()["subject"]
 	case rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STEP:
 		n.undo()
 		if ev.GetDetails()["action"] == rebalancerv1.RollbackAction_ROLLBACK_ACTION_DELETE_NEW_NODE.String() {

@@ -125,6 +125,9 @@ func nodeNotes(n *Node) string {
 	if n.Forced > 0 {
 		notes = append(notes, fmt.Sprintf("%d force-deleted", n.Forced))
 	}
+	if n.Soak != "" {
+		notes = append(notes, n.Soak)
+	}
 	return strings.Join(notes, ", ")
 }
 

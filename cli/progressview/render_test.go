@@ -130,3 +130,14 @@ func TestRolledOutPodsAreCountedApartFromEvictions(t *testing.T) {
 	require.Equal(t, 1, n.Evicted)
 	require.Contains(t, strings.Join(progressview.Render(s), "\n"), "1 evicted, 1 rolled out")
 }
+
+func TestASoakShowsWhereItStands(t *testing.T) {
+	t.Parallel()
+	s := progressview.NewState(testfixture.Execution(), 0)
+	old := s.Batches[0].Nodes[0].Name
+	s.Apply(&rebalancerv1.ExecutionEvent{Sequence: 1, Kind: rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED, NodeName: old, BatchNumber: 1})
+	require.Contains(t, strings.Join(progressview.Render(s), "\n"), "soaking")
+	s.Apply(&rebalancerv1.ExecutionEvent{Sequence: 2, Kind: rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_FAILED, NodeName: old, BatchNumber: 1,
+		Details: map[string]string{"subject": "Deployment/shop/web", "what": "pod web-1 container app in CrashLoopBackOff (4 restarts)"}})
+	require.Contains(t, strings.Join(progressview.Render(s), "\n"), "health gate failed: Deployment/shop/web")
+}

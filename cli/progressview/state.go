@@ -61,6 +61,9 @@ type Node struct {
 	Forced    int // pods deleted past their budget
 	// ReplacementRemoved is set when the rollback deleted the new node.
 	ReplacementRemoved bool
+	// Soak is where the node's soak stands, "" when it has none:
+	// "soaking", "soak passed", "health gate failed: <workload or query>".
+	Soak string
 }
 
 // Rollback counts the rollback's steps once one starts.

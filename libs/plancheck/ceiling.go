@@ -53,6 +53,8 @@ func (l Loosening) String() string {
 //   - rollout_single_replica_deployments: on where the group's is off
 //     (unset means on, on either side), since a rollout moves the pod
 //     without asking its PodDisruptionBudget;
+//   - canary: off where the group's is on; canary_soak, batch_soak_time:
+//     shorter; health_gate: dropped, another query or a higher maximum;
 //   - alternative_offerings: each offering of the plan's policy or of
 //     fallbacks (for a plan, its opportunity's alternatives and any node's
 //     target other than the opportunity's) that the group's
@@ -93,6 +95,7 @@ func Loosened(group, plan *rebalancerv1.RebalancePolicy, fallbacks []string) []L
 		add("rollout_single_replica_deployments", rolloutName(plan), rolloutName(group),
 			"single-replica Deployments would be rolled out, which no PodDisruptionBudget is asked about, instead of evicted")
 	}
+	loosenedSoaks(group, plan, add) // soaks.go
 	allowed := group.GetAlternativeOfferings()
 	for _, o := range offeringsUsed(plan.GetAlternativeOfferings(), fallbacks) {
 		if !slices.Contains(allowed, o) {

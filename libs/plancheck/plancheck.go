@@ -33,6 +33,7 @@ func Check(p *rebalancerv1.RebalancePlan) []Violation {
 	if g, ok := checkDependencies(r, p); ok {
 		checkLimits(r, p, g, nodes)
 		checkOrder(r, p, g, nodes)
+		checkSoaks(r, p)
 		checkFloor(r, p, g, nodes)
 	}
 	checkRollback(r, p, nodes)

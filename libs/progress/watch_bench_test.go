@@ -28,12 +28,13 @@ const (
 // benchWatchers watchers, against a real nats-server with JetStream on file
 // storage, over the one NATS connection the Executor also publishes on.
 //
-// consumer-per-watcher is what WatchExecution does today for each CLI or
-// dashboard watching: progress.Watch, one ordered consumer per watcher.
+// consumer-per-watcher is what WatchExecution did before the hub, for each
+// CLI or dashboard watching: progress.Watch, one ordered consumer per watcher.
 // shared-consumer is one progress.Watch for the execution fanned out in
 // process to the watchers, each on its own goroutine as a gRPC stream would
-// be: what a hub in the Executor would cost. The gRPC hop from
-// WatchExecution to its client is in neither.
+// be: what a hub in the Executor would cost. hub is that hub, progress.Hub,
+// as the Executor runs it: every watcher calls Hub.Watch. The gRPC hop from
+// WatchExecution to its client is in none of them.
 //
 // It reports the publish-to-receive latency over every delivery (p50-ms,
 // p99-ms, max-ms), the events watchers missed (gaps) and the publish rate
@@ -45,6 +46,7 @@ const (
 func BenchmarkWatchLatency(b *testing.B) {
 	b.Run("consumer-per-watcher", func(b *testing.B) { benchWatch(b, (*watchRun).watchEach) })
 	b.Run("shared-consumer", func(b *testing.B) { benchWatch(b, (*watchRun).watchShared) })
+	b.Run("hub", func(b *testing.B) { benchWatch(b, (*watchRun).watchHub) })
 }
 
 // startWatchers starts benchWatchers watchers of benchExecution.

@@ -88,6 +88,16 @@ func TestNodeGroupValidation(t *testing.T) {
 			[]string{"spec.provisioning.mode", `"managed", "vm"`}},
 		{"a cluster identifier that is not one", func(ng *v1alpha1.NodeGroup) { ng.Spec.Provisioning.ClusterID = "prod/cluster" },
 			[]string{"spec.provisioning.clusterID"}},
+		{"a canary with a health query is accepted", func(ng *v1alpha1.NodeGroup) {
+			ng.Spec.Rebalancing.Canary = &v1alpha1.CanaryPolicy{Enabled: true, Soak: duration("10m")}
+			ng.Spec.Rebalancing.HealthGate = &v1alpha1.HealthGate{PrometheusQuery: `sum(rate(http_errors_total[5m]))`, MaxValue: "0.05"}
+		}, nil},
+		{"a health query's maximum that is no number", func(ng *v1alpha1.NodeGroup) {
+			ng.Spec.Rebalancing.HealthGate = &v1alpha1.HealthGate{PrometheusQuery: "up", MaxValue: "five percent"}
+		}, []string{"spec.rebalancing.healthGate.maxValue"}},
+		{"a health gate without its query", func(ng *v1alpha1.NodeGroup) {
+			ng.Spec.Rebalancing.HealthGate = &v1alpha1.HealthGate{MaxValue: "1"}
+		}, []string{"spec.rebalancing.healthGate.prometheusQuery"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

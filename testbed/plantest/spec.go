@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/policy"
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
@@ -56,6 +57,11 @@ type Spec struct {
 	// Concurrency, when set, makes a rolling plan replace that many nodes
 	// at once (max concurrent, batch size and surge); unset, one.
 	Concurrency int32
+	// Canary turns the group's canary on, soaking CanarySoak; BatchSoak is
+	// its blue-green batch soak; HealthGate its health query.
+	Canary                bool
+	CanarySoak, BatchSoak time.Duration
+	HealthGate            *v1alpha1.HealthGate
 }
 
 func (s Spec) withDefaults() Spec {
@@ -85,7 +91,22 @@ func (s Spec) GroupPolicy() v1alpha1.RebalancingPolicy {
 		DrainTimeout: &metav1.Duration{Duration: s.DrainTimeout}, ProvisionTimeout: &metav1.Duration{Duration: s.ProvisionTimeout},
 		DrainTimeoutAction: action, MinHealthyPercent: proto.Int32(100), RespectPDBs: proto.Bool(!s.IgnorePDBs),
 		RolloutSingleReplicaDeployments: s.Rollout, AlternativeOfferings: s.Alternatives,
+		Canary: s.canary(), BatchSoakTime: optionalDuration(s.BatchSoak), HealthGate: s.HealthGate,
 	}
+}
+
+func (s Spec) canary() *v1alpha1.CanaryPolicy {
+	if !s.Canary {
+		return nil
+	}
+	return &v1alpha1.CanaryPolicy{Enabled: true, Soak: optionalDuration(s.CanarySoak)}
+}
+
+func optionalDuration(d time.Duration) *metav1.Duration {
+	if d <= 0 {
+		return nil
+	}
+	return &metav1.Duration{Duration: d}
 }
 
 // Request is the CreatePlan request for s on group (read after its policy
@@ -122,6 +143,7 @@ func (s Spec) Request(group *v1alpha1.NodeGroup) *rebalancerv1.CreatePlanRequest
 // policy is GroupPolicy as the Analyzer reports it: every field set, the
 // CRD's defaults for those GroupPolicy leaves unset.
 func (s Spec) policy() *rebalancerv1.RebalancePolicy {
+	group := policy.FromSpec(s.GroupPolicy())
 	action := rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_ROLLBACK
 	if s.OnTimeout == rebalancerv1.DrainTimeoutAction_DRAIN_TIMEOUT_ACTION_FORCE {
 		action = s.OnTimeout
@@ -134,6 +156,10 @@ func (s Spec) policy() *rebalancerv1.RebalancePolicy {
 		SkipNodesWithLocalStorage: true, RespectPdbs: !s.IgnorePDBs, TimeZone: "UTC", DrainTimeoutAction: action,
 		RolloutSingleReplicaDeployments: proto.Bool(s.Rollout == nil || *s.Rollout),
 		AlternativeOfferings:            s.Alternatives,
+		// The canary, the soaks and the health query as the group's policy
+		// converts them.
+		Canary: group.GetCanary(), CanarySoak: group.GetCanarySoak(), BatchSoakTime: group.GetBatchSoakTime(),
+		HealthGate: group.GetHealthGate(),
 	}
 }
 

@@ -164,6 +164,7 @@ function nodeNotes(n) {
   if (n.rolledOut) notes.push(n.rolledOut + " rolled out");
   if (n.blocked) notes.push(n.blocked + " refused by PDB");
   if (n.forced) notes.push(n.forced + " force-deleted");
+  if (n.soak) notes.push(n.soak);
   return notes.join(", ");
 }
 

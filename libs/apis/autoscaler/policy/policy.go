@@ -58,6 +58,7 @@ func FromSpec(p v1alpha1.RebalancingPolicy) *rebalancerv1.RebalancePolicy {
 		AlternativeOfferings: slices.Clone(p.AlternativeOfferings),
 		// Canary and soaks: unset means none (soak.go).
 		Canary: canaryEnabled(p.Canary), CanarySoak: canarySoak(p.Canary), BatchSoakTime: optionalDuration(p.BatchSoakTime),
+		HealthGate: healthGate(p.HealthGate),
 	}
 }
 

@@ -163,6 +163,28 @@ type RebalancingPolicy struct {
 	// before the next one starts (GKE's batch soak); unset means none.
 	// +optional
 	BatchSoakTime *metav1.Duration `json:"batchSoakTime,omitempty"`
+
+	// HealthGate adds a Prometheus query to what every soak (the canary's,
+	// blue-green's batch soak) watches; the moved workloads' pods and
+	// replicas are watched either way.
+	// +optional
+	HealthGate *HealthGate `json:"healthGate,omitempty"`
+}
+
+// HealthGate is a PromQL query the Executor evaluates against its
+// --prometheus-url during a soak: a value above MaxValue rolls the soaking
+// nodes back.
+type HealthGate struct {
+	// PrometheusQuery is an instant query; its largest sample is compared,
+	// and no sample at all passes.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	PrometheusQuery string `json:"prometheusQuery"`
+	// MaxValue is the highest value that passes, a decimal number such as
+	// "0.05".
+	// +kubebuilder:validation:Pattern=`^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`
+	// +kubebuilder:validation:MaxLength=32
+	MaxValue string `json:"maxValue"`
 }
 
 // CanaryPolicy is the group's canary: the first node replaced alone, then

@@ -110,6 +110,17 @@ const (
 	// the old pod goes once the new one is available, and the drain waits
 	// for it. Details: pod, deployment, node, restarted_at.
 	EventKind_EVENT_KIND_POD_ROLLED_OUT EventKind = 36
+	// A batch that soaks (the canary, a blue-green drain batch with a batch
+	// soak time) began watching the workloads moved off a node before its old
+	// node may go. Details: soak, until, workloads.
+	EventKind_EVENT_KIND_SOAK_STARTED EventKind = 37
+	// The soak ended with no regression: the rest of the plan may go on.
+	EventKind_EVENT_KIND_HEALTH_GATE_PASSED EventKind = 38
+	// The soak saw a regression (a moved workload's pod crash-looping or
+	// restarting, its replicas not available, the health query above its
+	// maximum): the node fails and the execution rolls back. Details:
+	// workload or query, value.
+	EventKind_EVENT_KIND_HEALTH_GATE_FAILED EventKind = 39
 )
 
 // Enum value maps for EventKind.
@@ -152,6 +163,9 @@ var (
 		34: "EVENT_KIND_EXECUTION_SUCCEEDED",
 		35: "EVENT_KIND_EXECUTION_FAILED",
 		36: "EVENT_KIND_POD_ROLLED_OUT",
+		37: "EVENT_KIND_SOAK_STARTED",
+		38: "EVENT_KIND_HEALTH_GATE_PASSED",
+		39: "EVENT_KIND_HEALTH_GATE_FAILED",
 	}
 	EventKind_value = map[string]int32{
 		"EVENT_KIND_UNSPECIFIED":                 0,
@@ -191,6 +205,9 @@ var (
 		"EVENT_KIND_EXECUTION_SUCCEEDED":         34,
 		"EVENT_KIND_EXECUTION_FAILED":            35,
 		"EVENT_KIND_POD_ROLLED_OUT":              36,
+		"EVENT_KIND_SOAK_STARTED":                37,
+		"EVENT_KIND_HEALTH_GATE_PASSED":          38,
+		"EVENT_KIND_HEALTH_GATE_FAILED":          39,
 	}
 )
 
@@ -392,7 +409,8 @@ const file_rebalancer_v1_events_proto_rawDesc = "" +
 	"\adetails\x18\f \x03(\v2*.rebalancer.v1.ExecutionEvent.DetailsEntryR\adetails\x1a:\n" +
 	"\fDetailsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xc7\t\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xaa\n" +
+	"\n" +
 	"\tEventKind\x12\x1a\n" +
 	"\x16EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dEVENT_KIND_EXECUTION_ACCEPTED\x10\x01\x12*\n" +
@@ -431,7 +449,10 @@ const file_rebalancer_v1_events_proto_rawDesc = "" +
 	"\x1bEVENT_KIND_SAVINGS_VERIFIED\x10!\x12\"\n" +
 	"\x1eEVENT_KIND_EXECUTION_SUCCEEDED\x10\"\x12\x1f\n" +
 	"\x1bEVENT_KIND_EXECUTION_FAILED\x10#\x12\x1d\n" +
-	"\x19EVENT_KIND_POD_ROLLED_OUT\x10$B\xbb\x01\n" +
+	"\x19EVENT_KIND_POD_ROLLED_OUT\x10$\x12\x1b\n" +
+	"\x17EVENT_KIND_SOAK_STARTED\x10%\x12!\n" +
+	"\x1dEVENT_KIND_HEALTH_GATE_PASSED\x10&\x12!\n" +
+	"\x1dEVENT_KIND_HEALTH_GATE_FAILED\x10'B\xbb\x01\n" +
 	"\x11com.rebalancer.v1B\vEventsProtoP\x01ZDgithub.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1;rebalancerv1\xa2\x02\x03RXX\xaa\x02\rRebalancer.V1\xca\x02\rRebalancer\\V1\xe2\x02\x19Rebalancer\\V1\\GPBMetadata\xea\x02\x0eRebalancer::V1b\x06proto3"
 
 var (

@@ -1363,7 +1363,10 @@ type RebalancePolicy struct {
 	Canary bool `protobuf:"varint,21,opt,name=canary,proto3" json:"canary,omitempty"`
 	// Time the rest of a canary plan waits after the canary node is replaced
 	// (spec.rebalancing.canary.soak); zero means none.
-	CanarySoak    *durationpb.Duration `protobuf:"bytes,22,opt,name=canary_soak,json=canarySoak,proto3" json:"canary_soak,omitempty"`
+	CanarySoak *durationpb.Duration `protobuf:"bytes,22,opt,name=canary_soak,json=canarySoak,proto3" json:"canary_soak,omitempty"`
+	// What a soak watches besides the moved workloads' pods and replicas
+	// (spec.rebalancing.healthGate): unset watches those alone.
+	HealthGate    *HealthGate `protobuf:"bytes,23,opt,name=health_gate,json=healthGate,proto3" json:"health_gate,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1552,6 +1555,71 @@ func (x *RebalancePolicy) GetCanarySoak() *durationpb.Duration {
 	return nil
 }
 
+func (x *RebalancePolicy) GetHealthGate() *HealthGate {
+	if x != nil {
+		return x.HealthGate
+	}
+	return nil
+}
+
+// HealthGate is a PromQL query a soak evaluates, against the Executor's
+// --prometheus-url, while the moved workloads run on their new nodes: a
+// value above max_value is a regression that rolls the soaking batch back.
+type HealthGate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// An instant query; its largest sample is compared. No sample (an empty
+	// vector) is no regression: a ratio over no traffic is not an error.
+	PrometheusQuery string `protobuf:"bytes,1,opt,name=prometheus_query,json=prometheusQuery,proto3" json:"prometheus_query,omitempty"`
+	// The highest value that still passes.
+	MaxValue      float64 `protobuf:"fixed64,2,opt,name=max_value,json=maxValue,proto3" json:"max_value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HealthGate) Reset() {
+	*x = HealthGate{}
+	mi := &file_rebalancer_v1_types_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HealthGate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HealthGate) ProtoMessage() {}
+
+func (x *HealthGate) ProtoReflect() protoreflect.Message {
+	mi := &file_rebalancer_v1_types_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HealthGate.ProtoReflect.Descriptor instead.
+func (*HealthGate) Descriptor() ([]byte, []int) {
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *HealthGate) GetPrometheusQuery() string {
+	if x != nil {
+		return x.PrometheusQuery
+	}
+	return ""
+}
+
+func (x *HealthGate) GetMaxValue() float64 {
+	if x != nil {
+		return x.MaxValue
+	}
+	return 0
+}
+
 var File_rebalancer_v1_types_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_types_proto_rawDesc = "" +
@@ -1645,7 +1713,8 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"TimeWindow\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\tR\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\tR\x03end\x12\x12\n" +
-	"\x04days\x18\x03 \x03(\tR\x04days\"\xc5\t\n" +
+	"\x04days\x18\x03 \x03(\tR\x04days\"\x81\n" +
+	"\n" +
 	"\x0fRebalancePolicy\x12\x18\n" +
 	"\aenabled\x18\x01 \x01(\bR\aenabled\x12<\n" +
 	"\bstrategy\x18\x02 \x01(\x0e2 .rebalancer.v1.RebalanceStrategyR\bstrategy\x12%\n" +
@@ -1672,8 +1741,14 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\x15alternative_offerings\x18\x14 \x03(\tR\x14alternativeOfferings\x12\x16\n" +
 	"\x06canary\x18\x15 \x01(\bR\x06canary\x12:\n" +
 	"\vcanary_soak\x18\x16 \x01(\v2\x19.google.protobuf.DurationR\n" +
-	"canarySoakB%\n" +
-	"#_rollout_single_replica_deployments*\x98\x02\n" +
+	"canarySoak\x12:\n" +
+	"\vhealth_gate\x18\x17 \x01(\v2\x19.rebalancer.v1.HealthGateR\n" +
+	"healthGateB%\n" +
+	"#_rollout_single_replica_deployments\"T\n" +
+	"\n" +
+	"HealthGate\x12)\n" +
+	"\x10prometheus_query\x18\x01 \x01(\tR\x0fprometheusQuery\x12\x1b\n" +
+	"\tmax_value\x18\x02 \x01(\x01R\bmaxValue*\x98\x02\n" +
 	"\x13SafetyCheckCategory\x12%\n" +
 	"!SAFETY_CHECK_CATEGORY_UNSPECIFIED\x10\x00\x12(\n" +
 	"$SAFETY_CHECK_CATEGORY_CLUSTER_HEALTH\x10\x01\x12+\n" +
@@ -1726,7 +1801,7 @@ func file_rebalancer_v1_types_proto_rawDescGZIP() []byte {
 }
 
 var file_rebalancer_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_rebalancer_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_rebalancer_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_rebalancer_v1_types_proto_goTypes = []any{
 	(SafetyCheckCategory)(0),      // 0: rebalancer.v1.SafetyCheckCategory
 	(SafetyCheckStatus)(0),        // 1: rebalancer.v1.SafetyCheckStatus
@@ -1744,41 +1819,43 @@ var file_rebalancer_v1_types_proto_goTypes = []any{
 	(*Provisioning)(nil),          // 13: rebalancer.v1.Provisioning
 	(*TimeWindow)(nil),            // 14: rebalancer.v1.TimeWindow
 	(*RebalancePolicy)(nil),       // 15: rebalancer.v1.RebalancePolicy
-	nil,                           // 16: rebalancer.v1.SafetyCheck.DetailsEntry
-	(*durationpb.Duration)(nil),   // 17: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(*HealthGate)(nil),            // 16: rebalancer.v1.HealthGate
+	nil,                           // 17: rebalancer.v1.SafetyCheck.DetailsEntry
+	(*durationpb.Duration)(nil),   // 18: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_rebalancer_v1_types_proto_depIdxs = []int32{
-	17, // 0: rebalancer.v1.CandidateNode.age:type_name -> google.protobuf.Duration
+	18, // 0: rebalancer.v1.CandidateNode.age:type_name -> google.protobuf.Duration
 	8,  // 1: rebalancer.v1.CandidateNode.workloads:type_name -> rebalancer.v1.Workload
 	0,  // 2: rebalancer.v1.SafetyCheck.category:type_name -> rebalancer.v1.SafetyCheckCategory
 	1,  // 3: rebalancer.v1.SafetyCheck.status:type_name -> rebalancer.v1.SafetyCheckStatus
-	16, // 4: rebalancer.v1.SafetyCheck.details:type_name -> rebalancer.v1.SafetyCheck.DetailsEntry
+	17, // 4: rebalancer.v1.SafetyCheck.details:type_name -> rebalancer.v1.SafetyCheck.DetailsEntry
 	9,  // 5: rebalancer.v1.RebalanceAnalysis.candidate_nodes:type_name -> rebalancer.v1.CandidateNode
 	10, // 6: rebalancer.v1.RebalanceAnalysis.excluded_nodes:type_name -> rebalancer.v1.ExcludedNode
 	7,  // 7: rebalancer.v1.RebalanceAnalysis.opportunity:type_name -> rebalancer.v1.Opportunity
 	11, // 8: rebalancer.v1.RebalanceAnalysis.safety_checks:type_name -> rebalancer.v1.SafetyCheck
 	2,  // 9: rebalancer.v1.RebalanceAnalysis.recommended_action:type_name -> rebalancer.v1.RecommendedAction
 	3,  // 10: rebalancer.v1.RebalanceAnalysis.priority:type_name -> rebalancer.v1.RebalancePriority
-	17, // 11: rebalancer.v1.RebalanceAnalysis.estimated_duration:type_name -> google.protobuf.Duration
-	18, // 12: rebalancer.v1.RebalanceAnalysis.analyzed_at:type_name -> google.protobuf.Timestamp
+	18, // 11: rebalancer.v1.RebalanceAnalysis.estimated_duration:type_name -> google.protobuf.Duration
+	19, // 12: rebalancer.v1.RebalanceAnalysis.analyzed_at:type_name -> google.protobuf.Timestamp
 	15, // 13: rebalancer.v1.RebalanceAnalysis.policy:type_name -> rebalancer.v1.RebalancePolicy
 	13, // 14: rebalancer.v1.RebalanceAnalysis.provisioning:type_name -> rebalancer.v1.Provisioning
 	4,  // 15: rebalancer.v1.Provisioning.mode:type_name -> rebalancer.v1.ProvisioningMode
 	5,  // 16: rebalancer.v1.RebalancePolicy.strategy:type_name -> rebalancer.v1.RebalanceStrategy
-	17, // 17: rebalancer.v1.RebalancePolicy.drain_timeout:type_name -> google.protobuf.Duration
-	17, // 18: rebalancer.v1.RebalancePolicy.provision_timeout:type_name -> google.protobuf.Duration
-	17, // 19: rebalancer.v1.RebalancePolicy.cooldown_period:type_name -> google.protobuf.Duration
+	18, // 17: rebalancer.v1.RebalancePolicy.drain_timeout:type_name -> google.protobuf.Duration
+	18, // 18: rebalancer.v1.RebalancePolicy.provision_timeout:type_name -> google.protobuf.Duration
+	18, // 19: rebalancer.v1.RebalancePolicy.cooldown_period:type_name -> google.protobuf.Duration
 	14, // 20: rebalancer.v1.RebalancePolicy.maintenance_windows:type_name -> rebalancer.v1.TimeWindow
 	14, // 21: rebalancer.v1.RebalancePolicy.peak_hours:type_name -> rebalancer.v1.TimeWindow
 	6,  // 22: rebalancer.v1.RebalancePolicy.drain_timeout_action:type_name -> rebalancer.v1.DrainTimeoutAction
-	17, // 23: rebalancer.v1.RebalancePolicy.batch_soak_time:type_name -> google.protobuf.Duration
-	17, // 24: rebalancer.v1.RebalancePolicy.canary_soak:type_name -> google.protobuf.Duration
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	18, // 23: rebalancer.v1.RebalancePolicy.batch_soak_time:type_name -> google.protobuf.Duration
+	18, // 24: rebalancer.v1.RebalancePolicy.canary_soak:type_name -> google.protobuf.Duration
+	16, // 25: rebalancer.v1.RebalancePolicy.health_gate:type_name -> rebalancer.v1.HealthGate
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_rebalancer_v1_types_proto_init() }
@@ -1793,7 +1870,7 @@ func file_rebalancer_v1_types_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rebalancer_v1_types_proto_rawDesc), len(file_rebalancer_v1_types_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -48,6 +48,7 @@ func (o *options) flags(f *config.Flags) {
 	f.String(&o.natsStoreDir, "nats-store-dir", "", "deprecated: use --data-dir, which it overrides when set")
 	f.String(&o.natsListen, "nats-listen", "127.0.0.1:-1", "host:port of the embedded nats-server; port -1 picks a free one")
 	o.natsSecurity.RegisterFlags(f)
+	f.String(&o.prometheusURL, "prometheus-url", "", "Prometheus the soaks evaluate the groups' health queries against (spec.rebalancing.healthGate); empty: a soak of a group that sets one fails closed")
 	f.String(&o.vpsieURL, "vpsie-url", vpsie.DefaultBaseURL, "VPSie API base URL")
 	f.String(&o.vpsieTokenFile, "vpsie-token-file", "", "file holding the VPSie API token; empty reads VPSIE_TOKEN")
 	f.String(&o.vpsieOS, "vpsie-os-identifier", "ubuntu-24.04-k8s", "VPSie image new nodes boot")

@@ -15,6 +15,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/service"
 )
 
@@ -29,6 +30,7 @@ type options struct {
 	orphanGrace       time.Duration
 	natsListen        string
 	vpsieURL          string
+	prometheusURL     string
 	vpsieTokenFile    string
 	vpsieOS           string
 	replicaID         string
@@ -116,5 +118,11 @@ func (o *options) setup(_ context.Context, s *server.Server) error {
 	if err != nil {
 		return fmt.Errorf("NodeGroup client: %w", err)
 	}
-	return service.Setup(s, service.Deps{Kube: client, Groups: groups, Cloud: cloudClient}, opts)
+	deps := service.Deps{Kube: client, Groups: groups, Cloud: cloudClient}
+	if o.prometheusURL != "" {
+		if deps.HealthQuery, err = nodestep.NewHealthQuery(o.prometheusURL); err != nil {
+			return fmt.Errorf("--prometheus-url: %w", err)
+		}
+	}
+	return service.Setup(s, deps, opts)
 }

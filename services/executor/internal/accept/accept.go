@@ -40,6 +40,10 @@ type Checker struct {
 	// PlanKeys are the Planner public keys plans must be signed with;
 	// none accepts unsigned plans (see CheckSignature).
 	PlanKeys *plansign.Verifier
+	// HealthQueries says whether the Executor can evaluate a group's
+	// health query (it has --prometheus-url); without, a plan of a group
+	// that sets one is refused rather than failing its first soak.
+	HealthQueries bool
 }
 
 // Check returns the plan's NodeGroup when the plan may be accepted at at:
@@ -71,7 +75,22 @@ func (c Checker) Check(ctx context.Context, p *rebalancerv1.RebalancePlan, at At
 	if v.any() {
 		return nil, v.err()
 	}
-	return group, judge(p, group, at)
+	if err := judge(p, group, at); err != nil {
+		return group, err
+	}
+	return group, c.queryable(group)
+}
+
+// queryable refuses a group whose soaks need a Prometheus this Executor
+// was not given.
+func (c Checker) queryable(group *v1alpha1.NodeGroup) error {
+	g := group.Spec.Rebalancing.HealthGate
+	if c.HealthQueries || g == nil || g.PrometheusQuery == "" {
+		return nil
+	}
+	return &Refusal{Rule: RuleHealthQuery, Reason: fmt.Sprintf(
+		"node group %s/%s's soaks evaluate the health query %q, but this executor has no --prometheus-url to evaluate it against",
+		group.Namespace, group.Name, g.PrometheusQuery)}
 }
 
 // checkNodes holds each planned node to the cluster: it exists, belongs to

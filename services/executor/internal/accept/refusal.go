@@ -55,6 +55,9 @@ const (
 	// RuleDistinctApprover: the group asks for a second person, and the
 	// approver is the requester.
 	RuleDistinctApprover Rule = "distinct_approver"
+	// RuleHealthQuery: the group's soaks evaluate a health query, and this
+	// Executor has no Prometheus to ask (--prometheus-url).
+	RuleHealthQuery Rule = "health_query"
 )
 
 // Detail is one particular of a Refusal.

@@ -19,6 +19,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/libs/server"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/service"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 	"github.com/vpsie/node-rebalancer/testbed/plantest"
@@ -106,6 +107,21 @@ func newEnvTrusting(t testing.TB, planKeys *plansign.Verifier) *env {
 // newEnvTuned is newEnv with the Executor's options changed by tune.
 func newEnvTuned(t testing.TB, tune func(*service.Options)) *env {
 	t.Helper()
+	return newEnvFull(t, tune, func(*service.Deps) {})
+}
+
+// newEnvQuerying is newEnv with an Executor whose soaks evaluate health
+// queries against the Prometheus at url (--prometheus-url).
+func newEnvQuerying(t testing.TB, url string) *env {
+	t.Helper()
+	q, err := nodestep.NewHealthQuery(url)
+	require.NoError(t, err)
+	return newEnvFull(t, func(*service.Options) {}, func(d *service.Deps) { d.HealthQuery = q })
+}
+
+// newEnvFull is newEnv with the Executor's options and clients changed.
+func newEnvFull(t testing.TB, tune func(*service.Options), tuneDeps func(*service.Deps)) *env {
+	t.Helper()
 	e := newWorld(t)
 	opts := service.Options{
 		NATS: service.NATS{Listen: "127.0.0.1:-1", DataDir: t.TempDir()}, NATSReplicas: 1,
@@ -114,7 +130,9 @@ func newEnvTuned(t testing.TB, tune func(*service.Options)) *env {
 	}
 	tune(&opts)
 	srv := servicetest.Serve(t, server.Config{Name: "executor", Logger: testLogger(t)}, func(s *server.Server) error {
-		return service.Setup(s, service.Deps{Kube: e.sb.Client, Groups: e.sb.Autoscaler, Cloud: e.cloud}, opts)
+		deps := service.Deps{Kube: e.sb.Client, Groups: e.sb.Autoscaler, Cloud: e.cloud}
+		tuneDeps(&deps)
+		return service.Setup(s, deps, opts)
 	})
 	conn := servicetest.Dial(t, srv.GRPCAddr())
 	servicetest.WaitHealth(t, conn, executorService, healthpb.HealthCheckResponse_SERVING)

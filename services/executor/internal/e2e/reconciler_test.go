@@ -67,6 +67,7 @@ func TestTheReconcilerDeletesAnOrphanReplacementVM(t *testing.T) {
 	e.requireVMsAreTheGroupsNodes()
 	require.Len(t, e.groupNodes(), 2, "the group's own nodes stay")
 	require.Contains(t, e.metrics(), `vpsie_rebalancing_orphans_reclaimed_total{action="deleted",mode="vm"} 1`+"\n")
+	e.requireKubeEvents("NodeGroup", e.groupName(), corev1.EventTypeWarning, "OrphanDeleted") // issue 17: an event and a metric
 	t.Logf("orphan joined and was deleted %s after its creation (grace 2 s)", time.Since(createdAt).Round(100*time.Millisecond))
 }
 

@@ -35,14 +35,16 @@ type Clock = nodestep.Clock
 type Deps struct {
 	// Kube is the cluster; the node steps see only the few calls of
 	// nodestep.Kube (adapted by nodestep.NewKube).
-	Kube    kubernetes.Interface
-	Groups  autoscaler.Interface
-	Cloud   cloud.Provider
-	Store   store.Store
-	Events  progress.Publisher
-	Clock   Clock
-	Metrics *Metrics
-	Logger  *slog.Logger
+	Kube   kubernetes.Interface
+	Groups autoscaler.Interface
+	Cloud  cloud.Provider
+	// HealthQuery evaluates health queries during soaks; nil: none can be.
+	HealthQuery nodestep.HealthQuery
+	Store       store.Store
+	Events      progress.Publisher
+	Clock       Clock
+	Metrics     *Metrics
+	Logger      *slog.Logger
 	// Replica names this executor in ExecutionState.owner and in leases.
 	Replica string
 	// Installation names the executor installation (its replicas and
@@ -117,5 +119,5 @@ func (d *Deps) withDefaults() {
 // stepEnv is the world the node steps act on, from the engine's deps.
 func (d *Deps) stepEnv() nodestep.Env {
 	return nodestep.Env{Kube: nodestep.NewKube(d.Kube), Cloud: d.Cloud, Clock: d.Clock, Logger: d.Logger,
-		Pace: d.Pace, Installation: d.Installation}
+		Pace: d.Pace, Installation: d.Installation, HealthQuery: d.HealthQuery}
 }

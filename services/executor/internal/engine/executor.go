@@ -14,7 +14,8 @@ import (
 var ErrNotFound = store.ErrNotFound
 
 // WatchFunc streams an execution's events from a sequence until its final
-// event (progress.Watch over JetStream in production).
+// event (progress.Hub.Watch in production: one JetStream consumer per
+// execution, shared by its watchers).
 type WatchFunc func(ctx context.Context, executionID string, fromSequence uint64, handle func(*rebalancerv1.ExecutionEvent) error) error
 
 // Executor accepts plans, runs them in the background and answers for them.
@@ -67,8 +68,8 @@ func (e *Executor) Watch(ctx context.Context, id string, fromSequence uint64, ha
 	if err != nil {
 		return err
 	}
-	if isFinal(r.State.GetStatus()) && fromSequence > r.State.GetLastEventSequence() {
-		return nil // nothing after the final event
+	if store.Settled(r) && fromSequence > r.State.GetLastEventSequence() {
+		return nil // nothing after the final event (out unless the end's tail is pending)
 	}
 	return e.watch(ctx, id, fromSequence, handle)
 }

@@ -45,7 +45,7 @@ func (e *Executor) HandleFailure(ctx context.Context, ev *rebalancerv1.Execution
 	if err != nil {
 		return err
 	}
-	if !rec.Plan.GetRollbackPlan().GetAutomatic() || isFinal(rec.State.GetStatus()) {
+	if !rollsBack(rec) || isFinal(rec.State.GetStatus()) {
 		return nil
 	}
 	if !retryDue(rec, e.deps.Clock.Now()) {
@@ -119,4 +119,11 @@ func (e *Executor) HandleFailures(source FailureSource) {
 			}
 		}
 	})
+}
+
+// rollsBack reports whether a failed execution rolls back by itself: its
+// plan says so, or a soak's health gate failed, which always gives the
+// moved workloads their old node back.
+func rollsBack(rec *store.Record) bool {
+	return rec.Plan.GetRollbackPlan().GetAutomatic() || rec.Book.GateFailed != ""
 }

@@ -70,6 +70,22 @@ func TestTheRollbackHandlerLeavesWhatIsNotItsWork(t *testing.T) {
 	require.NoError(t, r.b.HandleFailure(t.Context(), failureOf("exec-unknown")), "an unknown execution is dropped")
 }
 
+// A soak's health gate that failed rolls back even a plan whose rollback
+// is manual: the canary's old node is there to give its workloads back.
+func TestAFailedHealthGateRollsBackAManualPlan(t *testing.T) {
+	t.Parallel()
+	r := handlerReplicas(t)
+	r.clock.Step(testTTL) // the owner died after the gate failed
+	r.write(t, func(rec *store.Record) {
+		rec.Plan.RollbackPlan.Automatic = false
+		rec.Plan = seal(rec.Plan)
+		rec.Book.GateFailed = "Deployment/shop/web: pod web-1 container app in CrashLoopBackOff (4 restarts)"
+	})
+	require.NoError(t, r.b.HandleFailure(t.Context(), failureOf("exec-1")))
+	final := r.waitFinal(t)
+	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK, final.State.GetStatus(), "errors: %v", final.State.GetErrors())
+}
+
 // A rollback handed over to the rollback role is claimed by the handler at
 // once, before its hand-over lease ends (scans wait for that), and a
 // failed execution whose owner died is taken over to roll back. Either

@@ -87,7 +87,7 @@ func (m *memStore) List(context.Context) ([]*store.Record, error) {
 
 func (m *memStore) Unfinished(ctx context.Context) ([]*store.Record, error) {
 	recs, err := m.List(ctx)
-	return slices.DeleteFunc(recs, func(r *store.Record) bool { return store.Final(r.State.GetStatus()) }), err
+	return slices.DeleteFunc(recs, store.Settled), err
 }
 
 // events records what was published.

@@ -85,6 +85,20 @@ func (s *KubeStory) Mirror(ev *rebalancerv1.ExecutionEvent) {
 	}
 }
 
+// Note writes one Event about what the Executor did outside an
+// execution (the reconciler's orphan actions); a nil story writes nothing.
+// The recorder writes it asynchronously, so it never holds its caller up.
+func (s *KubeStory) Note(regarding, related *corev1.ObjectReference, eventType, reason, action, note string) {
+	if s == nil {
+		return
+	}
+	if related == nil { // a typed nil would read as an object
+		s.recorder.Eventf(regarding, nil, eventType, reason, action, "%s", truncateNote(note))
+		return
+	}
+	s.recorder.Eventf(regarding, related, eventType, reason, action, "%s", truncateNote(note))
+}
+
 // Stop tells what is queued, then stops.
 func (s *KubeStory) Stop() {
 	if s == nil {

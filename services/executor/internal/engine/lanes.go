@@ -84,7 +84,7 @@ func (s *laneRun) runLane(ctx context.Context, lane string, slots []laneSlot) {
 		if k+1 < len(slots) {
 			next = s.prefetch(ctx, slots[k+1], s.node(slots[k+1], lane))
 		}
-		err := s.x.runNode(ctx, n, nodestep.DrainSteps, nodestep.TerminateSteps)
+		err := s.x.runNode(ctx, n, nodestep.DrainSteps, nodestep.SoakSteps, nodestep.TerminateSteps)
 		if err == nil {
 			s.surge.Release(1)
 			err = s.nodeDone(ctx, slot)

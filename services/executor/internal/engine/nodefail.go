@@ -21,7 +21,13 @@ func (x *execution) failNode(ctx context.Context, n *nodestep.Node, err error) e
 	if errors.As(err, &nf) {
 		f.Phase, f.Message, f.BlockingPods, f.BlockingPdbs = nf.Phase, nf.Message, nf.Pods, nf.PDBs
 	}
+	var gate *nodestep.GateFailed
+	isGate := errors.As(err, &gate)
 	uerr := x.update(ctx, func(r *store.Record) {
+		if isGate { // the reason the execution rolls back, for whoever reads its status
+			r.State.StatusMessage = "Health gate failed on " + n.Old + ": " + gate.Regression.String()
+			r.Book.GateFailed = gate.Regression.String()
+		}
 		nodeOf(r, n.Old).Phase = rebalancerv1.NodePhase_NODE_PHASE_FAILED
 		r.State.FailedNodes = append(r.State.FailedNodes, f)
 		r.State.Errors = append(r.State.Errors, n.Old+": "+f.GetMessage())

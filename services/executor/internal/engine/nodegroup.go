@@ -21,6 +21,16 @@ const ConditionRebalancing = "Rebalancing"
 // when it clears the lock. A lock another execution holds is left alone,
 // and so is the condition it reports.
 func (x *execution) updateGroup(ctx context.Context) error {
+	if err := x.writeGroup(ctx); err != nil {
+		return err
+	}
+	p := x.plan()
+	return x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_GROUP_UPDATED, "", 0, nil,
+		"NodeGroup %s/%s status updated", p.GetNamespace(), p.GetNodeGroup())
+}
+
+// writeGroup is updateGroup without its event.
+func (x *execution) writeGroup(ctx context.Context) error {
 	s := x.snapshot()
 	p := x.plan()
 	groups := x.deps.Groups.NodeGroups(p.GetNamespace())
@@ -61,8 +71,7 @@ func (x *execution) updateGroup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("update NodeGroup status: %w", err)
 	}
-	return x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_GROUP_UPDATED, "", 0, nil,
-		"NodeGroup %s/%s status updated", p.GetNamespace(), p.GetNodeGroup())
+	return nil
 }
 
 // setMembers lists the group's nodes into its status.

@@ -20,13 +20,14 @@ import (
 // adopted (from its execution), so no later pass judges it again, and
 // uncordoned, so it serves: only the Executor cordons a replacement (a
 // rollback's drain of it, or an earlier pass that was going to delete it).
-func (e *Executor) adoptOrphan(ctx context.Context, r replacement, log *slog.Logger) error {
+func (e *Executor) adoptOrphan(ctx context.Context, r replacement, group *v1alpha1.NodeGroup, why string, log *slog.Logger) error {
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}},"spec":{"unschedulable":false}}`,
 		AnnotationAdopted, r.of.Execution+"/"+r.of.OldNode)
 	if _, err := e.deps.Kube.CoreV1().Nodes().Patch(ctx, r.node.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 		return fmt.Errorf("adopt node %s: %w", r.node.Name, err)
 	}
 	e.deps.Metrics.OrphansReclaimed.WithLabelValues("adopted", r.mode).Inc()
+	e.tellOrphan(r, group, reasonOrphanAdopted, "AdoptOrphan", why)
 	log.Warn("orphan replacement adopted: its group needs it", "node", r.node.Name)
 	return nil
 }
@@ -35,7 +36,7 @@ func (e *Executor) adoptOrphan(ctx context.Context, r replacement, log *slog.Log
 // are idempotent, so a pass that stops half-way is finished by the next.
 // A node with pods to move is drained first, over as many passes as its
 // budgets take: nothing is deleted under a running pod.
-func (e *Executor) deleteOrphan(ctx context.Context, r replacement, group *v1alpha1.NodeGroup, log *slog.Logger) error {
+func (e *Executor) deleteOrphan(ctx context.Context, r replacement, group *v1alpha1.NodeGroup, why string, log *slog.Logger) error {
 	if r.node != nil {
 		pods, err := e.podsToMove(ctx, r.node.Name)
 		if err != nil {
@@ -56,6 +57,7 @@ func (e *Executor) deleteOrphan(ctx context.Context, r replacement, group *v1alp
 		}
 	}
 	e.deps.Metrics.OrphansReclaimed.WithLabelValues("deleted", r.mode).Inc()
+	e.tellOrphan(r, group, reasonOrphanDeleted, "DeleteOrphan", why)
 	log.Warn("orphan replacement deleted")
 	return nil
 }

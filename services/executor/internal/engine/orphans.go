@@ -25,8 +25,10 @@ import (
 //   - managed mode: the claim annotation <execution>/<old node> on the
 //     Node (v1alpha1.AnnotationReplacementFor). It names no installation,
 //     so only a claim by an execution this installation's store holds is
-//     judged; a node added by VPSie but never claimed is left to the
-//     execution's own rollback (DeleteReplacement finds it by its add).
+//     judged; a node added by VPSie but never claimed is deleted by its
+//     lane when the lane knows it bought it (DeleteReplacement), and
+//     otherwise found by when and where it was added, once the cluster's
+//     executions ended (managedorphans.go).
 
 // replacement is one machine a replacement tag or claim names.
 type replacement struct {
@@ -134,8 +136,10 @@ func (e *Executor) reclaimOrphans(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, r := range found {
+	// A cluster that cannot be listed leaves the others' to be judged.
+	unclaimed, unclaimedErr := e.unclaimedManaged(ctx, w) // managedorphans.go
+	errs := []error{unclaimedErr}
+	for _, r := range append(found, unclaimed...) {
 		errs = append(errs, e.reclaim(ctx, w, r))
 	}
 	return errors.Join(errs...)
@@ -155,9 +159,9 @@ func (e *Executor) reclaim(ctx context.Context, w *world, r replacement) error {
 	case waitGrace:
 		log.Debug("orphan replacement waits out its grace period")
 	case adoptIt:
-		return e.adoptOrphan(ctx, r, log)
+		return e.adoptOrphan(ctx, r, group, j.reason, log)
 	case deleteIt:
-		return e.deleteOrphan(ctx, r, group, log)
+		return e.deleteOrphan(ctx, r, group, j.reason, log)
 	}
 	return nil
 }

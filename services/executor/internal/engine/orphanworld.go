@@ -20,6 +20,9 @@ type world struct {
 	groups  []v1alpha1.NodeGroup
 	nodes   []corev1.Node
 	records map[string]*store.Record // nil value: missing from the store
+	// all is every record, read when an unclaimed managed node needs it
+	// (managedorphans.go); nil until then.
+	all []*store.Record
 }
 
 func (e *Executor) readWorld(ctx context.Context) (*world, error) {

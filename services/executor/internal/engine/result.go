@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -18,8 +17,10 @@ import (
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
-// finish records the final status and the honest result, updates the
-// NodeGroup and metrics, and publishes the final event.
+// finish records the final status and the honest result, then does the
+// end's tail (ending.go): NodeGroup, metrics, final event, lease. The
+// write that makes the status final also marks the tail pending, so an
+// owner killed anywhere after it leaves the tail to the next claimant.
 func (x *execution) finish(ctx context.Context, status rebalancerv1.ExecutionStatus) error {
 	result, err := x.result(ctx)
 	if err != nil {
@@ -32,21 +33,11 @@ func (x *execution) finish(ctx context.Context, status rebalancerv1.ExecutionSta
 	if err := x.update(ctx, func(r *store.Record) {
 		r.State.Status, r.State.Result, r.State.CompletedAt = status, result, timestamppb.New(now)
 		r.State.EstimatedRemaining = durationpb.New(0)
+		r.Book.Ending = &store.Ending{}
 	}); err != nil {
 		return err
 	}
-	if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_SAVINGS_VERIFIED, "", 0, nil,
-		"Realized monthly savings from the offerings now running: %d cents", result.GetRealizedMonthlySavingsCents()); err != nil {
-		return err
-	}
-	groupErr := x.updateGroup(ctx)
-	x.countFinal(status, result)
-	err = x.emitf(ctx, finalKind(status), "", 0, map[string]string{"status": status.String()},
-		"Execution ended %s: %d of %d nodes replaced, %d failed", reasonOf(status),
-		result.GetNodesReplaced(), result.GetNodesTotal(), result.GetNodesFailed())
-	// Released, so an on-demand rollback of a failed execution need not
-	// wait for the lease to run out.
-	return errors.Join(groupErr, err, x.release(ctx))
+	return x.finishTail(ctx)
 }
 
 // finalKind is the last event of an execution ending in status.

@@ -20,7 +20,7 @@ func (x *execution) drive(ctx context.Context, previousOwner string) error {
 	if err := x.republishLast(ctx); err != nil {
 		return err
 	}
-	if previousOwner != "" && previousOwner != x.deps.Replica {
+	if previousOwner != "" && previousOwner != x.deps.Replica && !x.finalAnnounced() {
 		if err := x.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_EXECUTION_TAKEN_OVER, "", 0,
 			map[string]string{"previous_owner": previousOwner, "owner": x.deps.Replica},
 			"Execution taken over by %s from %s, whose lease expired", x.deps.Replica, previousOwner); err != nil {
@@ -28,7 +28,7 @@ func (x *execution) drive(ctx context.Context, previousOwner string) error {
 		}
 	}
 	if isFinal(x.snapshot().GetStatus()) {
-		return nil
+		return x.resumeEnding(ctx) // an owner killed before the end's tail was done
 	}
 	// No step of a plan whose record was altered: not even a rollback.
 	if err := accept.Intact(x.plan()); err != nil {
@@ -110,10 +110,12 @@ func (x *execution) runToEnd(ctx context.Context) error {
 }
 
 // afterFailure is what follows a failure: the rollback, when the plan
-// rolls back by itself (here, or by the rollback role), else FAILED with
-// the work in place.
+// rolls back by itself or a health gate failed (here, or by the rollback
+// role), else FAILED with the work in place.
 func (x *execution) afterFailure(ctx context.Context) error {
-	if !x.plan().GetRollbackPlan().GetAutomatic() {
+	var rolls bool
+	x.view(func(r *store.Record) { rolls = rollsBack(r) })
+	if !rolls {
 		return x.finish(ctx, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_FAILED)
 	}
 	if !x.deps.Roles.Rollback {

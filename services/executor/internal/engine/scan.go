@@ -112,7 +112,8 @@ func (e *Executor) takes(r *store.Record) bool {
 	case paused, awaitingApproval:
 		return r.Control.Cancel || (e.deps.Roles.Execute && resumeDue(r, e.deps.Clock.Now()))
 	}
-	return false
+	// The end's tail of a final execution is anyone's to finish.
+	return r.Book.Ending != nil && isFinal(r.State.GetStatus())
 }
 
 // reserve records id as run here; false if it already is.

@@ -101,7 +101,8 @@ func (x *execution) awaitDependencies(ctx context.Context, b *rebalancerv1.NodeB
 	}
 }
 
-// awaitBatch waits for batch dep to complete, then for its soak time.
+// awaitBatch waits for batch dep to complete, then for its soak time
+// unless its nodes soaked before it completed.
 func (x *execution) awaitBatch(ctx context.Context, dep int32, done []chan struct{}, stop chan struct{}) error {
 	select {
 	case <-done[dep-1]:
@@ -112,10 +113,18 @@ func (x *execution) awaitBatch(ctx context.Context, dep int32, done []chan struc
 	}
 	var doneAt = x.now()
 	x.view(func(r *store.Record) { doneAt = r.Book.BatchDoneAt[dep] })
-	if soak := x.plan().GetBatches()[dep-1].GetSoakTime().AsDuration(); soak > 0 {
+	b := x.plan().GetBatches()[dep-1]
+	if soak := b.GetSoakTime().AsDuration(); soak > 0 && !soaksInside(b) {
 		return x.sleep(ctx, doneAt.Add(soak).Sub(x.now()))
 	}
 	return nil
+}
+
+// soaksInside reports whether a batch's soak is its nodes' own, before it
+// completes: a batch that moves workloads keeps each old node through its
+// soak (nodestep.SoakSteps), so the health gate can still give it back.
+func soaksInside(b *rebalancerv1.NodeBatch) bool {
+	return b.GetPhase() == rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE || b.GetPhase() == rebalancerv1.BatchPhase_BATCH_PHASE_DRAIN
 }
 
 // runBatch runs one batch to its end, reporting its start and outcome
@@ -176,7 +185,8 @@ func (x *execution) refused(ctx context.Context, b *rebalancerv1.NodeBatch, err 
 // batchWork is what each kind of batch does to its nodes, with the step
 // lists of package nodestep. A REPLACE batch makes every replacement Ready
 // before it breaks any old node (make before break for the whole batch: a
-// surge batch's replacements all exist first).
+// surge batch's replacements all exist first). A batch that soaks keeps
+// its drained old nodes through the soak (SoakSteps do nothing otherwise).
 func (x *execution) batchWork(ctx context.Context, b *rebalancerv1.NodeBatch) error {
 	nodes := x.nodesOf(b)
 	switch b.GetPhase() {
@@ -184,14 +194,14 @@ func (x *execution) batchWork(ctx context.Context, b *rebalancerv1.NodeBatch) er
 		if err := x.parallel(ctx, nodes, nodestep.MakeSteps); err != nil {
 			return err
 		}
-		return x.parallel(ctx, nodes, nodestep.CordonSteps, nodestep.DrainSteps, nodestep.TerminateSteps)
+		return x.parallel(ctx, nodes, nodestep.CordonSteps, nodestep.DrainSteps, nodestep.SoakSteps, nodestep.TerminateSteps)
 	case rebalancerv1.BatchPhase_BATCH_PHASE_PROVISION:
 		return x.parallel(ctx, nodes, nodestep.MakeSteps)
 	case rebalancerv1.BatchPhase_BATCH_PHASE_DRAIN:
 		if err := x.steps.CordonBlue(ctx, b.GetBatchNumber()); err != nil {
 			return err
 		}
-		return x.parallel(ctx, nodes, nodestep.DrainSteps)
+		return x.parallel(ctx, nodes, nodestep.DrainSteps, nodestep.SoakSteps)
 	case rebalancerv1.BatchPhase_BATCH_PHASE_TERMINATE:
 		return x.parallel(ctx, nodes, nodestep.TerminateSteps)
 	}

@@ -21,8 +21,9 @@ import (
 const minClaimPoll = time.Second
 
 // claimReplacement finds the node VPSie added for add, once it registers,
-// and claims it: a node of the add's group that was not in the cluster
-// before the add (so never one that was already there) and that nobody
+// and claims it: the node the add bought when it is known, else a node of
+// the add's group that was not in the cluster before the add (so never
+// one that was already there) that no other lane holds and nobody
 // claimed. The claim is one write that carries the resourceVersion read,
 // so of two lanes (or executors) seeing the same new node, one gets it;
 // it gives the node the group's label, labels and taints at once.
@@ -57,7 +58,7 @@ func (n *Node) claimAdded(ctx context.Context, add *store.ManagedAdd) (*corev1.N
 	if err != nil {
 		return nil, err
 	}
-	added := cloud.KubeNodesAddedSince(c, add.Group, add.Known)
+	added := n.candidates(c, add) // attribution.go: never another lane's node
 	slices.SortFunc(added, func(a, b cloud.KubeNode) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, kn := range added {
 		node, err := n.claimNode(ctx, kn)

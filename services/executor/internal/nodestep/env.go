@@ -18,6 +18,10 @@ type Env struct {
 	Clock  Clock
 	Logger *slog.Logger
 	Pace   Pace
+	// HealthQuery evaluates a group's health query during soaks; nil when
+	// the executor has no --prometheus-url (a soak of a group that sets a
+	// query then fails closed).
+	HealthQuery HealthQuery
 	// Installation names the executor installation (its replicas and their
 	// store) in the note on the old nodes it taints, so that another
 	// installation's reconciler leaves them alone.
@@ -40,6 +44,20 @@ type Pace struct {
 	// CloudRetry is the first wait of the retries around cloud calls (the
 	// client retries each HTTP call as well).
 	CloudRetry time.Duration
+	// Soak is the interval of a soak's health checks (DefaultSoakPoll
+	// when zero): each lists the moved workloads' pods and may query
+	// Prometheus, so it is slower than Poll.
+	Soak time.Duration
+}
+
+// DefaultSoakPoll is how often a soak looks at the moved workloads.
+const DefaultSoakPoll = 2 * time.Second
+
+func (p Pace) soakPoll() time.Duration {
+	if p.Soak <= 0 {
+		return DefaultSoakPoll
+	}
+	return p.Soak
 }
 
 // DefaultPace suits production and the sandbox alike.

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 )
@@ -44,6 +45,9 @@ type NodeAPI interface {
 type PodAPI interface {
 	// PodsOn lists the pods bound to node, in every namespace.
 	PodsOn(ctx context.Context, node string) ([]corev1.Pod, error)
+	// PodsMatching lists a namespace's pods whose labels match selector
+	// (a workload's pods, which a soak watches).
+	PodsMatching(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error)
 	// Evict asks the Eviction API to evict a pod (policy/v1).
 	Evict(ctx context.Context, eviction *policyv1.Eviction) error
 	DeletePod(ctx context.Context, namespace, name string, opts metav1.DeleteOptions) error

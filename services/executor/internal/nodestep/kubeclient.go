@@ -9,6 +9,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
@@ -55,6 +56,15 @@ func (k clientset) PodsOn(ctx context.Context, node string) ([]corev1.Pod, error
 		return nil, err
 	}
 	return slices.DeleteFunc(list.Items, func(p corev1.Pod) bool { return p.Spec.NodeName != node }), nil
+}
+
+// PodsMatching, like PodsOn, filters again what the server answered.
+func (k clientset) PodsMatching(ctx context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
+	list, err := k.c.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(list.Items, func(p corev1.Pod) bool { return !selector.Matches(labels.Set(p.Labels)) }), nil
 }
 
 func (k clientset) Evict(ctx context.Context, eviction *policyv1.Eviction) error {

@@ -15,8 +15,24 @@ import (
 // names nothing and is not idempotent, so the add is recorded before it
 // is sent, with the cluster's nodes at that moment; the node is found
 // when it registers (claimReplacement), and a resumed step never adds
-// again what it may already have added.
+// again what it may already have added. The lanes' adds go one at a time
+// (attribution.go), so each knows the node it bought.
 func addManaged(ctx context.Context, n *Node) error {
+	add, err := n.addOnce(ctx)
+	if err != nil {
+		return err
+	}
+	ne, _ := n.state()
+	return n.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED,
+		map[string]string{"vpsieGroup": add.GroupName, "offering": ne.GetNewOffering()},
+		"VPSie accepted a node of %s in group %s for %s; it is found when it registers", ne.GetNewOffering(), add.GroupName, n.Old)
+}
+
+// addOnce records, sends and attributes the add, under the runner's
+// addMu, and enters JOINING.
+func (n *Node) addOnce(ctx context.Context) (*store.ManagedAdd, error) {
+	n.r.addMu.Lock()
+	defer n.r.addMu.Unlock()
 	_, nb := n.state()
 	add := nb.ManagedAdd
 	// A resumed step may have sent the add before it was stopped.
@@ -24,24 +40,21 @@ func addManaged(ctx context.Context, n *Node) error {
 	if add == nil {
 		var err error
 		if add, err = n.recordManagedAdd(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if !add.Sent {
 		if err := n.sendManagedAdd(ctx, add, maybeSent); err != nil {
-			return err
+			return nil, err
 		}
+		// Resumed too: the lanes' adds before this one are in its Known
+		// (addMu), and those after it wait for it.
+		add.Node = n.attributeAdd(ctx, add)
 	}
-	ne, _ := n.state()
 	err := n.enter(ctx, rebalancerv1.NodePhase_NODE_PHASE_JOINING, func(_ *rebalancerv1.NodeExecution, nb *store.NodeBook) {
-		nb.ManagedAdd.Sent = true
+		nb.ManagedAdd.Sent, nb.ManagedAdd.Node = true, add.Node
 	})
-	if err != nil {
-		return err
-	}
-	return n.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED,
-		map[string]string{"vpsieGroup": add.GroupName, "offering": ne.GetNewOffering()},
-		"VPSie accepted a node of %s in group %s for %s; it is found when it registers", ne.GetNewOffering(), add.GroupName, n.Old)
+	return add, err
 }
 
 // recordManagedAdd picks the group (the target's, then an allowed

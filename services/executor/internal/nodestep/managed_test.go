@@ -148,13 +148,13 @@ func TestManagedJoinClaimsTheNodeAddedForIt(t *testing.T) {
 	require.Equal(t, []corev1.Taint{{Key: "dedicated", Value: "web", Effect: corev1.TaintEffectNoSchedule}}, node.Spec.Taints)
 }
 
-// A node another execution (or lane) claimed first is never taken; the
-// other new node is.
+// A node another execution claimed first is never taken; the other new
+// node is (another client's add raced ours: neither is known as ours).
 func TestManagedJoinNeverTakesANodeClaimedByAnother(t *testing.T) {
 	t.Parallel()
 	u := newManagedUnit(t, false)
+	u.r.env.Cloud = addRacedByAnother{u.cloud}
 	require.NoError(t, provision(t.Context(), u.n))
-	require.NoError(t, u.cloud.AddKubeNode(t.Context(), u.cluster, u.target.ID), "another lane's add")
 	first, second := u.added()[0], u.added()[1]
 	u.register(t, first, map[string]string{v1alpha1.AnnotationReplacementFor: "exec-2/old-9"})
 	u.register(t, second, nil)

@@ -24,6 +24,10 @@ type Runner struct {
 	// cordonMu serialises capacity-floor checks with the cordons they
 	// allow, so two nodes never both pass a check only one of them fits.
 	cordonMu sync.Mutex
+	// addMu serialises the managed adds of the execution's lanes, from the
+	// listing before the add to the one after it, so each add's node can
+	// be told apart (attribution.go).
+	addMu sync.Mutex
 	// offerings caches the offerings the replacements are created with.
 	offeringCache offeringCache
 }

@@ -3,7 +3,6 @@ package nodestep
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
@@ -55,36 +54,35 @@ func (r *Runner) replacementID(ctx context.Context, ne *rebalancerv1.NodeExecuti
 	return vm.ID, nil
 }
 
-// managedReplacementID is the node claimed for old, else the node VPSie
-// added for it that never registered (or registered unclaimed): the
-// oldest of the group's nodes added since old's add was recorded, so a
-// node that never joined is not left billing. Another lane's slower node
-// may be taken for it; that lane then asks again, which costs time, never
-// a node.
+// managedReplacementID is the node claimed for old, else the node old's
+// add bought, registered or not, so a node that never joined is not left
+// billing. A node the add cannot be told to have bought is not deleted
+// here: it may be another lane's, which would then lose its node while
+// this one's bills on. The reconciler reclaims it once the group's
+// executions ended (attribution.go).
 func (r *Runner) managedReplacementID(ctx context.Context, old string) (string, error) {
 	if id, err := r.claimedID(ctx, old); id != "" || err != nil {
 		return id, err
 	}
 	_, nb := r.x.Node(old)
-	if nb.ManagedAdd == nil || !nb.ManagedAdd.Sent {
+	if nb.ManagedAdd == nil || !nb.ManagedAdd.Sent || nb.ManagedAdd.Node == "" {
 		return "", nil
 	}
 	c, err := r.env.Cloud.GetKubeCluster(ctx, r.x.GroupSpec().Provisioning.ClusterID)
 	if err != nil {
 		return "", fmt.Errorf("list VPSie cluster: %w", err)
 	}
-	added := cloud.KubeNodesAddedSince(c, nb.ManagedAdd.Group, nb.ManagedAdd.Known)
-	slices.SortFunc(added, func(a, b cloud.KubeNode) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	for _, kn := range added {
+	for _, kn := range c.Nodes {
+		if kn.ID != nb.ManagedAdd.Node {
+			continue
+		}
 		node, err := r.env.Kube.GetNode(ctx, kn.Hostname)
 		if apierrors.IsNotFound(err) || (err == nil && node.Annotations[v1alpha1.AnnotationReplacementFor] == "") {
 			return kn.ID, nil
 		}
-		if err != nil {
-			return "", err
-		}
+		return "", err // claimed by another: not ours to delete
 	}
-	return "", nil
+	return "", nil // gone already
 }
 
 // claimedID is the identifier of the group's node claimed for old by this

@@ -10,6 +10,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -21,6 +22,18 @@ func (k *smallKube) PodsOn(_ context.Context, node string) ([]corev1.Pod, error)
 	var out []corev1.Pod
 	for _, p := range k.pods {
 		if p.Spec.NodeName == node {
+			out = append(out, *p.DeepCopy())
+		}
+	}
+	return out, nil
+}
+
+func (k *smallKube) PodsMatching(_ context.Context, namespace string, selector labels.Selector) ([]corev1.Pod, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []corev1.Pod
+	for _, p := range k.pods {
+		if p.Namespace == namespace && selector.Matches(labels.Set(p.Labels)) {
 			out = append(out, *p.DeepCopy())
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/natsbus"
 	"github.com/vpsie/node-rebalancer/libs/plansign"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/engine"
+	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 )
 
 // Deps are what the Executor acts on.
@@ -23,6 +24,9 @@ type Deps struct {
 	Groups autoscaler.Interface
 	// Cloud creates and deletes VMs (the VPSie HTTP client in production).
 	Cloud cloud.Provider
+	// HealthQuery evaluates the groups' health queries during soaks (the
+	// Prometheus at --prometheus-url); nil without one.
+	HealthQuery nodestep.HealthQuery
 }
 
 // Options are the Executor's settings. The binary fills them from its

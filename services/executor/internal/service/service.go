@@ -67,7 +67,7 @@ func Setup(s *server.Server, d Deps, o Options) error {
 		s.Logger().Info("plans must be signed by the Planner", "planner_keys", o.PlanKeys.KeyIDs())
 	}
 	grpcAPI := api.Register(s)
-	deps := engine.Deps{Kube: d.Kube, Groups: d.Groups, Cloud: d.Cloud,
+	deps := engine.Deps{Kube: d.Kube, Groups: d.Groups, Cloud: d.Cloud, HealthQuery: d.HealthQuery,
 		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.Replica, Installation: o.Installation,
 		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace, MaxPlanAge: o.MaxPlanAge, Reconcile: o.Reconcile,
 		Story: engine.NewKubeStory(d.Kube, d.Groups, o.Installation, s.Logger())}
@@ -87,7 +87,7 @@ func Setup(s *server.Server, d Deps, o Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan *engine.Executor, 1)
 	go func() {
-		e, err := openEngine(ctx, js, o.NATSReplicas, deps, accept.Checker{Kube: d.Kube, Groups: d.Groups, PlanKeys: o.PlanKeys})
+		e, err := openEngine(ctx, js, o.NATSReplicas, deps, accept.Checker{Kube: d.Kube, Groups: d.Groups, PlanKeys: o.PlanKeys, HealthQueries: d.HealthQuery != nil})
 		if err != nil {
 			s.Logger().Error("executor engine not started", "error", err)
 			close(started)
@@ -133,10 +133,9 @@ func openEngine(ctx context.Context, js jetstream.JetStream, replicas int, deps 
 		return nil, errors.Join(err, lastErr)
 	}
 	deps.Store, deps.Events, deps.Leases = kv, progress.JetStreamPublisher{JS: js}, leases
-	watch := func(ctx context.Context, id string, from uint64, handle func(*rebalancerv1.ExecutionEvent) error) error {
-		return progress.Watch(ctx, js, id, from, handle)
-	}
-	e := engine.New(deps, checker, watch)
+	// One hub for the process: the watchers of an execution share one
+	// ordered consumer instead of opening one each.
+	e := engine.New(deps, checker, progress.NewHub(js).Watch)
 	// The scan, and the reconciler's first pass at once (under its lease).
 	e.Start()
 	if deps.Roles.Rollback {

@@ -98,7 +98,7 @@ func (a *active) apply(entry jetstream.KeyValueEntry) error {
 		return err
 	}
 	r.Revision = entry.Revision()
-	if Final(r.State.GetStatus()) {
+	if Settled(r) { // a final record whose end's tail is pending stays: a scan finishes it
 		delete(a.recs, entry.Key())
 		return nil
 	}

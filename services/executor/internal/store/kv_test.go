@@ -131,3 +131,28 @@ func TestUnfinishedFollowsTheBucket(t *testing.T) {
 		assert.ElementsMatch(c, []string{"exec-a", "exec-c"}, ids())
 	}, 5*time.Second, 10*time.Millisecond)
 }
+
+// A final execution whose end's tail is pending stays in the index, so a
+// scan finishes it; it leaves once the tail is done.
+func TestUnfinishedKeepsAFinalExecutionUntilItsEndIsDone(t *testing.T) {
+	t.Parallel()
+	kv := openKV(t)
+	listed := func() bool {
+		recs, err := kv.Unfinished(t.Context())
+		return err == nil && len(recs) == 1
+	}
+	r, err := kv.Create(t.Context(), record("exec-a"))
+	require.NoError(t, err)
+	r.State.Status, r.Book.Ending = rebalancerv1.ExecutionStatus_EXECUTION_STATUS_SUCCEEDED, &store.Ending{}
+	r, err = kv.Update(t.Context(), r)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		recs, err := kv.Unfinished(t.Context())
+		return err == nil && len(recs) == 1 && recs[0].Revision == r.Revision
+	}, 5*time.Second, 10*time.Millisecond, "final, its tail pending: still listed")
+
+	r.Book.Ending = nil
+	_, err = kv.Update(t.Context(), r)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return !listed() }, 5*time.Second, 10*time.Millisecond, "settled: gone")
+}

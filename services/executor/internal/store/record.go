@@ -69,7 +69,29 @@ type Book struct {
 	// RollbackRetry is set once a rollback failed: the execution stays
 	// ROLLING_BACK, its lease released, and is claimed again at NextAt.
 	RollbackRetry *RollbackRetry `json:"rollbackRetry,omitempty"`
+	// GateFailed is the regression a soak's health gate found, set with
+	// the node's failure: the execution then rolls back even when its
+	// plan's rollback is not automatic, as a canary's must.
+	GateFailed string `json:"gateFailed,omitempty"`
+	// Ending is set in the same write that makes the status final, and
+	// cleared once the end's tail is done (its events, the NodeGroup, the
+	// lease): an owner killed in between leaves it to whoever claims the
+	// record next, so the final event and the group's status are never lost.
+	Ending *Ending `json:"ending,omitempty"`
 }
+
+// Ending is the tail of an execution's end still to do.
+type Ending struct {
+	// SavingsAnnounced and Announced are set, each with its event
+	// (SAVINGS_VERIFIED, the final one), in the write that stores that
+	// event: a resumed tail emits neither twice.
+	SavingsAnnounced bool `json:"savingsAnnounced,omitempty"`
+	Announced        bool `json:"announced,omitempty"`
+}
+
+// Settled reports whether r will not change again: final, and the tail
+// of its end done.
+func Settled(r *Record) bool { return Final(r.State.GetStatus()) && r.Book.Ending == nil }
 
 // RollbackRetry is the backoff of a rollback that failed.
 type RollbackRetry struct {
@@ -101,6 +123,12 @@ type NodeBook struct {
 	DrainStartedAt  time.Time `json:"drainStartedAt,omitzero"`
 	VerifyStartedAt time.Time `json:"verifyStartedAt,omitzero"`
 	Verified        bool      `json:"verified,omitempty"`
+	// SoakStartedAt starts the soak of a node whose batch soaks (the
+	// canary, a blue-green drain): persisted so a resumed soak watches only
+	// what is left of it, and judges restarts from its start. SoakPassed is
+	// set, with HEALTH_GATE_PASSED, when it ended without a regression.
+	SoakStartedAt time.Time `json:"soakStartedAt,omitzero"`
+	SoakPassed    bool      `json:"soakPassed,omitempty"`
 	// Owners are the workloads whose pods left the node, as
 	// "Kind/namespace/name", verified available before termination.
 	Owners []string `json:"owners,omitempty"`
@@ -123,6 +151,11 @@ type ManagedAdd struct {
 	Known []string `json:"known,omitempty"`
 	// Sent is set once VPSie accepted the add.
 	Sent bool `json:"sent,omitempty"`
+	// Node is the identifier of the node this add bought, when it could be
+	// told apart (nodestep/attribution.go); "" when not. A lane claims and
+	// deletes only its own node: with several lanes adding to one group,
+	// "a node added since my list" may be another lane's.
+	Node string `json:"node,omitempty"`
 }
 
 // Rollout is one restart of a Deployment by a drain.

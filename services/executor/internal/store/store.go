@@ -34,7 +34,8 @@ type Store interface {
 	Update(ctx context.Context, r *Record) (*Record, error)
 	// List returns every execution, in no particular order.
 	List(ctx context.Context) ([]*Record, error)
-	// Unfinished returns the executions not in a final status, in no
+	// Unfinished returns the executions not settled (see Settled: not in
+	// a final status, or final with the tail of their end pending), in no
 	// particular order, cheaply enough to be called every few seconds. It
 	// may lag the last writes by a moment; act on a record only through
 	// a revision-checked Update.
