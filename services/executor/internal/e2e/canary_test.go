@@ -85,17 +85,8 @@ func TestACanaryWhoseWorkloadCrashLoopsIsRolledBack(t *testing.T) {
 	canary := plan.GetBatches()[0].GetNodes()[0].GetNodeName()
 	rec := &recorder{}
 	m := e.monitor(old, 2, false, rec)
-	st := e.submit(plan)
-	ctx, cancel := context.WithTimeout(t.Context(), watchTimeout)
-	defer cancel()
 	crashed := make(chan string, 1)
-	done := e.follow(ctx, st.GetExecutionId(), rec, func(ev *rebalancerv1.ExecutionEvent) {
-		if ev.GetKind() == rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED {
-			crashed <- e.crashLoop("web")
-		}
-	})
-	require.NoError(t, <-done)
-	final := e.get(st.GetExecutionId())
+	final := e.runOnSoak(plan, rec, func() { crashed <- e.crashLoop("web") })
 	requireNoViolations(t, m)
 
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK, final.GetStatus(), "errors: %v", final.GetErrors())
@@ -125,16 +116,7 @@ func TestABlueGreenSoakAboveItsHealthQueryIsRolledBack(t *testing.T) {
 		BatchSoak: 20 * time.Second, HealthGate: errorRatio})
 	rec := &recorder{}
 	m := e.monitor(old, 2, true, rec)
-	st := e.submit(plan)
-	ctx, cancel := context.WithTimeout(t.Context(), watchTimeout)
-	defer cancel()
-	done := e.follow(ctx, st.GetExecutionId(), rec, func(ev *rebalancerv1.ExecutionEvent) {
-		if ev.GetKind() == rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED {
-			prom.Set(0.5) // errors rise once the workloads moved
-		}
-	})
-	require.NoError(t, <-done)
-	final := e.get(st.GetExecutionId())
+	final := e.runOnSoak(plan, rec, func() { prom.Set(0.5) }) // errors rise once the workloads moved
 	requireNoViolations(t, m)
 
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK, final.GetStatus(), "errors: %v", final.GetErrors())
@@ -144,6 +126,22 @@ func TestABlueGreenSoakAboveItsHealthQueryIsRolledBack(t *testing.T) {
 	require.Positive(t, countKind(events, rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_FAILED))
 	require.Zero(t, countKind(events, rebalancerv1.EventKind_EVENT_KIND_NODE_TERMINATING), "blue was kept")
 	e.requireRestored(old)
+}
+
+// runOnSoak runs plan to its end, calling regress at each SOAK_STARTED,
+// and returns the final state.
+func (e *env) runOnSoak(plan *rebalancerv1.RebalancePlan, rec *recorder, regress func()) *rebalancerv1.ExecutionState {
+	e.t.Helper()
+	st := e.submit(plan)
+	ctx, cancel := context.WithTimeout(e.t.Context(), watchTimeout)
+	defer cancel()
+	done := e.follow(ctx, st.GetExecutionId(), rec, func(ev *rebalancerv1.ExecutionEvent) {
+		if ev.GetKind() == rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED {
+			regress()
+		}
+	})
+	require.NoError(e.t, <-done)
+	return e.get(st.GetExecutionId())
 }
 
 // crashLoop puts a container of one of the Deployment's running pods in
