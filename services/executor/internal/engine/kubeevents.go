@@ -43,11 +43,20 @@ type KubeStory struct {
 	done         chan struct{}
 	stopOnce     sync.Once
 	stopRecorder func()
+	// refs are the NodeGroup references of executions being told, read
+	// once per execution rather than once per Event (a group's identity
+	// does not change under an execution: its guards stop one whose group
+	// was recreated). Only the run goroutine touches it.
+	refs map[string]*corev1.ObjectReference
 }
 
 // storyQueue bounds the events waiting to be mirrored; past it they are
 // dropped (and logged) rather than slowing an execution.
 const storyQueue = 1024
+
+// maxStoryRefs bounds the group references kept: an execution taken over
+// by another replica never sends its final Event here.
+const maxStoryRefs = 256
 
 // reportingController names the Executor in the Events it writes.
 const reportingController = "autoscaler.vpsie.io/rebalancer-executor"
@@ -68,7 +77,8 @@ func newKubeStory(recorder kubeevents.EventRecorder, kube kubernetes.Interface, 
 	installation string, logger *slog.Logger) *KubeStory {
 	s := &KubeStory{recorder: recorder, groups: groups, kube: kube,
 		installation: cmp.Or(installation, DefaultInstallation), logger: logger,
-		queue: make(chan *rebalancerv1.ExecutionEvent, storyQueue), done: make(chan struct{}), stopRecorder: func() {}}
+		queue: make(chan *rebalancerv1.ExecutionEvent, storyQueue), done: make(chan struct{}), stopRecorder: func() {},
+		refs: map[string]*corev1.ObjectReference{}}
 	go s.run()
 	return s
 }
@@ -126,12 +136,11 @@ func (s *KubeStory) tell(ctx context.Context, ev *rebalancerv1.ExecutionEvent) {
 	if !ok {
 		return
 	}
-	ng, err := s.groups.NodeGroups(ev.GetNamespace()).Get(ctx, ev.GetNodeGroup(), metav1.GetOptions{})
+	group, err := s.groupOf(ctx, ev)
 	if err != nil {
 		s.logger.Warn("NodeGroup not read; its Event is not written", "group", ev.GetNamespace()+"/"+ev.GetNodeGroup(), "error", err)
 		return
 	}
-	group := groupRef(ng)
 	action := actionOf(ev.GetKind())
 	note := truncateNote(ev.GetMessage())
 	s.recorder.Eventf(group, nil, r.eventType, r.reason, action, "%s", note)
@@ -143,6 +152,28 @@ func (s *KubeStory) tell(ctx context.Context, ev *rebalancerv1.ExecutionEvent) {
 	if err := s.updateStatus(ctx, ev, r); err != nil {
 		s.logger.Warn("NodeGroup conditions not updated", "group", ev.GetNamespace()+"/"+ev.GetNodeGroup(), "error", err)
 	}
+}
+
+// groupOf is the reference of ev's NodeGroup, read at the execution's
+// first Event and forgotten at its last.
+func (s *KubeStory) groupOf(ctx context.Context, ev *rebalancerv1.ExecutionEvent) (*corev1.ObjectReference, error) {
+	id := ev.GetExecutionId()
+	ref, ok := s.refs[id]
+	if !ok {
+		ng, err := s.groups.NodeGroups(ev.GetNamespace()).Get(ctx, ev.GetNodeGroup(), metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		ref = groupRef(ng)
+		if len(s.refs) >= maxStoryRefs {
+			clear(s.refs) // executions another replica finished: read again if told again
+		}
+		s.refs[id] = ref
+	}
+	if isFinalKind(ev.GetKind()) {
+		delete(s.refs, id)
+	}
+	return ref, nil
 }
 
 // nodesOf is the nodes ev is about: the old node, and the replacement

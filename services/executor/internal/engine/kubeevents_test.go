@@ -79,3 +79,22 @@ func TestANilStoryTellsNothing(t *testing.T) {
 	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_NODE_READY, "old-0", nil))
 	s.Stop()
 }
+
+// The group is read once per execution for its Events, not once per Event.
+func TestTheStoryReadsTheGroupOncePerExecution(t *testing.T) {
+	t.Parallel()
+	s, _, groups := story(t)
+	for range 5 {
+		s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_NODE_READY, "old-0", nil))
+	}
+	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED, "", nil))
+	s.Stop()
+	gets := 0
+	for _, a := range groups.Actions() {
+		if a.GetVerb() == "get" && a.GetResource().Resource == "nodegroups" && a.GetSubresource() == "" {
+			gets++
+		}
+	}
+	require.LessOrEqual(t, gets, 2, "one read for the Events, one for the final status write at most")
+	require.Empty(t, s.refs, "forgotten at the execution's end")
+}

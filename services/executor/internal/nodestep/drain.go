@@ -67,11 +67,15 @@ type drainer struct {
 	// moves caches how the pods of each ReplicaSet ("Kind/namespace/name")
 	// leave, decided at the drain's first look (see howToMove).
 	moves map[string]move
+	// daemonSets are the DaemonSets ("namespace/name") found to exist: the
+	// drain looks at the node's pods every Poll, and reading each
+	// DaemonSet again at every look cost 8 requests a node (issue 18).
+	daemonSets map[string]bool
 }
 
 func newDrainer(r *Runner, run *Node, node string) *drainer {
 	return &drainer{r: r, run: run, node: node, blocked: map[types.UID]bool{},
-		patched: map[string]bool{}, unrolled: map[string]string{}, moves: map[string]move{}}
+		patched: map[string]bool{}, unrolled: map[string]string{}, moves: map[string]move{}, daemonSets: map[string]bool{}}
 }
 
 // evictUntil moves pods off until the node is empty (nil) or the deadline

@@ -60,10 +60,7 @@ func (d *drainer) mustLeave(ctx context.Context, pod *corev1.Pod) (leave bool, r
 	if isDaemonSet(owner) && !finished(pod) {
 		// Its DaemonSet keeps it on the node (and tolerates the cordon); one
 		// whose DaemonSet is gone or cannot be read is kubectl's refusal.
-		if _, err := d.r.env.Kube.GetDaemonSet(ctx, pod.Namespace, owner.Name); err != nil {
-			return false, err.Error()
-		}
-		return false, ""
+		return false, d.daemonSetRefusal(ctx, pod.Namespace, owner.Name)
 	}
 	if _, mirror := pod.Annotations[corev1.MirrorPodAnnotationKey]; mirror {
 		return false, "" // the kubelet runs it from a file; the API cannot move it
@@ -72,6 +69,20 @@ func (d *drainer) mustLeave(ctx context.Context, pod *corev1.Pod) (leave bool, r
 		return false, refuseUnmanaged
 	}
 	return true, ""
+}
+
+// daemonSetRefusal is why a DaemonSet's pod keeps the node from being
+// drained ("" when its DaemonSet exists), read once per drain.
+func (d *drainer) daemonSetRefusal(ctx context.Context, namespace, name string) string {
+	key := namespace + "/" + name
+	if d.daemonSets[key] {
+		return ""
+	}
+	if _, err := d.r.env.Kube.GetDaemonSet(ctx, namespace, name); err != nil {
+		return err.Error()
+	}
+	d.daemonSets[key] = true
+	return ""
 }
 
 // isDaemonSet reports an owner reference to an apps/v1 DaemonSet, as
