@@ -114,6 +114,7 @@ type Figures struct {
 	CloudPerNode    float64 // VPSie API calls
 	PeakMiB         float64
 	TopKube         string
+	TopCloud        string
 	Status          string
 }
 
@@ -138,7 +139,8 @@ func (f Figures) Print(out io.Writer) {
 	row("Kubernetes requests per replaced node", fmt.Sprintf("%.1f (evictions apart; %.2f evictions per pod)", f.KubePerNode, f.EvictionsPerPod))
 	row("VPSie requests per replaced node", fmt.Sprintf("%.1f", f.CloudPerNode))
 	row("Executor peak memory (VmHWM)", fmt.Sprintf("%.0f MiB", f.PeakMiB))
-	row("largest request kinds", f.TopKube)
+	row("largest Kubernetes request kinds", f.TopKube)
+	row("largest VPSie calls", f.TopCloud)
 }
 
 // figures computes a run's figures.
@@ -147,7 +149,7 @@ func figures(cfg Config, r run, pods int) Figures {
 	ss := spans(r.events)
 	f := Figures{Nodes: cfg.Nodes, Pods: pods, Concurrency: cfg.Concurrency, Boot: cfg.Boot, Wall: r.wall,
 		KubePerNode: float64(r.kubeReqs) / n, EvictionsPerPod: float64(r.evictions) / float64(max(pods, 1)),
-		CloudPerNode: float64(r.cloudReqs) / n, PeakMiB: r.peakMiB, TopKube: topKinds(r.kubeKinds, 6),
+		CloudPerNode: float64(r.cloudReqs) / n, PeakMiB: r.peakMiB, TopKube: topKinds(r.kubeKinds, 6), TopCloud: topKinds(r.cloudKinds, 6),
 		Status: fmt.Sprintf("%s, %d/%d replaced", r.final.GetStatus(), r.final.GetResult().GetNodesReplaced(), cfg.Nodes)}
 	if len(ss) > 0 {
 		f.Bound = bound(ss, cfg.Concurrency)

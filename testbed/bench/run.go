@@ -36,7 +36,9 @@ type run struct {
 	evictions int
 	kubeKinds map[string]int
 	cloudReqs int
-	peakMiB   float64
+	// cloudKinds are the VPSie calls by endpoint.
+	cloudKinds map[string]int
+	peakMiB    float64
 }
 
 // rebalance plans the replacement of every node of the group, at
@@ -60,7 +62,9 @@ func (w *world) rebalance(t testing.TB, namespace string, old []*corev1.Node, co
 	require.NoError(t, err)
 	r.final = got.GetExecution()
 	r.kubeReqs, r.evictions, r.kubeKinds = requestsSince(kubeBefore, w.proxy.snapshot())
-	r.cloudReqs = calls(w.sim.Stats().Calls) - calls(simBefore.Calls)
+	simAfter := w.sim.Stats().Calls
+	r.cloudReqs = calls(simAfter) - calls(simBefore.Calls)
+	r.cloudKinds = callsSince(simBefore.Calls, simAfter)
 	r.peakMiB, err = w.peakMemoryMiB()
 	require.NoError(t, err)
 	return r
@@ -85,6 +89,17 @@ func (w *world) watch(ctx context.Context, id string) ([]*rebalancerv1.Execution
 			events = append(events, ev)
 		}
 	}
+}
+
+// callsSince are the calls by endpoint made after before.
+func callsSince(before, after map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range after {
+		if d := v - before[k]; d > 0 {
+			out[k] = d
+		}
+	}
+	return out
 }
 
 func calls(byEndpoint map[string]int) int {
