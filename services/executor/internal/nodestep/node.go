@@ -30,6 +30,9 @@ type Runner struct {
 	addMu sync.Mutex
 	// offerings caches the offerings the replacements are created with.
 	offeringCache offeringCache
+	// prices are the savings checks' price list, made at the first.
+	prices     *PriceList
+	pricesOnce sync.Once
 }
 
 // NewRunner returns the runner of x's nodes, acting on env.

@@ -33,7 +33,8 @@ func checkSavings(ctx context.Context, n *Node) error {
 func (n *Node) savingsShortfall(ctx context.Context) (string, error) {
 	p := n.r.x.Plan()
 	g := n.r.x.GroupSpec()
-	prices := NewPriceList(n.r.env.Cloud, g.Datacenter, g.Managed())
+	n.r.pricesOnce.Do(func() { n.r.prices = NewPriceList(n.r.env.Cloud, g.Datacenter, g.Managed()) })
+	prices := n.r.prices
 	ne, _ := n.state()
 	from := CurrentOffering(p, n.candidate)
 	oldCents, err := prices.Cents(ctx, from)

@@ -4,19 +4,22 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 )
 
 // PriceList prices offerings from the VPSie catalogue, in cents per
 // month: a managed group's sizes from the Kubernetes offers (billed at
-// their own prices), a vm group's from the plans. It caches what it read,
-// so one list serves one decision (a savings check, a result); it is not
-// safe for concurrent use.
+// their own prices), a vm group's from the plans. It caches what it read:
+// an execution's savings checks share one (a price read for the first
+// node serves the rest, issue 18's per-execution look-up cache), the
+// result reads a list of its own. It is safe for concurrent use.
 type PriceList struct {
 	Cloud      cloud.Provider
 	Datacenter string
 	Managed    bool
+	mu         sync.Mutex
 	cache      map[string]int64
 }
 
@@ -27,6 +30,8 @@ func NewPriceList(c cloud.Provider, datacenter string, managed bool) *PriceList 
 
 // Cents is the monthly price of offering, in cents.
 func (l *PriceList) Cents(ctx context.Context, offering string) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if c, ok := l.cache[offering]; ok {
 		return c, nil
 	}
