@@ -2,11 +2,12 @@ package e2e
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -165,7 +166,7 @@ func (e *env) crashLoop(deployment string) string {
 }
 
 // requireRestored checks that every old node is back in service and no
-// replacement is left: the group is its old nodes, uncordoned.
+// replacement is left: the group is its old nodes, unmarked.
 func (e *env) requireRestored(old []*corev1.Node) {
 	e.t.Helper()
 	nodes := e.groupNodes()
@@ -176,11 +177,8 @@ func (e *env) requireRestored(old []*corev1.Node) {
 	}
 	for _, n := range nodes {
 		require.True(e.t, names[n.Name], "%s is no old node", n.Name)
-		require.False(e.t, n.Spec.Unschedulable, "%s left cordoned", n.Name)
-		for _, taint := range n.Spec.Taints {
-			require.False(e.t, strings.HasPrefix(taint.Key, "autoscaler.vpsie.io/"), "%s keeps taint %s", n.Name, taint.Key)
-		}
 	}
+	e.requireNoMarks()
 	vms, err := e.cloud.ListVMs(e.t.Context())
 	require.NoError(e.t, err)
 	require.Len(e.t, vms, len(old), "no replacement VM left")
@@ -221,4 +219,31 @@ func TestAHealthQueryWithoutPrometheusIsRefusedBeforeAnything(t *testing.T) {
 	msg, _ := requireRefused(t, e.execute(plan), "health_query")
 	require.Contains(t, msg, "no --prometheus-url")
 	e.requireUntouched(plan, before)
+}
+
+// A caller may not skip the group's canary or cut its soak short: a plan
+// that drops it loosens the group's policy, one that keeps it but soaks
+// less breaks the plan rules; both are refused with nothing done.
+func TestAPlanSkippingTheGroupsCanarySoakIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	old := e.createGroup(current, 2)
+	plan := e.plan(plantest.Spec{Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING,
+		Replace: old, GroupSize: 2, Target: "compute-4", Canary: true, CanarySoak: time.Minute})
+	require.Equal(t, time.Minute, plan.GetBatches()[0].GetSoakTime().AsDuration())
+	before := e.sim.Stats().VMsCreated
+
+	dropped := resealed(t, plan, func(p *rebalancerv1.RebalancePlan) {
+		p.Canary, p.Policy.Canary, p.Policy.CanarySoak, p.Batches[0].SoakTime = false, false, nil, nil
+	})
+	msg, _ := requireRefused(t, e.execute(dropped), "policy_ceiling")
+	require.Contains(t, msg, "canary is false in the plan but true in the group")
+	e.requireUntouched(dropped, before)
+
+	cut := resealed(t, plan, func(p *rebalancerv1.RebalancePlan) { p.Batches[0].SoakTime = nil })
+	st, ok := status.FromError(e.execute(cut))
+	require.True(t, ok)
+	require.Equal(t, codes.InvalidArgument, st.Code(), "%v", st)
+	require.Contains(t, st.Message(), "soak_time")
+	e.requireUntouched(cut, before)
 }

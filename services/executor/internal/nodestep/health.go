@@ -85,20 +85,16 @@ func (r *Runner) selectorOf(ctx context.Context, w kube.Workload) (sel labels.Se
 	default:
 		return nil, "", false, nil
 	}
-	if apierrors.IsNotFound(err) || err != nil || ls == nil {
-		return nil, "", false, ignoreNotFound(err)
+	if apierrors.IsNotFound(err) {
+		return nil, "", false, nil // gone: nothing left to judge
+	}
+	if err != nil || ls == nil {
+		return nil, "", false, err
 	}
 	if sel, err = metav1.LabelSelectorAsSelector(ls); err != nil || sel.Empty() {
 		return nil, "", false, err // an empty selector would match every pod of the namespace
 	}
 	return sel, subject, true, nil
-}
-
-func ignoreNotFound(err error) error {
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	return err
 }
 
 // podRegression says what is wrong with a moved workload's pod, "" when
@@ -118,17 +114,8 @@ func podRegression(p *corev1.Pod, since time.Time, final bool) string {
 			return fmt.Sprintf("pod %s container %s restarted during the soak (exit code %d, %d restarts)", p.Name, cs.Name, t.ExitCode, cs.RestartCount)
 		}
 	}
-	if final && !podReady(p) {
+	if final && !kube.PodReady(p) {
 		return fmt.Sprintf("pod %s not Ready at the end of the soak", p.Name)
 	}
 	return ""
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
