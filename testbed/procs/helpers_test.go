@@ -22,15 +22,17 @@ func TestFreePortsAreDistinctAndFree(t *testing.T) {
 	t.Parallel()
 	ports, err := procs.FreePorts(5)
 	require.NoError(t, err)
-	// Each port is one the kernel handed out to a listener on :0, so it was
-	// free then. Listening on it again here would race with the other
-	// packages' tests, which run at the same time and may take it meanwhile
-	// (the caveat FreePorts documents), so only what is ours to check is.
+	// Each port was bound by FreePorts, so it was free then. Listening on
+	// it again here would race with the other packages' tests, which run at
+	// the same time, so only what is ours to check is: distinct ports, and
+	// none where outgoing connections could take them.
+	first, last := procs.EphemeralRange()
 	seen := map[int]bool{}
 	for _, p := range ports {
 		require.False(t, seen[p], "port %d twice", p)
 		seen[p] = true
 		require.True(t, p > 1023 && p < 65536, "port %d is an unprivileged port", p)
+		require.False(t, p >= first && p <= last, "port %d is inside the ephemeral range %d-%d", p, first, last)
 	}
 	addr, err := procs.FreeAddr()
 	require.NoError(t, err)

@@ -1,0 +1,4 @@
+package procs
+
+// EphemeralRange lets the tests check FreePorts stays out of it.
+var EphemeralRange = ephemeralRange
