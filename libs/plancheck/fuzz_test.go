@@ -1,36 +1,44 @@
 package plancheck
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// planSeeds are the fixtures' valid plans and a few broken ones, encoded
-// as the Executor receives them.
+// planSeeds are the fixtures' valid plans, a few broken ones and a plan
+// stored with a v1 ID, encoded as the Executor receives them.
 func planSeeds(f *testing.F) {
 	f.Helper()
 	reviewed := rollingPlan()
 	reviewed.AnalysisVerdict, reviewed.RequiresApproval = rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_NEEDS_REVIEW, true
 	cycle := rollingPlan()
 	cycle.Batches[0].DependsOn = []int32{int32(len(cycle.Batches))}
-	for _, p := range []*rebalancerv1.RebalancePlan{rollingPlan(), blueGreenPlan(), seal(reviewed), seal(cycle), {}} {
+	stored, err := os.ReadFile(filepath.Join("testdata", "v1-blue-green.json"))
+	require.NoError(f, err)
+	v1 := &rebalancerv1.RebalancePlan{}
+	require.NoError(f, protojson.Unmarshal(stored, v1))
+	for _, p := range []*rebalancerv1.RebalancePlan{rollingPlan(), blueGreenPlan(), seal(reviewed), seal(cycle), {}, v1} {
 		b, err := proto.Marshal(p)
 		require.NoError(f, err)
 		f.Add(b)
 	}
 }
 
-var planIDPattern = regexp.MustCompile(`^plan-[0-9a-f]{20}$`)
+// planIDPattern is the shape of an ID of the current scheme (id.go).
+var planIDPattern = regexp.MustCompile(`^plan-v2-[0-9a-f]{20}$`)
 
 // FuzzCheck feeds any decodable plan to the plan rules: Check never
 // panics, leaves the plan alone, answers the same twice, names a field of
 // the plan in every violation, and passes a plan only when its plan_id is
-// the ID of its content.
+// the ID of its content by the scheme the ID names.
 func FuzzCheck(f *testing.F) {
 	planSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -49,9 +57,9 @@ func FuzzCheck(f *testing.F) {
 		if len(found) > 0 {
 			return
 		}
-		id, err := PlanID(&p)
+		id, err := idOfScheme(&p)
 		require.NoError(t, err)
-		require.Equal(t, id, p.GetPlanId(), "a passing plan carries its content's ID")
+		require.Equal(t, id, p.GetPlanId(), "a passing plan carries its content's ID by the scheme the ID names")
 		require.LessOrEqual(t, len(p.GetBatches()), maxBatches)
 		require.Empty(t, Check(proto.CloneOf(&p)), "a copy passes too")
 	})
@@ -59,7 +67,9 @@ func FuzzCheck(f *testing.F) {
 
 // FuzzPlanID: the ID of any plan is well formed, the same for a decoded
 // copy, blind to plan_id, signature and signing_key_id, and changed by a
-// change of content.
+// change of content; the encoding it hashes is the reflection walk's
+// (idencode_test.go), unknown fields included; and a plan sealed by the
+// v1 scheme is still checked by it.
 func FuzzPlanID(f *testing.F) {
 	planSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -70,6 +80,7 @@ func FuzzPlanID(f *testing.F) {
 		id, err := PlanID(&p)
 		require.NoError(t, err)
 		require.True(t, planIDPattern.MatchString(id), id)
+		require.Equal(t, reflectEncodingV2(t, &p), handEncodingV2(t, &p), "the hand-written encoding is the reflection walk's")
 
 		again, err := proto.MarshalOptions{Deterministic: true}.Marshal(&p)
 		require.NoError(t, err)
@@ -84,5 +95,21 @@ func FuzzPlanID(f *testing.F) {
 		changed, err := PlanID(&copied)
 		require.NoError(t, err)
 		require.NotEqual(t, id, changed, "a change of content changes the ID")
+
+		v1, err := PlanIDV1(&p)
+		require.NoError(t, err)
+		sealed := proto.CloneOf(&p)
+		sealed.PlanId = v1
+		require.Equal(t, id, mustID(t, sealed), "the scheme an ID is made with is not content")
+		recomputed, err := idOfScheme(sealed)
+		require.NoError(t, err)
+		require.Equal(t, v1, recomputed, "a v1 ID is checked by the v1 scheme")
 	})
+}
+
+func mustID(t *testing.T, p *rebalancerv1.RebalancePlan) string {
+	t.Helper()
+	id, err := PlanID(p)
+	require.NoError(t, err)
+	return id
 }

@@ -25,6 +25,8 @@ func BenchmarkRebalance(b *testing.B) {
 		b.ReportMetric(f.Wall.Seconds(), "wall-s")
 		b.ReportMetric(f.Bound.Seconds(), "bound-s")
 		b.ReportMetric(f.Ratio(), "wall/bound")
+		b.ReportMetric(f.Estimate.Seconds(), "estimate-s")
+		b.ReportMetric(f.EstimateRatio(), "estimate/wall")
 		b.ReportMetric(f.Speedup, "speedup")
 		b.ReportMetric(f.KubePerNode, "kube-req/node")
 		b.ReportMetric(f.CloudPerNode, "vpsie-req/node")

@@ -103,6 +103,12 @@ type Figures struct {
 	Nodes, Pods, Concurrency int
 	Boot                     time.Duration
 	Wall, Bound              time.Duration
+	// Estimate is the plan's estimated_duration: the Planner's forecast
+	// of Wall.
+	Estimate time.Duration
+	// Steps are the mean per-node times of the steps from the events, what
+	// the estimate is to be compared with.
+	Steps stepTimes
 	// BaselinePerNode is one node at a time's wall time per node; Speedup
 	// is BaselinePerNode × Nodes over Wall (the baseline measured on a
 	// smaller group and scaled).
@@ -121,6 +127,18 @@ type Figures struct {
 // Ratio is the wall time over the bound.
 func (f Figures) Ratio() float64 { return f.Wall.Seconds() / f.Bound.Seconds() }
 
+// LaneModel is what the plan's structure gives at the run's own mean step
+// times: each lane replaces its nodes one after the other, provisioning to
+// terminated, and the lanes run side by side.
+func (f Figures) LaneModel() time.Duration {
+	perLane := (f.Nodes + f.Concurrency - 1) / max(f.Concurrency, 1)
+	return time.Duration(perLane) * f.Steps.within
+}
+
+// EstimateRatio is the plan's estimate over the wall time: 1 is a perfect
+// forecast, above 1 an overestimate.
+func (f Figures) EstimateRatio() float64 { return f.Estimate.Seconds() / f.Wall.Seconds() }
+
 // Print writes the figures as a table; a failed write is the caller's
 // terminal going away, nothing to report.
 func (f Figures) Print(out io.Writer) {
@@ -131,6 +149,11 @@ func (f Figures) Print(out io.Writer) {
 	row("wall time of the rebalance", f.Wall.Round(100*time.Millisecond).String())
 	row("critical-path bound (longest lane)", f.Bound.Round(100*time.Millisecond).String())
 	row("wall / bound", fmt.Sprintf("%.2f", f.Ratio()))
+	row("the plan's estimate", f.Estimate.Round(100*time.Millisecond).String())
+	row("estimate / wall", fmt.Sprintf("%.2f", f.EstimateRatio()))
+	row("per node, mean", f.Steps.String())
+	row("nodes per lane × mean per node", fmt.Sprintf("%s (%.2f of wall): the estimate the plan's lanes give at this run's step times",
+		f.LaneModel().Round(100*time.Millisecond), f.LaneModel().Seconds()/f.Wall.Seconds()))
 	if f.BaselineNodes > 0 {
 		row("one node at a time", fmt.Sprintf("%s per node (measured on %d nodes, scaled to %d)",
 			f.BaselinePerNode.Round(100*time.Millisecond), f.BaselineNodes, f.Nodes))
@@ -147,12 +170,36 @@ func (f Figures) Print(out io.Writer) {
 func figures(cfg Config, r run, pods int) Figures {
 	n := float64(max(r.final.GetResult().GetNodesReplaced(), 1))
 	ss := spans(r.events)
-	f := Figures{Nodes: cfg.Nodes, Pods: pods, Concurrency: cfg.Concurrency, Boot: cfg.Boot, Wall: r.wall,
+	f := Figures{Nodes: cfg.Nodes, Pods: pods, Concurrency: cfg.Concurrency, Boot: cfg.Boot, Wall: r.wall, Estimate: r.estimate,
 		KubePerNode: float64(r.kubeReqs) / n, EvictionsPerPod: float64(r.evictions) / float64(max(pods, 1)),
 		CloudPerNode: float64(r.cloudReqs) / n, PeakMiB: r.peakMiB, TopKube: topKinds(r.kubeKinds, 6), TopCloud: topKinds(r.cloudKinds, 6),
 		Status: fmt.Sprintf("%s, %d/%d replaced", r.final.GetStatus(), r.final.GetResult().GetNodesReplaced(), cfg.Nodes)}
 	if len(ss) > 0 {
 		f.Bound = bound(ss, cfg.Concurrency)
+		f.Steps = meanSteps(ss)
 	}
 	return f
+}
+
+// stepTimes are the mean times of one node's steps.
+type stepTimes struct {
+	bootJoin, drain, terminate, within time.Duration
+}
+
+func (s stepTimes) String() string {
+	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Millisecond) }
+	return fmt.Sprintf("boot+join %s, drain %s, terminate %s; provisioning to terminated %s",
+		r(s.bootJoin), r(s.drain), r(s.terminate), r(s.within))
+}
+
+func meanSteps(ss []nodeSpan) stepTimes {
+	var t stepTimes
+	for _, s := range ss {
+		t.bootJoin += s.bootJoin
+		t.drain += s.drain
+		t.terminate += s.terminate
+		t.within += s.within
+	}
+	n := time.Duration(len(ss))
+	return stepTimes{t.bootJoin / n, t.drain / n, t.terminate / n, t.within / n}
 }

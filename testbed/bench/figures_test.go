@@ -80,3 +80,14 @@ func TestRequestsSinceSetsEvictionsApart(t *testing.T) {
 	require.Equal(t, 7, evictions)
 	require.Equal(t, map[string]int{"get nodes": 2, "patch nodes": 2}, kinds)
 }
+
+// The lane model is the nodes of the longest lane times a node's mean
+// time from provisioning to terminated.
+func TestTheLaneModelIsNodesPerLaneTimesTheMeanNode(t *testing.T) {
+	var events []*rebalancerv1.ExecutionEvent
+	events = append(events, node("a", 1, 0, 20, 5, 1, "0")...) // 27 s from provisioning to terminated
+	events = append(events, node("b", 1, 0, 20, 9, 1, "1")...) // 31 s
+	events = append(events, node("c", 2, 27, 20, 5, 1, "0")...)
+	f := Figures{Nodes: 3, Concurrency: 2, Wall: time.Minute, Steps: meanSteps(spans(events))}
+	require.Equal(t, 2*(27+31+27)*time.Second/3, f.LaneModel())
+}

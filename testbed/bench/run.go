@@ -29,7 +29,10 @@ func (w *world) cloud(t testing.TB) *vpsie.Client {
 
 // run is one measured rebalance.
 type run struct {
-	wall      time.Duration
+	wall time.Duration
+	// estimate is the plan's estimated_duration, the Planner's forecast
+	// of wall.
+	estimate  time.Duration
 	final     *rebalancerv1.ExecutionState
 	events    []*rebalancerv1.ExecutionEvent
 	kubeReqs  int
@@ -57,7 +60,7 @@ func (w *world) rebalance(t testing.TB, namespace string, old []*corev1.Node, co
 	require.NoError(t, err)
 	events, err := w.watch(ctx, resp.GetExecution().GetExecutionId())
 	require.NoError(t, err)
-	r := run{wall: time.Since(start), events: events}
+	r := run{wall: time.Since(start), estimate: plan.GetEstimatedDuration().AsDuration(), events: events}
 	got, err := w.api.GetExecution(ctx, &rebalancerv1.GetExecutionRequest{ExecutionId: resp.GetExecution().GetExecutionId()})
 	require.NoError(t, err)
 	r.final = got.GetExecution()

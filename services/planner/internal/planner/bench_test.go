@@ -34,9 +34,11 @@ func BenchmarkCreatePlan(b *testing.B) {
 }
 
 // BenchmarkPlanID derives the ID of the plans BenchmarkCreatePlan makes:
-// the deterministic encoding and SHA-256 of the whole plan (several MB at
-// benchCandidates), which CreatePlan cannot do without and cannot shrink
-// without changing the plan. It is the floor under BenchmarkCreatePlan.
+// the SHA-256 of the whole plan's v2 encoding (several MB at
+// benchCandidates; blue-green's holds each node three times, once per
+// phase), which CreatePlan cannot do without and cannot shrink without
+// changing the plan. It is the floor under BenchmarkCreatePlan; plan-MB is
+// the plan's protobuf size, about that of the encoding hashed.
 func BenchmarkPlanID(b *testing.B) {
 	for _, s := range benchStrategies {
 		b.Run(StrategyName(s), func(b *testing.B) {

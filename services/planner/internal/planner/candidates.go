@@ -6,15 +6,12 @@ import (
 	"slices"
 	"strings"
 
-	"google.golang.org/protobuf/proto"
-
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
 // plannable returns copies of the candidates safe to rebalance, highest
 // priority score first; equal scores keep the Analyzer's order. Copies keep
-// the plan from aliasing the caller's analysis; they are merged into one
-// array of messages rather than cloned one allocation each.
+// the plan from aliasing the caller's analysis (see copyCandidates).
 func plannable(candidates []*rebalancerv1.CandidateNode) []*rebalancerv1.CandidateNode {
 	n := 0
 	for _, c := range candidates {
@@ -22,15 +19,13 @@ func plannable(candidates []*rebalancerv1.CandidateNode) []*rebalancerv1.Candida
 			n++
 		}
 	}
-	copies := make([]rebalancerv1.CandidateNode, n)
 	safe := make([]*rebalancerv1.CandidateNode, 0, n)
 	for _, c := range candidates {
 		if c.GetSafeToRebalance() {
-			dst := &copies[len(safe)]
-			proto.Merge(dst, c)
-			safe = append(safe, dst)
+			safe = append(safe, c)
 		}
 	}
+	safe = copyCandidates(safe)
 	slices.SortStableFunc(safe, func(a, b *rebalancerv1.CandidateNode) int {
 		return cmp.Compare(b.GetPriorityScore(), a.GetPriorityScore())
 	})

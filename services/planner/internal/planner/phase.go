@@ -37,13 +37,18 @@ func (b *builder) phase(phase rebalancerv1.BatchPhase, positions []int, size, la
 		rest.peak = max(rest.peak, 1)
 		return rest
 	}
-	var numbers []int32
-	var sizes []int
+	count := (len(positions) + size - 1) / size
+	numbers := make([]int32, 0, count)
+	sizes := make([]int, 0, count)
+	// single holds each batch's one dependency, one array for the phase
+	// rather than an allocation a batch.
+	single := make([]int32, count)
 	for start := 0; start < len(positions); start += size {
 		chunk := positions[start:min(start+size, len(positions))]
 		deps := after
 		if k := len(numbers); k >= lanes {
-			deps = []int32{numbers[k-lanes]}
+			single[k] = numbers[k-lanes]
+			deps = single[k : k+1 : k+1]
 		}
 		numbers = append(numbers, b.add(phase, chunk, deps, soak))
 		sizes = append(sizes, len(chunk))
