@@ -43,7 +43,8 @@ type VMs interface {
 	// CreateVM orders a VM and returns it as the cloud lists it (usually
 	// still building). It is idempotent per hostname: when a VM with
 	// spec.Hostname already exists, it is returned and nothing is ordered,
-	// so a retried or resumed step never creates a second VM.
+	// so a retried or resumed step never creates a second VM. With
+	// spec.FirstAttempt the first look-up is skipped (see there).
 	// Errors: ErrInvalid (spec fails Validate), ErrNotFound (no such
 	// datacenter or offering), ErrOfferingUnavailable, ErrQuotaExceeded.
 	CreateVM(ctx context.Context, spec CreateSpec) (VM, error)
@@ -52,6 +53,9 @@ type VMs interface {
 	// but does not list yet (VPSie's pending VMs) is returned with ID ""
 	// and Status VMBuilding: it exists, so do not order it again, but it
 	// cannot be acted on until a later FindVM returns its identifier.
+	// A running VM found may come from a listing a few seconds old (so
+	// one listing serves many look-ups); a building one, and ErrNotFound,
+	// always come from a listing read after the call began.
 	// Errors: ErrNotFound.
 	FindVM(ctx context.Context, hostname string) (VM, error)
 

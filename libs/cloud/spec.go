@@ -30,6 +30,14 @@ type CreateSpec struct {
 	Tags []string
 	// UserData is the cloud-init document that bootstraps the kubelet.
 	UserData string
+	// FirstAttempt says the caller's own durable record shows that no
+	// create for Hostname was ever sent: it wrote its intent to create
+	// (a write-ahead record) and has sent nothing since, so no VM can have
+	// this hostname and CreateVM may order without looking for one first.
+	// Only the first attempt of the call skips the look-up: a retry follows
+	// an answer that was lost, and looks first. Leave it false when in
+	// doubt (a resumed or retried step): that is always safe, only slower.
+	FirstAttempt bool
 }
 
 // Validate checks what the cloud would refuse, before any call is made.

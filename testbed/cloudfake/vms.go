@@ -22,7 +22,10 @@ func (p *Provider) CreateVM(ctx context.Context, spec cloud.CreateSpec) (cloud.V
 	if err := spec.Validate(); err != nil {
 		return cloud.VM{}, err
 	}
-	if vm, ok := p.byHostname(spec.Hostname); ok {
+	// FirstAttempt promises no VM has the hostname; VPSie would then order
+	// blind and make a second one, and so does the fake, so that a caller
+	// breaking the promise leaves a duplicate a test can see.
+	if vm, ok := p.byHostname(spec.Hostname); ok && !spec.FirstAttempt {
 		return clone(vm), nil
 	}
 	o, err := p.offering(spec.Datacenter, spec.OfferingID, "CreateVM")

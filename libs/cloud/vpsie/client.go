@@ -53,6 +53,11 @@ type Options struct {
 	Burst             int
 	// Retry shapes the backoff between attempts.
 	Retry RetryPolicy
+	// ListingMaxAge is how long a listing of the account's VMs answers
+	// look-ups of the VMs it holds (DefaultListingMaxAge when zero;
+	// negative: every look-up lists). A hostname not in it is always
+	// looked up afresh.
+	ListingMaxAge time.Duration
 	// Logger receives one debug line per attempt; discarded when nil.
 	Logger *slog.Logger
 }
@@ -68,6 +73,8 @@ type Client struct {
 
 	dcMu    sync.Mutex
 	dcCache []cloud.Datacenter // datacenters rarely change; fetched once
+
+	recent recentList // the newest listing of the account's VMs
 }
 
 // New checks opts and returns a Client.
@@ -113,6 +120,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Burst <= 0 {
 		o.Burst = 20
+	}
+	if o.ListingMaxAge == 0 {
+		o.ListingMaxAge = DefaultListingMaxAge
 	}
 	o.Retry = o.Retry.withDefaults()
 	if o.Logger == nil {

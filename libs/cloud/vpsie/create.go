@@ -51,7 +51,7 @@ func (c *Client) CreateVM(ctx context.Context, spec cloud.CreateSpec) (cloud.VM,
 		Hostname: spec.Hostname, ProjectID: c.opts.ProjectID, Tags: append(cloud.EncodeTags(spec.Labels, spec.Taints), spec.Tags...),
 		UserData: spec.UserData,
 	}}
-	vm, err := c.orderUnlessFound(ctx, spec.Hostname, post)
+	vm, err := c.orderUnlessFound(ctx, spec.Hostname, post, spec.FirstAttempt)
 	if err != nil || vm.ID != "" {
 		return vm, err
 	}
@@ -61,9 +61,18 @@ func (c *Client) CreateVM(ctx context.Context, spec cloud.CreateSpec) (cloud.VM,
 // orderUnlessFound returns the VM named hostname, listed or pending, or
 // sends the create when there is none. After a create it returns a zero
 // VM: ordered, not found yet.
-func (c *Client) orderUnlessFound(ctx context.Context, hostname string, post request) (cloud.VM, error) {
+//
+// With first (CreateSpec.FirstAttempt: the caller's record shows no
+// create for hostname was ever sent) the first attempt sends without a
+// look-up, since nothing can be found; an attempt after it follows a
+// create whose answer was lost, so it looks first, like any other.
+func (c *Client) orderUnlessFound(ctx context.Context, hostname string, post request, first bool) (cloud.VM, error) {
 	var vm cloud.VM
 	err := c.retry(ctx, func(ctx context.Context) error {
+		if first {
+			first = false
+			return c.send(ctx, post, nil)
+		}
 		c.stats.createLookups.Add(1)
 		found, err := c.lookup(ctx, "CreateVM", hostname)
 		switch {
@@ -82,12 +91,13 @@ func (c *Client) orderUnlessFound(ctx context.Context, hostname string, post req
 // identifier, or the call's deadline passes (then errNotListedYet, so the
 // caller calls CreateVM again later and finds it). Lookups that fail in a
 // retryable way are polled through; a VM not found at all is waited for
-// too, since VPSie may take a moment to show a VM it accepted.
+// too, since VPSie may take a moment to show a VM it accepted. Only the
+// listed VMs are read (findListed): a pending VM has no identifier yet,
+// and nothing is ordered here whatever the answer.
 func (c *Client) awaitListed(ctx context.Context, hostname string) (cloud.VM, error) {
 	pause := c.opts.Retry.Initial
-	for {
-		c.stats.createLookups.Add(1)
-		vm, err := c.lookup(ctx, "CreateVM", hostname)
+	for poll := 1; ; poll++ {
+		vm, err := c.findListed(ctx, "CreateVM", hostname, poll)
 		switch {
 		case err == nil && vm.ID != "":
 			return vm, nil

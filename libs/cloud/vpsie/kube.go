@@ -120,6 +120,9 @@ func (c *Client) DeleteKubeNode(ctx context.Context, cluster, node string) error
 		Identifier string `json:"identifier"`
 	}{node}
 	_, err := do[ignored](ctx, c, request{op: op, method: http.MethodDelete, path: clusterPath(cluster) + "/delete/slave", json: body})
+	if err == nil {
+		c.recent.forget(node) // its VM goes with it
+	}
 	if !cloud.IsNotFound(err) {
 		return err
 	}

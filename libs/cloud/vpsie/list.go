@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 )
@@ -42,12 +44,15 @@ const listMoving = "the VM list changed while it was paged; read it again"
 // read again from the start.
 func (c *Client) listOnce(ctx context.Context, op string) ([]cloud.VM, error) {
 	for range listRestarts {
+		at := time.Now()
 		data, complete, err := c.listPages(ctx, op)
 		if err != nil {
 			return nil, err
 		}
 		if complete {
-			return toVMs(data), nil
+			vms := toVMs(data)
+			c.recent.keep(at, vms)
+			return vms, nil
 		}
 	}
 	return nil, cloud.NewError(cloud.ErrTransient, op, "%s", listMoving)
@@ -103,4 +108,62 @@ func toVMs(data []vmData) []cloud.VM {
 	}
 	slices.SortStableFunc(vms, func(a, b cloud.VM) int { return cmp.Compare(a.NumericID, b.NumericID) })
 	return vms
+}
+
+// findListed finds the VM named hostname among the listed VMs (pending
+// ones are not looked at) in one attempt; poll counts the caller's
+// attempts from 1. It serves awaitListed, which looks for a VM it just
+// ordered: that VM is the account's newest, and VPSie lists oldest first
+// (ASSUMPTION, as the simulator does), so the first and the last page
+// are read rather than all of them, 2 requests instead of 5 on a 200-VM
+// account. Every third poll reads the whole list, in case the order is
+// not what we assume. Not finding a VM here only means "poll again":
+// nothing is ever ordered on this answer.
+func (c *Client) findListed(ctx context.Context, op, hostname string, poll int) (cloud.VM, error) {
+	if vm, ok := c.recent.find(hostname, time.Now(), c.opts.ListingMaxAge); ok {
+		return vm, nil
+	}
+	if poll%3 != 0 {
+		first, err := c.listPage(ctx, op, 1)
+		if err != nil {
+			return cloud.VM{}, err
+		}
+		if vm, ok := onPage(first.items, hostname); ok {
+			return vm, nil
+		}
+		size := len(first.items)
+		if size == 0 || first.total <= size {
+			return cloud.VM{}, cloud.NewError(cloud.ErrNotFound, op, "no VM named %q listed yet", hostname)
+		}
+		// The first page is full: its length is the server's page size,
+		// which may be less than the per_page asked for.
+		last, err := c.listPage(ctx, op, (first.total+size-1)/size)
+		if err != nil {
+			return cloud.VM{}, err
+		}
+		if vm, ok := onPage(last.items, hostname); ok {
+			return vm, nil
+		}
+		return cloud.VM{}, cloud.NewError(cloud.ErrNotFound, op, "no VM named %q on the first or last page", hostname)
+	}
+	vms, err := c.listOnce(ctx, op)
+	if err != nil {
+		return cloud.VM{}, err
+	}
+	for _, vm := range vms {
+		if strings.EqualFold(vm.Hostname, hostname) {
+			return vm, nil
+		}
+	}
+	return cloud.VM{}, cloud.NewError(cloud.ErrNotFound, op, "no VM named %q listed yet", hostname)
+}
+
+// onPage is the live VM named hostname on a page, with its identifier.
+func onPage(items []vmData, hostname string) (cloud.VM, bool) {
+	for _, d := range items {
+		if vm, ok := d.toVM(); ok && vm.ID != "" && strings.EqualFold(vm.Hostname, hostname) {
+			return vm, true
+		}
+	}
+	return cloud.VM{}, false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 )
@@ -52,7 +53,13 @@ func (c *Client) pendingOnce(ctx context.Context, op string) ([]pendingData, err
 // the second, never the other way, so one that was not pending then is
 // listed now, if it exists. Read the other way round, a VM moving between
 // the two reads would be in neither, and CreateVM would order it twice.
+//
+// A VM held by a recent listing (recentList) is returned without a call:
+// it exists, whatever was ordered since.
 func (c *Client) lookup(ctx context.Context, op, hostname string) (cloud.VM, error) {
+	if vm, ok := c.recent.find(hostname, time.Now(), c.opts.ListingMaxAge); ok {
+		return vm, nil
+	}
 	pending, err := c.pendingOnce(ctx, op)
 	if err != nil {
 		return cloud.VM{}, err

@@ -68,7 +68,8 @@ func (c *Client) DeleteVM(ctx context.Context, id string) error {
 	body.DeleteStatistic.Reason = "rebalanced"
 	body.DeleteStatistic.Note = "replaced by the node rebalancer"
 	_, err := do[ignored](ctx, c, request{op: "DeleteVM", method: http.MethodDelete, path: vmPath, json: body})
-	if cloud.IsNotFound(err) {
+	if err == nil || cloud.IsNotFound(err) {
+		c.recent.forget(id)
 		return nil
 	}
 	return err

@@ -13,7 +13,6 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/kube"
-	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -72,7 +71,7 @@ func (x *execution) result(ctx context.Context) (*rebalancerv1.RebalanceResult, 
 	}
 	var book store.Book
 	x.view(func(rec *store.Record) { book = rec.Book })
-	prices := nodestep.NewPriceList(x.deps.Cloud, book.Datacenter, book.Provisioning.Mode != v1alpha1.ProvisioningVM)
+	prices := x.steps.Prices() // the one the savings checks read: no second catalogue listing
 	r.PlannedMonthlySavingsCents = x.plannedSavings(ctx, prices)
 	machines := replacementMachines{x: x, provisioning: book.Provisioning}
 	for _, ne := range s.GetNodes() {

@@ -3,6 +3,7 @@ package nodestep
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
@@ -34,7 +35,34 @@ func (n *Node) attributeAdd(ctx context.Context, add *store.ManagedAdd) string {
 	if len(added) != 1 {
 		return ""
 	}
+	n.r.bought.keep(added[0])
 	return added[0].ID
+}
+
+// boughtNodes are the nodes the execution's adds bought, as VPSie listed
+// them, by identifier: once an add's node is known by name, the wait for
+// it to register watches Kubernetes only, instead of listing the VPSie
+// cluster every second. In memory: a resumed Runner lists once to learn
+// the name again.
+type boughtNodes struct {
+	mu    sync.Mutex
+	nodes map[string]cloud.KubeNode
+}
+
+func (b *boughtNodes) keep(kn cloud.KubeNode) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.nodes == nil {
+		b.nodes = map[string]cloud.KubeNode{}
+	}
+	b.nodes[kn.ID] = kn
+}
+
+func (b *boughtNodes) get(id string) (cloud.KubeNode, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	kn, ok := b.nodes[id]
+	return kn, ok && kn.Hostname != ""
 }
 
 // candidates are the nodes add may claim: its own node when it is known,

@@ -49,7 +49,14 @@ func (n *Node) claimReplacement(ctx context.Context, deadline time.Time, add *st
 // claimAdded claims one of the nodes added since the record, nil when none
 // has registered unclaimed yet. A VPSie listing that fails is looked at
 // again at the next poll: the wait is bounded by the provision timeout.
+//
+// The node an add is known to have bought (add.Node), once its name is
+// known (boughtNodes), is claimed without listing VPSie: only its Node is
+// read.
 func (n *Node) claimAdded(ctx context.Context, add *store.ManagedAdd) (*corev1.Node, error) {
+	if kn, ok := n.r.bought.get(add.Node); ok && add.Node != "" {
+		return n.claimNode(ctx, kn)
+	}
 	c, err := n.r.env.Cloud.GetKubeCluster(ctx, n.r.x.GroupSpec().Provisioning.ClusterID)
 	if cloud.IsRetryable(err) {
 		n.r.env.Logger.Info("VPSie cluster listing failed; looking again", "node", n.Old, "error", err)
@@ -59,6 +66,9 @@ func (n *Node) claimAdded(ctx context.Context, add *store.ManagedAdd) (*corev1.N
 		return nil, err
 	}
 	added := n.candidates(c, add) // attribution.go: never another lane's node
+	if add.Node != "" && len(added) == 1 {
+		n.r.bought.keep(added[0]) // its name is known from now on
+	}
 	slices.SortFunc(added, func(a, b cloud.KubeNode) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, kn := range added {
 		node, err := n.claimNode(ctx, kn)

@@ -80,24 +80,43 @@ func (n *Node) recordManagedAdd(ctx context.Context) (*store.ManagedAdd, error) 
 	return add, err
 }
 
+// kubeSizes are the managed cluster's sizes and VPSie groups, as the
+// execution's first add listed them: which group sells which size does
+// not change within an execution (VPSie refuses two groups of one size),
+// so the lanes' adds share one listing. Guarded by Runner.addMu, which
+// every add holds.
+type kubeSizes struct {
+	offers []cloud.Offering
+	groups []cloud.KubeGroup
+}
+
 // managedGroup is the first of the offerings (target, then allowed
-// alternatives) that has a VPSie group in the cluster.
+// alternatives) that has a VPSie group in the cluster. The caller holds
+// addMu.
 func (n *Node) managedGroup(ctx context.Context) (cloud.KubeGroup, string, error) {
 	env, spec := &n.r.env, n.r.x.GroupSpec()
-	var offers []cloud.Offering
-	var groups []cloud.KubeGroup
-	err := retryCloud(ctx, env.Pace.CloudRetry, func() error {
-		var err error
-		if offers, err = env.Cloud.ListKubeOffers(ctx, spec.Datacenter); err != nil {
+	sizes := &n.r.kubeSizes
+	if sizes.groups == nil {
+		var offers []cloud.Offering
+		var groups []cloud.KubeGroup
+		err := retryCloud(ctx, env.Pace.CloudRetry, func() error {
+			var err error
+			if offers, err = env.Cloud.ListKubeOffers(ctx, spec.Datacenter); err != nil {
+				return err
+			}
+			groups, err = env.Cloud.ListKubeGroups(ctx, spec.Provisioning.ClusterID)
 			return err
+		})
+		if err != nil {
+			return cloud.KubeGroup{}, "", failure(rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING,
+				"list the VPSie groups of cluster %s: %v", spec.Provisioning.ClusterID, err)
 		}
-		groups, err = env.Cloud.ListKubeGroups(ctx, spec.Provisioning.ClusterID)
-		return err
-	})
-	if err != nil {
-		return cloud.KubeGroup{}, "", failure(rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING,
-			"list the VPSie groups of cluster %s: %v", spec.Provisioning.ClusterID, err)
+		if groups == nil {
+			groups = []cloud.KubeGroup{} // listed: none
+		}
+		sizes.offers, sizes.groups = offers, groups
 	}
+	offers, groups := sizes.offers, sizes.groups
 	offerings := n.r.offerings(ctx)
 	for _, name := range offerings {
 		if g, ok := cloud.GroupOfSize(groups, offers, name); ok {

@@ -189,3 +189,43 @@ func TestManagedNodeThatNeverRegisteredIsDeletedWithItsReplacement(t *testing.T)
 	require.NoError(t, u.r.DeleteReplacement(t.Context(), ne))
 	require.Empty(t, u.added(), "the node that never joined is gone")
 }
+
+// The lanes' adds share one listing of the cluster's sizes and groups:
+// which group sells which size does not change within an execution.
+func TestManagedAddsListTheGroupsOncePerExecution(t *testing.T) {
+	t.Parallel()
+	u := newManagedUnit(t, false)
+	for range 2 {
+		g, offering, err := u.n.managedGroup(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, u.target.ID, g.ID)
+		require.Equal(t, "compute-4", offering)
+	}
+	require.Len(t, u.cloud.Calls(cloudfake.OpListKubeGroups), 1)
+	require.Len(t, u.cloud.Calls(cloudfake.OpListKubeOffers), 1)
+}
+
+// The node an add bought is known by name from the listing that told it
+// apart: the wait for it to register reads Kubernetes, not the VPSie
+// cluster every second. A resumed Runner learns the name from one listing.
+func TestManagedJoinOfAnAttributedAddListsNoCluster(t *testing.T) {
+	t.Parallel()
+	u := newManagedUnit(t, false)
+	require.NoError(t, provision(t.Context(), u.n))
+	listings := len(u.cloud.Calls(cloudfake.OpGetKubeCluster))
+	kn := u.added()[0]
+	u.register(t, kn, nil)
+	require.NoError(t, join(t.Context(), u.n))
+	ne, _ := u.n.state()
+	require.Equal(t, kn.ID, ne.GetNewVmIdentifier())
+	require.Len(t, u.cloud.Calls(cloudfake.OpGetKubeCluster), listings, "claimed without listing VPSie")
+
+	require.NoError(t, u.x.write(func(r *store.Record) {
+		ne := stateOf(r, "old-0")
+		ne.Phase, ne.NewVmIdentifier, ne.NewNode = rebalancerv1.NodePhase_NODE_PHASE_JOINING, "", ""
+	}))
+	require.NoError(t, join(t.Context(), u.resumed()))
+	ne, _ = u.n.state()
+	require.Equal(t, kn.ID, ne.GetNewVmIdentifier())
+	require.Len(t, u.cloud.Calls(cloudfake.OpGetKubeCluster), listings+1, "resumed: one listing")
+}

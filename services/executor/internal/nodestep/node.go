@@ -28,8 +28,14 @@ type Runner struct {
 	// listing before the add to the one after it, so each add's node can
 	// be told apart (attribution.go).
 	addMu sync.Mutex
+	// kubeSizes caches the managed cluster's sizes and groups (addMu).
+	kubeSizes kubeSizes
+	// bought are the managed nodes the adds bought, by identifier.
+	bought boughtNodes
 	// offerings caches the offerings the replacements are created with.
 	offeringCache offeringCache
+	// unsent are the create intents this Runner wrote and sent nothing for.
+	unsent unsentCreates
 	// prices are the savings checks' price list, made at the first.
 	prices     *PriceList
 	pricesOnce sync.Once
@@ -106,12 +112,19 @@ func (n *Node) set(ctx context.Context, fn func(ne *rebalancerv1.NodeExecution, 
 // enter moves the node to phase, stamping when the phase began.
 func (n *Node) enter(ctx context.Context, phase rebalancerv1.NodePhase, fn func(ne *rebalancerv1.NodeExecution, nb *store.NodeBook)) error {
 	now := n.r.now()
-	return n.set(ctx, func(ne *rebalancerv1.NodeExecution, nb *store.NodeBook) {
+	intent := ""
+	err := n.set(ctx, func(ne *rebalancerv1.NodeExecution, nb *store.NodeBook) {
+		before, attempts := ne.GetPhase(), nb.ProvisionAttempts
 		ne.Phase, ne.PhaseStartedAt = phase, timestamppb.New(now)
 		if fn != nil {
 			fn(ne, nb)
 		}
+		intent = newIntent(before, attempts, ne, nb) // of the write that is stored, should it run again
 	})
+	if err == nil && intent != "" {
+		n.r.unsent.wrote(intent)
+	}
+	return err
 }
 
 // emitf emits an event about this node.

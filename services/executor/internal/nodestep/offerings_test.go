@@ -19,5 +19,6 @@ func TestAnOfferingIsLookedUpOncePerExecution(t *testing.T) {
 	again, err := u.r.offering(t.Context(), dc, target)
 	require.NoError(t, err)
 	require.Equal(t, first, again)
-	require.Len(t, u.cloud.Calls(cloudfake.OpGetOffering), 1)
+	require.Len(t, u.cloud.Calls(cloudfake.OpListOfferings), 1)
+	require.Empty(t, u.cloud.Calls(cloudfake.OpGetOffering), "the list answers every offering in it")
 }

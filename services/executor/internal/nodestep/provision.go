@@ -137,6 +137,9 @@ func (n *Node) createOne(ctx context.Context, hostname, offeringName string) (cl
 		if err != nil {
 			return err
 		}
+		// Only the first create after this Runner's own intent skips the
+		// look-up; from then on a create may have been sent.
+		spec.FirstAttempt = n.r.unsent.take(hostname)
 		vm, last = env.Cloud.CreateVM(ctx, spec)
 		return last
 	})

@@ -78,7 +78,7 @@ func TestProvisionFailsTheNodeWhenNoOfferingCanBeHad(t *testing.T) {
 	t.Parallel()
 	for name, refuse := range map[string]func(p *cloudfake.Provider){
 		"unauthorized": func(p *cloudfake.Provider) {
-			p.NextError(cloudfake.OpGetOffering, cloud.NewError(cloud.ErrUnauthorized, "GetOffering", "bad token"))
+			p.NextError(cloudfake.OpListOfferings, cloud.NewError(cloud.ErrUnauthorized, "ListOfferings", "bad token"))
 		},
 		"every offering refused": func(p *cloudfake.Provider) {
 			p.MakeUnavailable(catalog.NYC1, "compute-4")

@@ -37,7 +37,11 @@ func (r *Runner) replacementID(ctx context.Context, ne *rebalancerv1.NodeExecuti
 	if r.x.GroupSpec().Managed() {
 		return r.managedReplacementID(ctx, ne.GetOldNode())
 	}
-	if ne.GetNewHostname() == "" {
+	// Without a create sent under the hostname there is no VM to find:
+	// before PROVISIONING (the hostname is planned at acceptance), or the
+	// intent this Runner wrote with nothing sent since.
+	if ne.GetNewHostname() == "" || ne.GetPhase() < rebalancerv1.NodePhase_NODE_PHASE_PROVISIONING ||
+		r.unsent.unsent(ne.GetNewHostname()) {
 		return "", nil
 	}
 	vm, err := r.env.Cloud.FindVM(ctx, ne.GetNewHostname())

@@ -32,9 +32,7 @@ func checkSavings(ctx context.Context, n *Node) error {
 // node, "" when it may.
 func (n *Node) savingsShortfall(ctx context.Context) (string, error) {
 	p := n.r.x.Plan()
-	g := n.r.x.GroupSpec()
-	n.r.pricesOnce.Do(func() { n.r.prices = NewPriceList(n.r.env.Cloud, g.Datacenter, g.Managed()) })
-	prices := n.r.prices
+	prices := n.r.Prices()
 	ne, _ := n.state()
 	from := CurrentOffering(p, n.candidate)
 	oldCents, err := prices.Cents(ctx, from)
@@ -81,6 +79,18 @@ func (n *Node) planShortfall(ctx context.Context, prices *PriceList, oldCents, n
 func (n *Node) newOffering() string {
 	ne, _ := n.state()
 	return ne.GetNewOffering()
+}
+
+// Prices is the execution's price list, made at the first use: the
+// savings checks and the result share it, and it shares its look-ups
+// with provisioning, so the execution reads the catalogue once.
+func (r *Runner) Prices() *PriceList {
+	r.pricesOnce.Do(func() {
+		g := r.x.GroupSpec()
+		r.prices = NewPriceList(r.env.Cloud, g.Datacenter, g.Managed())
+		r.prices.lookup = r.offering
+	})
+	return r.prices
 }
 
 // replacedSoFar sums, over the plan's other nodes whose replacement

@@ -21,11 +21,20 @@ type PriceList struct {
 	Managed    bool
 	mu         sync.Mutex
 	cache      map[string]int64
+	// lookup finds an offering of a datacenter: Cloud.GetOffering, or the
+	// execution's offering cache (the Runner's list shares its look-ups).
+	lookup func(ctx context.Context, datacenter, offering string) (cloud.Offering, error)
 }
 
-// NewPriceList is the price list of a group's datacenter and mode.
+// NewPriceList is the price list of a group's datacenter and mode. It
+// reads the datacenter's plans once (a look-up of one would list them
+// all anyway), so the old and new offerings cost one listing.
 func NewPriceList(c cloud.Provider, datacenter string, managed bool) *PriceList {
-	return &PriceList{Cloud: c, Datacenter: datacenter, Managed: managed, cache: map[string]int64{}}
+	offerings := &offeringCache{}
+	lookup := func(ctx context.Context, datacenter, offering string) (cloud.Offering, error) {
+		return offerings.get(ctx, c, datacenter, offering)
+	}
+	return &PriceList{Cloud: c, Datacenter: datacenter, Managed: managed, cache: map[string]int64{}, lookup: lookup}
 }
 
 // Cents is the monthly price of offering, in cents.
@@ -38,7 +47,7 @@ func (l *PriceList) Cents(ctx context.Context, offering string) (int64, error) {
 	if l.Managed {
 		return l.kubeCents(ctx, offering)
 	}
-	o, err := l.Cloud.GetOffering(ctx, l.Datacenter, offering)
+	o, err := l.lookup(ctx, l.Datacenter, offering)
 	if cloud.IsOfferingUnavailable(err) {
 		// Running VMs keep their price when the datacenter stops selling
 		// the offering; the catalogue still knows it elsewhere.
@@ -62,7 +71,7 @@ func (l *PriceList) elsewhere(ctx context.Context, offering string) (cloud.Offer
 		if dc.ID == l.Datacenter || dc.Name == l.Datacenter {
 			continue
 		}
-		if o, err := l.Cloud.GetOffering(ctx, dc.ID, offering); err == nil {
+		if o, err := l.lookup(ctx, dc.ID, offering); err == nil {
 			return o, nil
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 	"github.com/vpsie/node-rebalancer/testbed/catalog"
+	"github.com/vpsie/node-rebalancer/testbed/cloudfake"
 )
 
 // joinedOn is a unit whose replacement of old-0 was provisioned (the
@@ -98,4 +99,18 @@ func TestPriceListPricesAWithdrawnOfferingFromElsewhere(t *testing.T) {
 	cents, err := NewPriceList(u.cloud, catalog.NYC1, false).Cents(t.Context(), "compute-4")
 	require.NoError(t, err)
 	require.EqualValues(t, 2400, cents)
+}
+
+// A price list reads the datacenter's plans once: the old and the new
+// offering are both in it.
+func TestPriceListListsTheDatacenterOnce(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	prices := NewPriceList(u.cloud, catalog.NYC1, false)
+	for range 2 {
+		_, err := prices.Saving(t.Context(), "standard-8", "compute-4")
+		require.NoError(t, err)
+	}
+	require.Len(t, u.cloud.Calls(cloudfake.OpListOfferings), 1)
+	require.Empty(t, u.cloud.Calls(cloudfake.OpGetOffering))
 }
