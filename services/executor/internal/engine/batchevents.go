@@ -17,7 +17,7 @@ import (
 // startBatch says the batch started, unless an earlier run of this
 // execution (before a pause or a takeover) already did: the fact is
 // recorded with the event (see emitOnce), so a recorded start means the
-// event is out or is the record's last event, republished at takeover.
+// event is out or is in the record's outbox, republished at takeover.
 func (x *execution) startBatch(ctx context.Context, b *rebalancerv1.NodeBatch) error {
 	number := b.GetBatchNumber()
 	p := x.plan()

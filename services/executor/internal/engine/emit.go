@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -16,11 +17,19 @@ import (
 )
 
 // Every event of an execution goes out through emitOnce, the one path:
-// its sequence number and the event are persisted in the record, then
-// published with a message ID of execution and sequence. Persisting first
-// means a crash between the two loses at most the publish of a sequence
-// the record knows; republishing it is harmless (JetStream drops the
-// duplicate), so no sequence is ever used twice or skipped.
+// its sequence number and the event are persisted in the record, in its
+// outbox, then published (after the execution's lock is released) with a
+// message ID of execution and sequence. Persisting first means a crash
+// between the two loses at most the publish of sequences the record
+// holds; whoever runs the execution next publishes its outbox again, in
+// order, first thing (drive calls republishOutbox). A repeat is harmless
+// (JetStream drops the duplicate message ID, watchers skip a sequence
+// they saw), so no sequence is ever used twice or skipped.
+
+// maxOutbox bounds the events stored but not yet published: an emitter
+// that finds that many waits for them to go out before it adds its own.
+// Only as many as lanes emit at once are ever pending while NATS answers.
+const maxOutbox = 64
 
 // emit persists and publishes one event.
 func (x *execution) emit(ctx context.Context, e nodestep.Event) error {
@@ -36,42 +45,113 @@ func (x *execution) emitf(ctx context.Context, kind rebalancerv1.EventKind, node
 // emitOnce is emit for an event that must go out once per execution (a
 // batch started, a batch completed, a Deployment rolled out): fact, the
 // change to the record saying the event's fact happened, is persisted in
-// the same write as the event's sequence and the event itself (as the
-// record's last event), then the event is published. One write makes the
+// the same write as the event's sequence and the event itself (in the
+// record's outbox), then the event is published. One write makes the
 // fact and the event inseparable across a crash:
 //   - before the write: neither is stored; the resumed owner finds no
 //     fact and emits the event, once;
 //   - between the write and the publish: the fact says "emitted", so the
-//     resumed owner does not emit again, and the event is the record's
-//     last event, which every owner republishes first thing (drive calls
-//     republishLast) under its stored sequence, so JetStream drops it if
-//     it did get out.
-//
-// The lock is held through the publish, so no other event becomes the
-// last one before this one is out.
+//     resumed owner does not emit again, and the event is in the outbox,
+//     which every owner republishes first thing under its stored
+//     sequences, so JetStream drops it if it did get out.
 //
 // Two writes would not do: recording the fact first then emitting loses
 // the event in a crash between them (the fact stops the re-emit, and the
-// last event is an older one); emitting first then recording emits it
-// twice.
+// outbox does not hold it); emitting first then recording emits it twice.
+//
+// The lock is held for the write only, not for the publish: a slow NATS
+// does not stop another lane's steps from being recorded. Events still
+// leave in sequence order, one flush at a time (flush). emitOnce returns
+// once its event is published.
 func (x *execution) emitOnce(ctx context.Context, e nodestep.Event, fact func(r *store.Record)) error {
 	x.count(e.Kind)
+	for {
+		stored, err := x.storeEvent(ctx, e, fact)
+		if err != nil {
+			return err
+		}
+		if err := x.flush(ctx); err != nil || stored {
+			return err
+		}
+		// The outbox was full: flushed, try again.
+	}
+}
+
+// storeEvent writes e as the execution's next event, with fact, into the
+// outbox; false, writing nothing, when the outbox holds maxOutbox events
+// not yet published.
+func (x *execution) storeEvent(ctx context.Context, e nodestep.Event, fact func(r *store.Record)) (bool, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.unpublishedLocked() >= maxOutbox {
+		return false, nil
+	}
 	ev := x.nextEventLocked(e)
 	data, err := progress.Encode(ev)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := x.updateLocked(ctx, func(r *store.Record) {
 		fact(r)
-		r.State.LastEventSequence, r.LastEvent = ev.Sequence, data
+		r.State.LastEventSequence = ev.Sequence
+		r.Outbox = append(r.Outbox, store.Outgoing{Seq: ev.Sequence, Event: data})
 	}); err != nil {
-		return err
+		return false, err
 	}
 	x.deps.Logger.Info(e.Message, "execution", ev.GetExecutionId(), "event", e.Kind.String(), "seq", ev.Sequence)
 	x.deps.Story.Mirror(ev) // issue 19: Kubernetes Events and conditions, queued, never blocking (kubeevents.go)
-	return x.publish(ctx, ev)
+	return true, nil
+}
+
+// unpublishedLocked counts the outbox's events not known published; x.mu
+// is held.
+func (x *execution) unpublishedLocked() int {
+	n := 0
+	for _, o := range x.rec.Outbox {
+		if o.Seq > x.published {
+			n++
+		}
+	}
+	return n
+}
+
+// trimOutboxLocked drops from r's outbox the events this process published:
+// every write carries the mark, so marking costs no write of its own. An
+// event published but not yet dropped (the process died first) is
+// published again by the next owner, harmlessly.
+func (x *execution) trimOutboxLocked(r *store.Record) {
+	r.Outbox = slices.DeleteFunc(r.Outbox, func(o store.Outgoing) bool { return o.Seq <= x.published })
+}
+
+// flush publishes, in sequence order, every event of the outbox not yet
+// published by this process, without holding x.mu during a publish. One
+// flush at a time (x.pub): a concurrent emitter's flush waits, then finds
+// its event out already or publishes it after the earlier ones, so the
+// stream receives an execution's events in sequence order.
+func (x *execution) flush(ctx context.Context) error {
+	x.pub.Lock()
+	defer x.pub.Unlock()
+	var todo []store.Outgoing
+	x.view(func(r *store.Record) {
+		for _, o := range r.Outbox {
+			if o.Seq > x.published {
+				todo = append(todo, o)
+			}
+		}
+	})
+	for _, o := range todo {
+		ev, err := progress.Decode(o.Event)
+		if err != nil {
+			return err
+		}
+		if err := x.publish(ctx, ev); err != nil {
+			return err
+		}
+		x.mu.Lock()
+		x.published = max(x.published, o.Seq)
+		x.mu.Unlock()
+	}
+	return nil
 }
 
 // nextEventLocked builds e as the execution's next event; x.mu is held.
@@ -99,18 +179,10 @@ func (x *execution) publish(ctx context.Context, ev *rebalancerv1.ExecutionEvent
 	return nil
 }
 
-// republishLast publishes the last persisted event again: a replica that
-// died between persisting and publishing it left a gap only this fills.
-// Its message ID makes the repeat harmless when it was published.
-func (x *execution) republishLast(ctx context.Context) error {
-	var data []byte
-	x.view(func(r *store.Record) { data = r.LastEvent })
-	if data == nil {
-		return nil
-	}
-	ev, err := progress.Decode(data)
-	if err != nil {
-		return err
-	}
-	return x.publish(ctx, ev)
+// republishOutbox publishes the stored outbox again, in order: a replica
+// that died between persisting events and publishing them left a gap
+// only this fills. Their message IDs make the repeats harmless when they
+// were published.
+func (x *execution) republishOutbox(ctx context.Context) error {
+	return x.flush(ctx)
 }

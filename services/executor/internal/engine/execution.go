@@ -21,6 +21,14 @@ type execution struct {
 
 	mu  sync.Mutex
 	rec *store.Record
+	// published is the highest sequence this process published (under
+	// mu); the next write drops those from the stored outbox.
+	published uint64
+	// pub is held by the one flush of the outbox at a time (emit.go), so
+	// events go out in order; it is taken before mu, never while mu is
+	// held, and mu is not held across a publish, so other lanes keep
+	// writing while one publishes.
+	pub sync.Mutex
 
 	// steps runs the node steps, which see the execution through stepView.
 	steps *nodestep.Runner
@@ -60,6 +68,7 @@ func (x *execution) updateLocked(ctx context.Context, fn func(r *store.Record)) 
 		next := x.rec.Clone()
 		fn(next)
 		derive(next)
+		x.trimOutboxLocked(next)
 		saved, err := x.deps.Store.Update(ctx, next)
 		if err == nil {
 			x.rec = saved

@@ -17,7 +17,7 @@ import (
 // leaving the record as it is, when ctx ends (shutdown, lease lost): the
 // next holder resumes it.
 func (x *execution) drive(ctx context.Context, previousOwner string) error {
-	if err := x.republishLast(ctx); err != nil {
+	if err := x.republishOutbox(ctx); err != nil {
 		return err
 	}
 	if previousOwner != "" && previousOwner != x.deps.Replica && !x.finalAnnounced() {

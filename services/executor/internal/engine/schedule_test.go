@@ -43,7 +43,7 @@ func TestAResumedExecutionSaysEachBatchStartedAndCompletedOnce(t *testing.T) {
 			require.Equal(t, wantStarted, started, "the first run got no further than batch 1")
 
 			resumed := u.resumed(t)
-			require.NoError(t, resumed.republishLast(t.Context()))
+			require.NoError(t, resumed.republishOutbox(t.Context()))
 			require.NoError(t, resumed.runBatches(t.Context()))
 			started, completed := batchEvents(u.events)
 			require.Equal(t, map[int32]int{1: 1, 2: 1}, started)

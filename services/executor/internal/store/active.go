@@ -28,13 +28,20 @@ func Final(s rebalancerv1.ExecutionStatus) bool {
 // leave the index, so its size is the work in flight.
 type active struct {
 	mu      sync.Mutex
-	recs    map[string]*Record
+	recs    map[string]indexed
 	synced  bool  // the watch delivered the bucket's state once
 	lastErr error // why the watch last ended, or the last undecodable record
 }
 
 func newActive() *active {
-	return &active{recs: map[string]*Record{}}
+	return &active{recs: map[string]indexed{}}
+}
+
+// indexed is a record as read from the watch, without its plan, and the
+// key of its plan ("" when the record embeds it).
+type indexed struct {
+	rec     *Record
+	planKey string
 }
 
 // follow keeps the index current until ctx ends, watching again after
@@ -88,11 +95,14 @@ func (a *active) setErr(err error) {
 func (a *active) apply(entry jetstream.KeyValueEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if isPlanKey(entry.Key()) {
+		return nil
+	}
 	if entry.Operation() != jetstream.KeyValuePut {
 		delete(a.recs, entry.Key())
 		return nil
 	}
-	r, err := decode(entry.Value())
+	r, planKey, err := decode(entry.Value())
 	if err != nil {
 		delete(a.recs, entry.Key())
 		return err
@@ -102,8 +112,8 @@ func (a *active) apply(entry jetstream.KeyValueEntry) error {
 		delete(a.recs, entry.Key())
 		return nil
 	}
-	if cur := a.recs[entry.Key()]; cur == nil || cur.Revision < r.Revision {
-		a.recs[entry.Key()] = r
+	if cur, ok := a.recs[entry.Key()]; !ok || cur.rec.Revision < r.Revision {
+		a.recs[entry.Key()] = indexed{rec: r, planKey: planKey}
 	}
 	return nil
 }
@@ -111,18 +121,19 @@ func (a *active) apply(entry jetstream.KeyValueEntry) error {
 // errNotSynced: the index does not hold the bucket's state yet.
 var errNotSynced = errors.New("executions index not loaded yet")
 
-// list returns copies of the unfinished executions; before the index
-// holds the bucket's state it fails at once (the caller asks again later)
-// instead of blocking its caller on an unreachable NATS.
-func (a *active) list() ([]*Record, error) {
+// list returns copies of the unfinished executions (without their plans
+// when stored apart); before the index holds the bucket's state it fails
+// at once (the caller asks again later) instead of blocking its caller on
+// an unreachable NATS.
+func (a *active) list() ([]indexed, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !a.synced {
 		return nil, errors.Join(errNotSynced, a.lastErr)
 	}
-	out := make([]*Record, 0, len(a.recs))
+	out := make([]indexed, 0, len(a.recs))
 	for _, r := range a.recs {
-		out = append(out, r.Clone())
+		out = append(out, indexed{rec: r.rec.Clone(), planKey: r.planKey})
 	}
 	return out, nil
 }

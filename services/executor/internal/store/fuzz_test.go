@@ -21,7 +21,7 @@ func fuzzRecord() *Record {
 			Batches: []*rebalancerv1.NodeBatch{{BatchNumber: 1, Nodes: []*rebalancerv1.CandidateNode{{NodeName: "web-1", VmIdentifier: "vm-1"}}}}},
 		AcceptedAt:  at,
 		RequestedBy: "system:serviceaccount:shop:optimizer",
-		LastEvent:   []byte{0x0a, 0x02, 'i', 'd'},
+		Outbox:      []Outgoing{{Seq: 7, Event: []byte{0x0a, 0x02, 'i', 'd'}}},
 		Lease:       Lease{Owner: "executor-0", Expires: at.Add(time.Minute)},
 		Control:     Control{Pause: true, Reason: "operator"},
 	}
@@ -56,22 +56,31 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add(empty)
 	f.Add([]byte(`{"state":"","plan":"","book":{"oldNodesMarked":true,"batchStartedAt":{"1":"2026-03-14T02:00:00+01:00"}},"acceptedAt":"2026-03-14T02:00:00Z"}`))
 	f.Add([]byte(`{"book":{"nodes":{"n":null}}}`))
+	f.Add([]byte(`{"state":"EAE=","plan":"CgFw","lastEvent":"CgJpZA=="}`)) // an earlier version's, plan embedded
+	f.Add([]byte(`{"state":"","plan":{"key":"plan.exec-1"},"outbox":[{"seq":1,"event":"CgJpZA=="}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := decode(b)
+		r, _, err := decode(b)
 		if err != nil {
 			return
 		}
 		enc, err := r.encode()
 		require.NoError(t, err, "a record read must be writable again")
-		back, err := decode(enc)
+		back, planKey, err := decode(enc)
 		require.NoError(t, err)
+		require.Equal(t, PlanKey(r.State.GetExecutionId()), planKey, "a record written names its plan's key")
 		require.True(t, proto.Equal(r.State, back.State), "the state survives exactly")
-		require.True(t, proto.Equal(r.Plan, back.Plan), "the plan survives exactly")
+		if r.Plan != nil { // embedded: moved to its key as is
+			data, err := encodePlan(r.Plan)
+			require.NoError(t, err)
+			p, err := decodePlan(data)
+			require.NoError(t, err)
+			require.True(t, proto.Equal(r.Plan, p), "the plan survives exactly")
+		}
 		// JSON drops empty maps and lists, so the first write may normalise;
 		// from then on a record reads back as it was written.
 		enc2, err := back.encode()
 		require.NoError(t, err)
-		again, err := decode(enc2)
+		again, _, err := decode(enc2)
 		require.NoError(t, err)
 		requireSameRecord(t, back, again)
 	})
@@ -84,7 +93,7 @@ func requireSameRecord(t *testing.T, want, got *Record) {
 	require.Equal(t, want.Book, got.Book)
 	require.True(t, want.AcceptedAt.Equal(got.AcceptedAt))
 	require.Equal(t, want.RequestedBy, got.RequestedBy)
-	require.Equal(t, want.LastEvent, got.LastEvent)
+	require.Equal(t, want.Outbox, got.Outbox)
 	require.Equal(t, want.Lease.Owner, got.Lease.Owner)
 	require.True(t, want.Lease.Expires.Equal(got.Lease.Expires))
 	require.Equal(t, want.Control, got.Control)

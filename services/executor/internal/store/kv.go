@@ -11,10 +11,12 @@ import (
 // Bucket is the key-value bucket of executions.
 const Bucket = "REBALANCER_EXECUTIONS"
 
-// KV is the Store over a JetStream key-value bucket, key = execution ID.
+// KV is the Store over a JetStream key-value bucket, key = execution ID,
+// and PlanKey(execution ID) for its plan.
 type KV struct {
 	kv     jetstream.KeyValue
 	active *active
+	plans  plans
 }
 
 var _ Store = (*KV)(nil)
@@ -39,10 +41,15 @@ func OpenKV(ctx context.Context, js jetstream.JetStream, replicas int) (*KV, err
 	return s, nil
 }
 
-// Create implements Store.
+// Create implements Store: the plan's key first, then the record that
+// names it, so a stored record always finds its plan. A crash between
+// the two leaves a plan no record names, which nothing reads.
 func (s *KV) Create(ctx context.Context, r *Record) (*Record, error) {
 	data, err := r.encode()
 	if err != nil {
+		return nil, err
+	}
+	if err := s.createPlan(ctx, r); err != nil {
 		return nil, err
 	}
 	rev, err := s.kv.Create(ctx, r.State.GetExecutionId(), data)
@@ -66,18 +73,27 @@ func (s *KV) Get(ctx context.Context, id string) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", id, err)
 	}
-	r, err := decode(e.Value())
+	r, planKey, err := decode(e.Value())
 	if err != nil {
+		return nil, err
+	}
+	if err := s.withPlan(ctx, r, planKey); err != nil {
 		return nil, err
 	}
 	r.Revision = e.Revision()
 	return r, nil
 }
 
-// Update implements Store.
+// Update implements Store. It writes the record only: the plan's key was
+// written once, by Create (or, for a record of an earlier version that
+// embeds its plan, by its first Update, before the record stops
+// embedding it).
 func (s *KV) Update(ctx context.Context, r *Record) (*Record, error) {
 	data, err := r.encode()
 	if err != nil {
+		return nil, err
+	}
+	if err := s.ensurePlan(ctx, r); err != nil {
 		return nil, err
 	}
 	rev, err := s.kv.Update(ctx, r.State.GetExecutionId(), data, r.Revision)
@@ -101,6 +117,9 @@ func (s *KV) List(ctx context.Context) ([]*Record, error) {
 	defer func() { _ = keys.Stop() }()
 	var out []*Record
 	for key := range keys.Keys() {
+		if isPlanKey(key) {
+			continue
+		}
 		r, err := s.Get(ctx, key)
 		if errors.Is(err, ErrNotFound) {
 			continue // deleted between the listing and the read
@@ -114,9 +133,26 @@ func (s *KV) List(ctx context.Context) ([]*Record, error) {
 }
 
 // Unfinished implements Store, from the index the bucket's watch keeps:
-// a write is in it a moment after it is acknowledged.
-func (s *KV) Unfinished(context.Context) ([]*Record, error) {
-	return s.active.list()
+// a write is in it a moment after it is acknowledged. The plans come from
+// the cache, read once each. A record whose plan cannot be read is left
+// out, as the index leaves out one it cannot decode: Get reports why.
+func (s *KV) Unfinished(ctx context.Context) ([]*Record, error) {
+	recs, err := s.active.list()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Record, 0, len(recs))
+	for _, r := range recs {
+		err := s.withPlan(ctx, r.rec, r.planKey)
+		if errors.Is(err, errPlanMissing) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.rec)
+	}
+	return out, nil
 }
 
 // isWrongRevision reports JetStream's refusal of an update over a revision

@@ -1,8 +1,10 @@
 // Package store keeps executions in a JetStream key-value bucket: one key
-// per execution, its value the public ExecutionState, the plan, and the
-// Executor's own bookkeeping (what it changed on nodes, when clocks
-// started), written with the revision last read so two writers never
-// overwrite each other silently.
+// per execution, its value the public ExecutionState and the Executor's
+// own bookkeeping (what it changed on nodes, when clocks started, the
+// events not yet published), written with the revision last read so two
+// writers never overwrite each other silently; and one key per execution
+// for its plan, written once at acceptance (plankey.go), because the plan
+// never changes and is most of an execution's bytes.
 package store
 
 import (
@@ -20,14 +22,23 @@ import (
 // Record is one execution as stored.
 type Record struct {
 	State *rebalancerv1.ExecutionState
-	Plan  *rebalancerv1.RebalancePlan
-	Book  Book
+	// Plan is stored under its own key (PlanKey), written once by Create,
+	// and never changes after: records share it, and Update does not
+	// write it (a change to it is not stored).
+	Plan *rebalancerv1.RebalancePlan
+	Book Book
 	// AcceptedAt orders listings (newest first); an execution awaiting
 	// approval has no started_at yet.
 	AcceptedAt  time.Time
 	RequestedBy string
-	// LastEvent is the encoded last event, persisted with its sequence.
-	LastEvent []byte
+	// Outbox holds the events stored but maybe not yet published, in
+	// sequence order, the last one's sequence the state's
+	// LastEventSequence: an event enters it in the write that gives it its
+	// sequence, and leaves it in a write after it was published. Whoever
+	// takes the execution over publishes all of it again, first thing;
+	// a repeat is harmless (the stream drops a message ID it holds,
+	// watchers skip a sequence they saw).
+	Outbox []Outgoing
 	// Lease says which replica may act on the execution, and until when.
 	// It lives in the record so that every write (a CAS over the revision)
 	// also fences: a replica whose lease was claimed fails its next write.
@@ -38,6 +49,13 @@ type Record struct {
 	// Revision is the bucket revision this record was read at (or written
 	// as); Update refuses to write over a newer one.
 	Revision uint64
+}
+
+// Outgoing is one event of the outbox.
+type Outgoing struct {
+	Seq uint64 `json:"seq"`
+	// Event is the event in its wire encoding (progress.Encode).
+	Event []byte `json:"event"`
 }
 
 // Book is what the Executor needs to resume and to undo, beyond the public
@@ -249,17 +267,18 @@ func withTime(m map[int32]time.Time, batch int32, at time.Time) map[int32]time.T
 	return m
 }
 
-// Clone returns a deep copy, so a failed write leaves the caller's copy intact.
+// Clone returns a deep copy, so a failed write leaves the caller's copy
+// intact; the plan, which never changes, is shared.
 func (r *Record) Clone() *Record {
 	data, err := r.encode()
 	if err != nil {
 		panic(fmt.Sprintf("store: a record that cannot be encoded: %v", err))
 	}
-	c, err := decode(data)
+	c, _, err := decode(data)
 	if err != nil {
 		panic(fmt.Sprintf("store: a record that cannot be decoded: %v", err))
 	}
-	c.Revision = r.Revision
+	c.Plan, c.Revision = r.Plan, r.Revision
 	return c
 }
 
@@ -267,44 +286,90 @@ func (r *Record) Clone() *Record {
 // binary encoding (base64 in JSON), which is what every replica's runtime
 // reads back exactly.
 type envelope struct {
-	State       []byte    `json:"state"`
-	Plan        []byte    `json:"plan"`
-	Book        Book      `json:"book"`
-	AcceptedAt  time.Time `json:"acceptedAt"`
-	RequestedBy string    `json:"requestedBy,omitempty"`
-	Lease       Lease     `json:"lease,omitzero"`
-	Control     Control   `json:"control,omitzero"`
-	// LastEvent is the last event emitted (protobuf), re-published on
-	// takeover in case its publish did not happen.
+	State []byte `json:"state"`
+	// Plan is a planRef naming the plan's key. Records written before the
+	// plan had its own key hold the plan itself here (a JSON string, its
+	// binary encoding): decode still reads them. A replica of that earlier
+	// version fails to decode a reference (an object where it expects a
+	// string) and so leaves the execution alone, instead of reading an
+	// empty plan and refusing it as altered.
+	Plan        json.RawMessage `json:"plan"`
+	Book        Book            `json:"book"`
+	AcceptedAt  time.Time       `json:"acceptedAt"`
+	RequestedBy string          `json:"requestedBy,omitempty"`
+	Lease       Lease           `json:"lease,omitzero"`
+	Control     Control         `json:"control,omitzero"`
+	Outbox      []Outgoing      `json:"outbox,omitempty"`
+	// LastEvent is only read: records written before the outbox held
+	// their last event (with sequence LastEventSequence) here.
 	LastEvent []byte `json:"lastEvent,omitempty"`
 }
 
+// planRef is where a record's plan is stored.
+type planRef struct {
+	Key string `json:"key"`
+}
+
+// encode is the record as stored, without its plan (see encodePlan).
 func (r *Record) encode() ([]byte, error) {
 	state, err := proto.Marshal(r.State)
 	if err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
-	plan, err := proto.Marshal(r.Plan)
+	ref, err := json.Marshal(planRef{Key: PlanKey(r.State.GetExecutionId())})
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(envelope{State: state, Plan: ref, Book: r.Book, AcceptedAt: r.AcceptedAt, RequestedBy: r.RequestedBy,
+		Lease: r.Lease, Control: r.Control, Outbox: r.Outbox})
+}
+
+// decode reads a stored record. Its plan is set when the record embeds
+// it (an earlier version's); otherwise the plan is nil and planKey names
+// the key holding it.
+func decode(data []byte) (r *Record, planKey string, err error) {
+	var e envelope
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, "", fmt.Errorf("decode record: %w", err)
+	}
+	r = &Record{State: &rebalancerv1.ExecutionState{},
+		Book: e.Book, AcceptedAt: e.AcceptedAt, RequestedBy: e.RequestedBy,
+		Lease: e.Lease, Control: e.Control, Outbox: e.Outbox}
+	if err := proto.Unmarshal(e.State, r.State); err != nil {
+		return nil, "", fmt.Errorf("decode state: %w", err)
+	}
+	if len(r.Outbox) == 0 && len(e.LastEvent) > 0 {
+		r.Outbox = []Outgoing{{Seq: r.State.GetLastEventSequence(), Event: e.LastEvent}}
+	}
+	var ref planRef
+	if err := json.Unmarshal(e.Plan, &ref); err == nil && ref.Key != "" {
+		return r, ref.Key, nil
+	}
+	var embedded []byte // an earlier version's record; absent reads as empty, as it did
+	if len(e.Plan) > 0 {
+		if err := json.Unmarshal(e.Plan, &embedded); err != nil {
+			return nil, "", fmt.Errorf("decode plan: %w", err)
+		}
+	}
+	if r.Plan, err = decodePlan(embedded); err != nil {
+		return nil, "", err
+	}
+	return r, "", nil
+}
+
+// encodePlan is the value of a plan's key.
+func encodePlan(p *rebalancerv1.RebalancePlan) ([]byte, error) {
+	data, err := proto.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode plan: %w", err)
 	}
-	return json.Marshal(envelope{State: state, Plan: plan, Book: r.Book, AcceptedAt: r.AcceptedAt, RequestedBy: r.RequestedBy,
-		Lease: r.Lease, Control: r.Control, LastEvent: r.LastEvent})
+	return data, nil
 }
 
-func decode(data []byte) (*Record, error) {
-	var e envelope
-	if err := json.Unmarshal(data, &e); err != nil {
-		return nil, fmt.Errorf("decode record: %w", err)
-	}
-	r := &Record{State: &rebalancerv1.ExecutionState{}, Plan: &rebalancerv1.RebalancePlan{},
-		Book: e.Book, AcceptedAt: e.AcceptedAt, RequestedBy: e.RequestedBy,
-		Lease: e.Lease, Control: e.Control, LastEvent: e.LastEvent}
-	if err := proto.Unmarshal(e.State, r.State); err != nil {
-		return nil, fmt.Errorf("decode state: %w", err)
-	}
-	if err := proto.Unmarshal(e.Plan, r.Plan); err != nil {
+func decodePlan(data []byte) (*rebalancerv1.RebalancePlan, error) {
+	p := &rebalancerv1.RebalancePlan{}
+	if err := proto.Unmarshal(data, p); err != nil {
 		return nil, fmt.Errorf("decode plan: %w", err)
 	}
-	return r, nil
+	return p, nil
 }

@@ -24,12 +24,13 @@ var (
 // gets ErrConflict, and an owner whose lease was claimed fails its next
 // write.
 type Store interface {
-	// Create stores a new execution and returns it with its revision.
-	// Errors: ErrExists.
+	// Create stores a new execution, its plan included, and returns it
+	// with its revision. Errors: ErrExists.
 	Create(ctx context.Context, r *Record) (*Record, error)
 	// Get returns an execution. Errors: ErrNotFound.
 	Get(ctx context.Context, id string) (*Record, error)
 	// Update writes r over r.Revision and returns it with the new one.
+	// It need not write r.Plan: a plan is stored once, by Create.
 	// Errors: ErrConflict, ErrNotFound.
 	Update(ctx context.Context, r *Record) (*Record, error)
 	// List returns every execution, in no particular order.
