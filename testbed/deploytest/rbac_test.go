@@ -75,6 +75,17 @@ func readAll(verbs []string, group string, resources ...string) []access {
 
 var read = []string{"get", "list", "watch"}
 
+// informAll is what an informer of resources across the cluster needs: to
+// list and watch them in all namespaces at once (a namespaced grant in
+// workloadNS would not do).
+func informAll(group string, resources ...string) []access {
+	var out []access
+	for _, r := range resources {
+		out = append(out, allow("list", group, r, "", ""), allow("watch", group, r, "", ""))
+	}
+	return out
+}
+
 // needs is what each service account must be allowed, and never is what a
 // compromised pod of that service must not be able to do.
 func needs() map[string][]access {
@@ -92,6 +103,9 @@ func needs() map[string][]access {
 		readAll(read, "policy", "poddisruptionbudgets"),
 		readAll(read, "apps", "replicasets", "deployments", "statefulsets", "daemonsets"),
 		readAll(read, "autoscaler.vpsie.io", "nodegroups"),
+		informAll("", "pods"), // nodestep.KubeCache (nodes: readAll asks cluster-wide)
+		informAll("policy", "poddisruptionbudgets"),
+		informAll("apps", "replicasets", "deployments", "statefulsets", "daemonsets"),
 		[]access{
 			allow("update", "autoscaler.vpsie.io", "nodegroups", "status", workloadNS),
 			allow("patch", "autoscaler.vpsie.io", "nodegroups", "status", workloadNS),

@@ -34,10 +34,14 @@ type Clock = nodestep.Clock
 // Deps are the engine's collaborators, each the narrowest that serves.
 type Deps struct {
 	// Kube is the cluster; the node steps see only the few calls of
-	// nodestep.Kube (adapted by nodestep.NewKube).
-	Kube   kubernetes.Interface
-	Groups autoscaler.Interface
-	Cloud  cloud.Provider
+	// nodestep.Kube (StepKube).
+	Kube kubernetes.Interface
+	// StepKube is the node steps' view of the cluster: the service gives
+	// a synced nodestep.KubeCache, one per process, whose events wake the
+	// steps' waits; nil reads Kube live (nodestep.NewKube), as tests do.
+	StepKube nodestep.Kube
+	Groups   autoscaler.Interface
+	Cloud    cloud.Provider
 	// HealthQuery evaluates health queries during soaks; nil: none can be.
 	HealthQuery nodestep.HealthQuery
 	Store       store.Store
@@ -118,6 +122,10 @@ func (d *Deps) withDefaults() {
 
 // stepEnv is the world the node steps act on, from the engine's deps.
 func (d *Deps) stepEnv() nodestep.Env {
-	return nodestep.Env{Kube: nodestep.NewKube(d.Kube), Cloud: d.Cloud, Clock: d.Clock, Logger: d.Logger,
+	kube := d.StepKube
+	if kube == nil {
+		kube = nodestep.NewKube(d.Kube)
+	}
+	return nodestep.Env{Kube: kube, Cloud: d.Cloud, Clock: d.Clock, Logger: d.Logger,
 		Pace: d.Pace, Installation: d.Installation, HealthQuery: d.HealthQuery}
 }

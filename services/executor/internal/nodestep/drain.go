@@ -2,6 +2,7 @@ package nodestep
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -71,51 +72,82 @@ type drainer struct {
 	// drain looks at the node's pods every Poll, and reading each
 	// DaemonSet again at every look cost 8 requests a node (issue 18).
 	daemonSets map[string]bool
+
+	// retrying are the pods whose last eviction did not go through, asked
+	// again when the backoff is due or a budget covering one allows a
+	// disruption (allowsRefused, on an informer's goroutine: hence mu).
+	mu       sync.Mutex
+	retrying map[types.UID]*corev1.Pod
 }
 
 func newDrainer(r *Runner, run *Node, node string) *drainer {
 	return &drainer{r: r, run: run, node: node, blocked: map[types.UID]bool{},
-		patched: map[string]bool{}, unrolled: map[string]string{}, moves: map[string]move{}, daemonSets: map[string]bool{}}
+		patched: map[string]bool{}, unrolled: map[string]string{}, moves: map[string]move{}, daemonSets: map[string]bool{},
+		retrying: map[types.UID]*corev1.Pod{}}
 }
 
 // evictUntil moves pods off until the node is empty (nil) or the deadline
-// passed (the pods left). A pod moved by a rollout leaves when its
-// Deployment has a new pod available; until then the loop looks again
-// every Poll.
+// passed (the pods left). A round looks at the node's pods and sends on
+// its way each one not leaving yet; a pod whose eviction was refused (a
+// budget, an error) is asked again only once the backoff passed, or at
+// once when a budget covering it allows a disruption again. Between
+// rounds the loop sleeps until the backoff is due; over the caches a
+// change of the node's pods (one gone) or such a budget wakes it sooner,
+// over a live Kube a rollout under way is looked at every Poll.
 func (d *drainer) evictUntil(ctx context.Context, deadline time.Time) ([]corev1.Pod, error) {
 	pace := d.r.env.Pace
 	wait := pace.EvictionRetry
+	w := d.r.env.listen(change{podKind, onNode(d.node)}, change{pdbKind, d.allowsRefused})
+	defer w.stop()
+	const budgetAllows = 1 // the change of the listen above
+	var retryAt time.Time  // when the pods refused are asked again
 	for {
 		pods, err := d.podsToMove(ctx)
 		if err != nil || len(pods) == 0 {
 			return nil, err
 		}
-		if !d.r.now().Before(deadline) {
+		now := d.r.now()
+		if !now.Before(deadline) {
 			return pods, nil
 		}
-		progressed, rolling, err := d.moveAll(ctx, pods)
+		retry := w.fired(budgetAllows) || !now.Before(retryAt)
+		var budgets allowance // nil: no retry this round
+		if retry {
+			budgets = d.newAllowance(w)
+		}
+		progressed, rolling, err := d.moveAll(ctx, pods, retry, budgets)
 		if err != nil {
 			return nil, err
 		}
-		if progressed {
-			wait = pace.EvictionRetry
-		} else {
-			wait = min(2*wait, pace.EvictionRetryCap)
+		if progressed || retry {
+			if progressed {
+				wait = pace.EvictionRetry
+			} else {
+				wait = min(2*wait, pace.EvictionRetryCap)
+			}
+			retryAt = now.Add(wait)
 		}
-		next := wait
-		if rolling {
+		next := retryAt.Sub(now)
+		switch {
+		case w.events() && !d.anyRefused():
+			next = w.poll() // the pods' going wakes it
+		case w.events():
+			next = min(next, w.poll())
+		case rolling:
 			next = min(next, pace.Poll) // the Deployment controller moves the pod, not a retry of ours
 		}
-		if err := d.r.env.sleep(ctx, min(next, max(deadline.Sub(d.r.now()), time.Millisecond))); err != nil {
+		if err := w.wait(ctx, min(next, max(deadline.Sub(d.r.now()), time.Millisecond))); err != nil {
 			return nil, err
 		}
 	}
 }
 
 // moveAll sends each pod not already leaving on its way, by a rollout or
-// an eviction; progressed says one of them moved, rolling that a rollout
-// is under way.
-func (d *drainer) moveAll(ctx context.Context, pods []corev1.Pod) (progressed, rolling bool, err error) {
+// an eviction; an eviction refused before is asked again only on retry,
+// and within budgets (see allowance). progressed says one of them moved,
+// rolling that a rollout is under way.
+func (d *drainer) moveAll(ctx context.Context, pods []corev1.Pod, retry bool, budgets allowance) (progressed, rolling bool, err error) {
+	d.keepRefused(pods)
 	for i := range pods {
 		pod := &pods[i]
 		if pod.DeletionTimestamp != nil {
@@ -127,11 +159,15 @@ func (d *drainer) moveAll(ctx context.Context, pods []corev1.Pod) (progressed, r
 			continue
 		}
 		var moved bool
-		if m.deployment != "" {
+		switch {
+		case m.deployment != "":
 			rolling = true
 			moved, err = d.rollOut(ctx, pod, m.deployment)
-		} else {
+		case d.wasRefused(pod) && (!retry || !budgets.mayRetry(ctx, d.r.env.Kube, pod)):
+			continue
+		default:
 			moved, err = d.evict(ctx, pod, m.note)
+			d.setRefused(pod, !moved && err == nil)
 		}
 		if err != nil {
 			return false, false, err
@@ -139,6 +175,14 @@ func (d *drainer) moveAll(ctx context.Context, pods []corev1.Pod) (progressed, r
 		progressed = progressed || moved
 	}
 	return progressed, rolling, nil
+}
+
+// onNode matches the pods bound to node (a wait's change).
+func onNode(node string) func(any) bool {
+	return func(obj any) bool {
+		p, ok := obj.(*corev1.Pod)
+		return ok && p.Spec.NodeName == node
+	}
 }
 
 // reportedNode is the old node the drain's events are about.

@@ -35,8 +35,9 @@ type Clock interface {
 
 // Pace is how often the steps look again while they wait.
 type Pace struct {
-	// Poll is the interval of checks that have no watch (drain progress,
-	// workload availability, the capacity floor).
+	// Poll is the interval of the checks (drain progress, workload
+	// availability, the capacity floor) over a live Kube; over the
+	// informer caches their events wake them instead (see Fallback).
 	Poll time.Duration
 	// EvictionRetry is the first wait after a refused eviction; it doubles
 	// up to EvictionRetryCap.
@@ -48,6 +49,21 @@ type Pace struct {
 	// when zero): each lists the moved workloads' pods and may query
 	// Prometheus, so it is slower than Poll.
 	Soak time.Duration
+	// Fallback is how long a wait over the informer caches (KubeCache)
+	// sleeps when no event wakes it (DefaultFallback when zero): events
+	// wake it at once, so this only guards an event missed. Over a live
+	// Kube the waits poll every Poll instead.
+	Fallback time.Duration
+}
+
+// DefaultFallback is how long a wait on the caches' events sleeps at most.
+const DefaultFallback = 5 * time.Second
+
+func (p Pace) fallback() time.Duration {
+	if p.Fallback <= 0 {
+		return DefaultFallback
+	}
+	return p.Fallback
 }
 
 // DefaultSoakPoll is how often a soak looks at the moved workloads.
@@ -63,7 +79,7 @@ func (p Pace) soakPoll() time.Duration {
 // DefaultPace suits production and the sandbox alike.
 func DefaultPace() Pace {
 	return Pace{Poll: 250 * time.Millisecond, EvictionRetry: 250 * time.Millisecond,
-		EvictionRetryCap: 5 * time.Second, CloudRetry: time.Second}
+		EvictionRetryCap: 5 * time.Second, CloudRetry: time.Second, Fallback: DefaultFallback}
 }
 
 // sleep waits d on the clock, or until ctx ends.

@@ -3,6 +3,7 @@ package nodestep
 import (
 	"context"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -18,6 +19,11 @@ func (r *Runner) waitFloor(ctx context.Context, todo []*Node) error {
 	p := r.x.Plan()
 	floor := int(p.GetMinHealthyNodes())
 	deadline := r.now().Add(p.GetPolicy().GetProvisionTimeout().AsDuration())
+	// The count itself is read live (GroupNodes): it must include the
+	// cordon another lane wrote a moment ago. A node's change wakes the
+	// wait (a replacement turning Ready).
+	w := r.env.listen(change{nodeKind, ofGroup(p.GetNodeGroup())})
+	defer w.stop()
 	for {
 		nodes, err := r.GroupNodes(ctx)
 		if err != nil {
@@ -31,7 +37,7 @@ func (r *Runner) waitFloor(ctx context.Context, todo []*Node) error {
 			return failure(rebalancerv1.NodePhase_NODE_PHASE_READY,
 				"cordoning %d node(s) would leave %d Ready, schedulable nodes, below the floor of %d", cordoning, count-cordoning, floor)
 		}
-		if err := r.env.sleep(ctx, r.env.Pace.Poll); err != nil {
+		if err := w.wait(ctx, min(w.poll(), max(deadline.Sub(r.now()), time.Millisecond))); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package nodestep
 
 import (
 	"context"
-	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -91,35 +90,6 @@ func marksOf(n *corev1.Node) *store.Marks {
 		m.Labels[LabelExcludeFromLB] = v
 	}
 	return m
-}
-
-// RestoreMarks puts back exactly the marks a node had before it was
-// tainted: cordon state, taints (the replacing taint removed, others as
-// they are now) and the managed labels, then removes their note. The
-// rollback calls it for old nodes not terminated; the engine's
-// reconciler for nodes that executions which ended or were lost left
-// tainted.
-func RestoreMarks(ctx context.Context, nodes NodeAPI, name string, original *store.Marks) error {
-	if original == nil {
-		return nil
-	}
-	labels := map[string]*string{LabelExcludeFromLB: nil}
-	for k, v := range maps.All(original.Labels) {
-		labels[k] = &v
-	}
-	if err := setCordon(ctx, nodes, name, original.Unschedulable, labels); err != nil {
-		return err
-	}
-	hadReplacing := slices.ContainsFunc(original.Taints, isReplacingTaint)
-	if err := setTaints(ctx, nodes, name, func(taints []corev1.Taint) []corev1.Taint {
-		if hadReplacing {
-			return taints
-		}
-		return slices.DeleteFunc(taints, isReplacingTaint)
-	}); err != nil {
-		return err
-	}
-	return clearNote(ctx, nodes, name)
 }
 
 // Restore puts back the marks old had before this execution tainted it

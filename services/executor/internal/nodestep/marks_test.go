@@ -46,7 +46,12 @@ func TestRestoreMarksPutsBackExactlyWhatWasThere(t *testing.T) {
 			require.Equal(t, before.Spec.Taints, note.Taints)
 
 			_, nb := u.n.state()
+			u.kube.ClearActions()
 			require.NoError(t, RestoreMarks(ctx, u.r.env.Kube, "old-0", nb.Original))
+			require.Equal(t, 1, nodePatches(u.kube.Actions()), "cordon, labels, taints and note are restored in one patch")
+			u.kube.ClearActions()
+			require.NoError(t, RestoreMarks(ctx, u.r.env.Kube, "old-0", nb.Original))
+			require.Zero(t, nodePatches(u.kube.Actions()), "a node restored already is not written")
 			after, err := u.kube.CoreV1().Nodes().Get(ctx, "old-0", metav1.GetOptions{})
 			require.NoError(t, err)
 			require.Equal(t, before.Spec.Unschedulable, after.Spec.Unschedulable)

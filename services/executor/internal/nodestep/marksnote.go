@@ -1,13 +1,9 @@
 package nodestep
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
@@ -36,27 +32,6 @@ type MarksNote struct {
 func (r *Runner) marksNote(original *store.Marks) (string, error) {
 	value, err := json.Marshal(MarksNote{Installation: r.env.Installation, Execution: r.x.ID(), Marks: *original})
 	return string(value), err
-}
-
-// clearNote removes the annotation once the node is restored.
-func clearNote(ctx context.Context, nodes NodeAPI, name string) error {
-	return patchNote(ctx, nodes, name, nil)
-}
-
-// patchNote sets the annotation to value, or removes it when value is nil.
-func patchNote(ctx context.Context, nodes NodeAPI, name string, value any) error {
-	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]any{AnnotationOriginalMarks: value}}})
-	if err != nil {
-		return err
-	}
-	err = nodes.PatchNode(ctx, name, types.MergePatchType, patch)
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("annotate node %s: %w", name, err)
-	}
-	return nil
 }
 
 // NoteOn reads the annotation of a node; ok is false when it has none

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
@@ -30,6 +31,14 @@ func (r *Runner) GroupNodes(ctx context.Context) ([]corev1.Node, error) {
 	return list.Items, nil
 }
 
+// ofGroup matches the nodes of group (a wait's change).
+func ofGroup(group string) func(any) bool {
+	return func(obj any) bool {
+		n, ok := obj.(*corev1.Node)
+		return ok && n.Labels[v1alpha1.LabelNodeGroup] == group
+	}
+}
+
 // waitNode watches the group's nodes (list, then watch: an informer's
 // view, no polling) until cond holds for one of them, or until deadline
 // on the clock.
@@ -42,6 +51,9 @@ func (r *Runner) waitNode(ctx context.Context, deadline time.Time, cond func(*co
 	defer cancel(nil)
 	timer := r.env.Clock.AfterFunc(remaining, func() { cancel(errWaitTimedOut) })
 	defer timer.Stop()
+	if c, ok := r.env.Kube.(*KubeCache); ok {
+		return r.waitCachedNode(ctx, c, cond)
+	}
 	nodes := r.env.Kube
 	selector := groupSelector(r.x.Plan().GetNodeGroup())
 	lw := &cache.ListWatch{
@@ -69,4 +81,35 @@ func (r *Runner) waitNode(ctx context.Context, deadline time.Time, cond func(*co
 		return nil, err
 	}
 	return found, nil
+}
+
+// waitCachedNode is waitNode over the caches: the node informer already
+// lists and watches, so the wait looks at its nodes whenever one of the
+// group changes, instead of a list and a watch of its own; ctx ends it at
+// the deadline.
+func (r *Runner) waitCachedNode(ctx context.Context, c *KubeCache, cond func(*corev1.Node) bool) (*corev1.Node, error) {
+	group := r.x.Plan().GetNodeGroup()
+	selector, err := labels.Parse(groupSelector(group))
+	if err != nil {
+		return nil, err
+	}
+	w := r.env.listen(change{nodeKind, ofGroup(group)})
+	defer w.stop()
+	for {
+		nodes, err := c.CachedGroupNodes(selector)
+		if err != nil {
+			return nil, err
+		}
+		for i := range nodes {
+			if cond(&nodes[i]) {
+				return &nodes[i], nil
+			}
+		}
+		if err := w.wait(ctx, w.poll()); err != nil {
+			if errors.Is(context.Cause(ctx), errWaitTimedOut) {
+				return nil, errWaitTimedOut
+			}
+			return nil, err
+		}
+	}
 }

@@ -88,9 +88,13 @@ func (n *Node) soakStart(ctx context.Context) (time.Time, error) {
 		return time.Time{}, err
 	}
 	soak := SoakTime(n.r.x.Plan(), n.Batch)
-	return now, n.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED,
+	err := n.emitf(ctx, rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED,
 		map[string]string{"soak": soak.String(), "until": now.Add(soak).UTC().Format(time.RFC3339), "workloads": strings.Join(nb.Owners, ",")},
 		"Soaking %s before %s goes: watching %s", soak, n.Old, workloadList(nb.Owners))
+	// This run soaks from after SOAK_STARTED is stamped, so a reader
+	// measuring between the events sees the whole soak; the stored start,
+	// a moment earlier, is what a resumed soak counts from.
+	return n.r.now(), err
 }
 
 // healthGate is the health query the soak evaluates: the live group's,

@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/kube"
@@ -42,10 +43,13 @@ func verify(ctx context.Context, n *Node) error {
 		"Workloads moved off %s are available again: %s", n.Old, strings.Join(nb.Owners, ", "))
 }
 
-// WaitAvailable polls the owners ("Kind/namespace/name") until each has
-// its replicas available, or fails at deadline. The rollback waits with it
-// for every workload the execution moved.
+// WaitAvailable looks at the owners ("Kind/namespace/name") until each
+// has its replicas available, or fails at deadline: again whenever a
+// workload of their namespaces changes (over the caches), else every
+// Poll. The rollback waits with it for every workload the execution moved.
 func (r *Runner) WaitAvailable(ctx context.Context, owners []string, deadline time.Time) error {
+	w := r.env.listen(workloadChanges(owners)...)
+	defer w.stop()
 	for {
 		var missing []string
 		for _, o := range owners {
@@ -63,10 +67,25 @@ func (r *Runner) WaitAvailable(ctx context.Context, owners []string, deadline ti
 		if !r.now().Before(deadline) {
 			return failure(rebalancerv1.NodePhase_NODE_PHASE_DRAINED, "workloads not available again in time: %s", strings.Join(missing, ", "))
 		}
-		if err := r.env.sleep(ctx, r.env.Pace.Poll); err != nil {
+		if err := w.wait(ctx, min(w.poll(), max(deadline.Sub(r.now()), time.Millisecond))); err != nil {
 			return err
 		}
 	}
+}
+
+// workloadChanges are the changes that may make one of owners available:
+// a ReplicaSet, Deployment or StatefulSet of their namespaces (a
+// ReplicaSet is judged by its Deployment, whose name it alone knows).
+func workloadChanges(owners []string) []change {
+	namespaces := map[string]bool{}
+	for _, o := range owners {
+		namespaces[parseWorkload(o).Namespace] = true
+	}
+	inNamespaces := func(obj any) bool {
+		m, ok := obj.(metav1.Object)
+		return ok && namespaces[m.GetNamespace()]
+	}
+	return []change{{replicaSetKind, inNamespaces}, {deploymentKind, inNamespaces}, {statefulSetKind, inNamespaces}}
 }
 
 // available reports whether a workload has all its replicas available. A
