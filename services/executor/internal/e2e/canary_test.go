@@ -72,7 +72,7 @@ func TestACanaryThatSoaksCleanLetsTheRestProceed(t *testing.T) {
 			require.Greater(t, ev.GetSequence(), passed.GetSequence(), "batch %d started before the canary's soak passed", ev.GetBatchNumber())
 		}
 	}
-	e.requireKubeEvents("Node", canary, corev1.EventTypeNormal, "SoakStarted", "HealthGatePassed")
+	e.requireKubeEvents("Node", canary, corev1.EventTypeNormal, "HealthGatePassed")
 }
 
 func TestACanaryWhoseWorkloadCrashLoopsIsRolledBack(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/accept"
@@ -44,9 +45,25 @@ const lockAttempts = 8
 // already; a free or stale lock is taken by a resourceVersion-checked
 // status write; one another execution holds is refused (*accept.Refusal,
 // one_execution_per_group), as is a group recreated meanwhile.
+//
+// group comes from the guards' cache (groupcache.go). The lock stays a
+// live read wherever it decides anything: only a cached copy that shows
+// this very execution holding the lock is taken at its word, since the
+// lock, once this execution's, changes by no hand but its own while it
+// runs (the sweep clears only the lock of an execution the store holds
+// final or does not hold, and other executions are refused a held lock);
+// that is every guard of a running execution. Any other case (a free,
+// stale or foreign lock, a group recreated) is read again live first, so
+// a refusal or a compare-and-swap never rests on a copy a moment old.
 func takeGroup(ctx context.Context, d *Deps, group *v1alpha1.NodeGroup, p *rebalancerv1.RebalancePlan, id string) error {
 	groups := d.Groups.NodeGroups(p.GetNamespace())
-	ng := group.DeepCopy()
+	if holdsLock(d, group, p, id) {
+		return nil
+	}
+	ng, err := readLock(ctx, groups, p)
+	if err != nil {
+		return err
+	}
 	for attempt := 1; ; attempt++ {
 		if string(ng.UID) != p.GetNodeGroupUid() {
 			return &accept.Refusal{Rule: accept.RuleNodeGroup, Reason: fmt.Sprintf(
@@ -55,7 +72,7 @@ func takeGroup(ctx context.Context, d *Deps, group *v1alpha1.NodeGroup, p *rebal
 		holder := ng.Status.ActiveExecution
 		// The same plan run by another installation is another execution.
 		mine := holder != nil && holder.PlanID == p.GetPlanId() && (holder.Installation == "" || holder.Installation == d.Installation)
-		if mine && holder.ExecutionID == id && holder.Installation == d.Installation {
+		if holdsLock(d, ng, p, id) {
 			return nil
 		}
 		if holder != nil && !mine {
@@ -75,20 +92,37 @@ func takeGroup(ctx context.Context, d *Deps, group *v1alpha1.NodeGroup, p *rebal
 		}
 		ng.Status.ActiveExecution = &v1alpha1.ActiveExecution{PlanID: p.GetPlanId(), ExecutionID: id, Installation: d.Installation,
 			StartTime: metav1.NewTime(since), TargetOffering: p.GetOpportunity().GetTargetOffering()}
-		_, err := groups.UpdateStatus(ctx, ng, metav1.UpdateOptions{})
+		_, err = groups.UpdateStatus(ctx, ng, metav1.UpdateOptions{})
 		if err == nil {
 			return nil
 		}
 		if !apierrors.IsConflict(err) || attempt == lockAttempts {
 			return fmt.Errorf("take the lock of NodeGroup %s/%s: %w", ng.Namespace, ng.Name, err)
 		}
-		if ng, err = groups.Get(ctx, p.GetNodeGroup(), metav1.GetOptions{}); err != nil {
-			if apierrors.IsNotFound(err) {
-				return &accept.Refusal{Rule: accept.RuleNodeGroup, Reason: fmt.Sprintf("NodeGroup %s/%s does not exist", p.GetNamespace(), p.GetNodeGroup())}
-			}
-			return fmt.Errorf("read NodeGroup %s/%s: %w", p.GetNamespace(), p.GetNodeGroup(), err)
+		if ng, err = readLock(ctx, groups, p); err != nil {
+			return err
 		}
 	}
+}
+
+// readLock reads p's group live, for a decision on its lock.
+func readLock(ctx context.Context, groups autoscaler.NodeGroupInterface, p *rebalancerv1.RebalancePlan) (*v1alpha1.NodeGroup, error) {
+	ng, err := groups.Get(ctx, p.GetNodeGroup(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, &accept.Refusal{Rule: accept.RuleNodeGroup, Reason: fmt.Sprintf("NodeGroup %s/%s does not exist", p.GetNamespace(), p.GetNodeGroup())}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read NodeGroup %s/%s: %w", p.GetNamespace(), p.GetNodeGroup(), err)
+	}
+	return ng, nil
+}
+
+// holdsLock reports whether ng, as read, is p's group with its lock held
+// by execution id of this installation.
+func holdsLock(d *Deps, ng *v1alpha1.NodeGroup, p *rebalancerv1.RebalancePlan, id string) bool {
+	h := ng.Status.ActiveExecution
+	return string(ng.UID) == p.GetNodeGroupUid() && h != nil && h.PlanID == p.GetPlanId() &&
+		h.ExecutionID == id && h.Installation == d.Installation
 }
 
 // releaseGroup clears the group's lock if p's execution holds it (a plan

@@ -173,10 +173,12 @@ func (x *execution) refuseBatch(ctx context.Context, b *rebalancerv1.NodeBatch, 
 
 // LivePolicy implements nodestep.Execution: the plan's NodeGroup's policy
 // now, defaults applied, or an error when it cannot be read or the group
-// is not the plan's any more.
+// is not the plan's any more. "Now" is the watch-fed cache the guards
+// read too (groupcache.go): an edit of the policy reaches it within
+// moments, without a read of the cluster at every step that asks.
 func (v stepView) LivePolicy(ctx context.Context) (*rebalancerv1.RebalancePolicy, error) {
 	p := v.x.plan()
-	ng, err := v.x.deps.Groups.NodeGroups(p.GetNamespace()).Get(ctx, p.GetNodeGroup(), metav1.GetOptions{})
+	ng, err := v.x.deps.groupReads().NodeGroups(p.GetNamespace()).Get(ctx, p.GetNodeGroup(), metav1.GetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("read NodeGroup %s/%s: %w", p.GetNamespace(), p.GetNodeGroup(), err)
 	}

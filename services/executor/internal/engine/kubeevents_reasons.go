@@ -6,51 +6,85 @@ import (
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// kubeReason is how one kind of progress event reads as a Kubernetes
-// Event: its reason and type, and whether it is about a node (then it is
-// written on that node as well as on the NodeGroup).
+// kubeReason is how one kind of progress event reads in Kubernetes: the
+// reason and type of its Event and of the RebalanceBlocked condition it
+// sets (conditions.go), and where its Event is written, if anywhere.
 type kubeReason struct {
 	reason, eventType string
-	onNode            bool
+	on                eventOn
 }
 
-// kubeReasons maps the progress events an operator reads in `kubectl
-// describe` to Kubernetes Events. The rest (each pod evicted, each
-// rollback step, status writes, joins before Ready) stay on the progress
-// stream: as Events they would drown the story, and the API server keeps
-// Events for an hour anyway.
+// eventOn says which objects an Event is written on.
+type eventOn uint8
+
+const (
+	// onNone: no Event; the progress stream tells it, and the old node's
+	// last Event counts it (kubeevents.go, tally).
+	onNone eventOn = 0
+	// onGroup: the NodeGroup, where `kubectl describe nodegroup` reads
+	// the execution's story.
+	onGroup eventOn = 1 << iota
+	// onOldNode: the old node the event is about, where `kubectl
+	// describe node` reads why the node is going or stays.
+	onOldNode
+)
+
+// kubeReasons maps progress events to how they read in Kubernetes. Events
+// cost a write each (issue: 11.5 per replaced node), and every step is on
+// the progress stream already, so an Event is written only where an
+// operator reading `kubectl describe` or `kubectl get events` needs one:
+//   - the execution's turns, on the group (rare: a handful per run);
+//   - per old node, one Event when its replacement starts (on the node,
+//     which is still there) and one when it is replaced (on the group: the
+//     Node object is gone by then), counting the steps between;
+//   - every Warning of a run going wrong (a drain timed out, a forced
+//     delete, a failed node or batch, a health gate failing, a
+//     quarantine) on the group and the old node: they are why a run
+//     stopped, and rare;
+//   - a health gate passing, on the node that soaked.
+//
+// The routine steps between (provisioned, joined, ready, cordoned,
+// drained, pods rolled out or evicted, soak started, batches started and
+// completed) get no Event; their reasons still name the RebalanceBlocked
+// condition they set. Nor does an eviction a PDB refuses: it is routine
+// backpressure (a budget of one refuses every pod after the first until
+// its replacement is up: 4 Event writes per node), the condition says
+// which pod and PDB hold the drain while they do, the node's last Event
+// counts the refusals, and a drain they hold past its timeout gets its
+// Warning (DrainTimedOut, then ReplacementFailed naming them).
 var kubeReasons = map[rebalancerv1.EventKind]kubeReason{
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_AWAITING_APPROVAL: {"RebalanceAwaitingApproval", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_APPROVED:          {"RebalanceApproved", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_STARTED:           {"RebalanceStarted", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_TAKEN_OVER:        {"RebalanceTakenOver", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_BATCH_STARTED:               {"BatchStarted", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED:            {"ReplacementProvisioned", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_READY:                  {"ReplacementReady", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_CORDONED:               {"Cordoned", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_STARTED:          {"DrainStarted", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED:            {"EvictionBlocked", corev1.EventTypeWarning, true},
-	rebalancerv1.EventKind_EVENT_KIND_POD_FORCE_DELETED:           {"PodForceDeleted", corev1.EventTypeWarning, true},
-	rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT:              {"PodRolledOut", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAINED:                {"Drained", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_TIMEOUT:          {"DrainTimedOut", corev1.EventTypeWarning, true},
-	rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED:                {"SoakStarted", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_PASSED:          {"HealthGatePassed", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_FAILED:          {"HealthGateFailed", corev1.EventTypeWarning, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_TERMINATED:             {"NodeReplaced", corev1.EventTypeNormal, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_FAILED:                 {"ReplacementFailed", corev1.EventTypeWarning, true},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_QUARANTINED:            {"Quarantined", corev1.EventTypeWarning, true},
-	rebalancerv1.EventKind_EVENT_KIND_BATCH_COMPLETED:             {"BatchCompleted", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED:                {"BatchFailed", corev1.EventTypeWarning, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_PAUSED:            {"RebalancePaused", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_RESUMED:           {"RebalanceResumed", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED:         {"RebalanceCancelled", corev1.EventTypeWarning, false},
-	rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STARTED:            {"RollingBack", corev1.EventTypeWarning, false},
-	rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_COMPLETED:          {"RolledBack", corev1.EventTypeWarning, false},
-	rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_FAILED:             {"RollbackFailed", corev1.EventTypeWarning, false},
-	rebalancerv1.EventKind_EVENT_KIND_SAVINGS_VERIFIED:            {"SavingsVerified", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED:         {"RebalanceSucceeded", corev1.EventTypeNormal, false},
-	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED:            {"RebalanceFailed", corev1.EventTypeWarning, false},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_AWAITING_APPROVAL: {"RebalanceAwaitingApproval", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_APPROVED:          {"RebalanceApproved", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_STARTED:           {"RebalanceStarted", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_TAKEN_OVER:        {"RebalanceTakenOver", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_BATCH_STARTED:               {"BatchStarted", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING:           {"ReplacementStarted", corev1.EventTypeNormal, onOldNode},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED:            {"ReplacementProvisioned", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_READY:                  {"ReplacementReady", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_CORDONED:               {"Cordoned", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_STARTED:          {"DrainStarted", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED:            {"EvictionBlocked", corev1.EventTypeWarning, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_POD_FORCE_DELETED:           {"PodForceDeleted", corev1.EventTypeWarning, onGroup | onOldNode},
+	rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT:              {"PodRolledOut", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAINED:                {"Drained", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_TIMEOUT:          {"DrainTimedOut", corev1.EventTypeWarning, onGroup | onOldNode},
+	rebalancerv1.EventKind_EVENT_KIND_SOAK_STARTED:                {"SoakStarted", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_PASSED:          {"HealthGatePassed", corev1.EventTypeNormal, onOldNode},
+	rebalancerv1.EventKind_EVENT_KIND_HEALTH_GATE_FAILED:          {"HealthGateFailed", corev1.EventTypeWarning, onGroup | onOldNode},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_TERMINATED:             {"NodeReplaced", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_FAILED:                 {"ReplacementFailed", corev1.EventTypeWarning, onGroup | onOldNode},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_QUARANTINED:            {"Quarantined", corev1.EventTypeWarning, onGroup | onOldNode},
+	rebalancerv1.EventKind_EVENT_KIND_BATCH_COMPLETED:             {"BatchCompleted", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_BATCH_FAILED:                {"BatchFailed", corev1.EventTypeWarning, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_PAUSED:            {"RebalancePaused", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_RESUMED:           {"RebalanceResumed", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_CANCELLED:         {"RebalanceCancelled", corev1.EventTypeWarning, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_STARTED:            {"RollingBack", corev1.EventTypeWarning, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_COMPLETED:          {"RolledBack", corev1.EventTypeWarning, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_ROLLBACK_FAILED:             {"RollbackFailed", corev1.EventTypeWarning, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_SAVINGS_VERIFIED:            {"SavingsVerified", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_SUCCEEDED:         {"RebalanceSucceeded", corev1.EventTypeNormal, onGroup},
+	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED:            {"RebalanceFailed", corev1.EventTypeWarning, onGroup},
 }
 
 // reasonFor is ev's reason and type; ok is false for a kind left to the

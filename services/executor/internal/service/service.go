@@ -67,13 +67,22 @@ func Setup(s *server.Server, d Deps, o Options) error {
 		s.Logger().Info("plans must be signed by the Planner", "planner_keys", o.PlanKeys.KeyIDs())
 	}
 	grpcAPI := api.Register(s)
-	deps := engine.Deps{Kube: d.Kube, Groups: d.Groups, Cloud: d.Cloud, HealthQuery: d.HealthQuery,
+	// The NodeGroups the guards, the policy reads and the Events only
+	// judge are read from a watch (engine.GroupCache); the group's lock
+	// and status writes read live. It syncs before the engine opens.
+	groups := engine.NewGroupCache(d.Groups, o.Installation)
+	groups.Start(context.Background())
+	steps := stepKube(s, d) // the node steps' informer caches (stepkube.go)
+	deps := engine.Deps{Kube: d.Kube, StepKube: steps, Groups: d.Groups, Cloud: d.Cloud, HealthQuery: d.HealthQuery,
 		Metrics: engine.NewMetrics(s.Registry()), Logger: s.Logger(), Replica: o.Replica, Installation: o.Installation,
 		LeaseTTL: o.LeaseTTL, Roles: o.Roles, Pace: o.Pace, MaxPlanAge: o.MaxPlanAge, Reconcile: o.Reconcile,
-		Story: engine.NewKubeStory(d.Kube, d.Groups, o.Installation, s.Logger())}
-	// Registered before the engine's stop, so it runs after it: the last
-	// events of stopping executions are told too.
+		Story: engine.NewKubeStory(d.Kube, d.Groups, o.Installation, s.Logger(), engine.StoryReads(groups))}
+	// Registered before the engine's stop, so they run after it: the last
+	// events of stopping executions are told too, and their last guards
+	// still read the cache.
+	s.OnStop(func(context.Context) error { groups.Stop(); return nil })
 	s.OnStop(func(context.Context) error { deps.Story.Stop(); return nil })
+	s.Depend(server.Dependency{Name: "nodegroup cache", Check: groups.Ready})
 	var open atomic.Bool
 	s.Depend(server.Dependency{Name: "kubernetes", Check: kube.Readyz(d.Kube)})
 	s.Depend(server.Dependency{Name: "nats", Check: natsbus.Ready(nc, js)})
@@ -87,7 +96,14 @@ func Setup(s *server.Server, d Deps, o Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan *engine.Executor, 1)
 	go func() {
-		e, err := openEngine(ctx, js, o.NATSReplicas, deps, accept.Checker{Kube: d.Kube, Groups: d.Groups, PlanKeys: o.PlanKeys, HealthQueries: d.HealthQuery != nil})
+		err := groups.WaitForSync(ctx)
+		if err == nil {
+			err = steps.Start(ctx)
+		}
+		var e *engine.Executor
+		if err == nil {
+			e, err = openEngine(ctx, js, o.NATSReplicas, deps, accept.Checker{Kube: d.Kube, Groups: groups, PlanKeys: o.PlanKeys, HealthQueries: d.HealthQuery != nil})
+		}
 		if err != nil {
 			s.Logger().Error("executor engine not started", "error", err)
 			close(started)

@@ -129,6 +129,19 @@ func fakeCluster(t *testing.T) *rest.Config {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"kind":"NodeList","apiVersion":"v1","metadata":{},"items":[]}`))
 	})
+	// No NodeGroups, and a watch that never says anything: enough for the
+	// Executor's NodeGroup cache to sync.
+	mux.HandleFunc("GET /apis/autoscaler.vpsie.io/v1alpha1/nodegroups", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("watch") == "true" {
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		_, _ = w.Write([]byte(`{"kind":"NodeGroupList","apiVersion":"autoscaler.vpsie.io/v1alpha1","metadata":{"resourceVersion":"1"},"items":[]}`))
+	})
+	serveStepInformers(mux) // stepkube_test.go
 	api := httptest.NewServer(mux)
 	t.Cleanup(api.Close)
 	return &rest.Config{Host: api.URL}
