@@ -56,6 +56,7 @@ func (a *Analyzer) Analyze(ctx context.Context, namespace, name string, opp *reb
 		NodeGroupGeneration:          ng.Generation,
 		NodeGroupUid:                 string(ng.UID),
 		Provisioning:                 provisioningOf(in),
+		StepTimings:                  stepTimingsOf(ng), // timings.go
 	}
 	if analysis.AnalysisId, err = analysisID(analysis); err != nil {
 		return nil, err

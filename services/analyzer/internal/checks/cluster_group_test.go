@@ -43,6 +43,23 @@ func TestClusterHealth(t *testing.T) {
 			want: want{check: checks.NameUnreadyNodes, status: failed, wait: true,
 				contains: []string{"1 of 4 nodes (25%) are not Ready, over the 20% limit: db-0"}},
 		},
+		"a new node not Ready yet is joining, not unready": {
+			edit: func(f *fixture) {
+				joining := notReady(testobj.Node("db-0", "db", "standard-8"))
+				joining.CreationTimestamp = metav1.NewTime(f.now.Add(-checks.DefaultJoinGrace + time.Second))
+				f.objects = append(f.objects, joining)
+			},
+			want: want{check: checks.NameUnreadyNodes, status: passed, contains: []string{"0 of 4 nodes not Ready (1 more joining)"}},
+		},
+		"a node not Ready past the join grace is unready": {
+			edit: func(f *fixture) {
+				late := notReady(testobj.Node("db-0", "db", "standard-8"))
+				late.CreationTimestamp = metav1.NewTime(f.now.Add(-checks.DefaultJoinGrace))
+				f.objects = append(f.objects, late)
+			},
+			want: want{check: checks.NameUnreadyNodes, status: failed, wait: true,
+				contains: []string{"1 of 4 nodes (25%) are not Ready, over the 20% limit: db-0"}},
+		},
 		"exactly the limit of unready nodes is still healthy": {
 			edit: func(f *fixture) {
 				f.objects = append(f.objects, notReady(testobj.Node("db-0", "db", "s")), testobj.Node("db-1", "db", "s"))

@@ -45,12 +45,22 @@ type Limits struct {
 	ScaleUpCooldown time.Duration
 	// MaxCatalogueAge is the age past which prices are flagged as stale.
 	MaxCatalogueAge time.Duration
+	// JoinGrace is how long a new node may stay not Ready without counting
+	// as unready: it is still joining (booting, its kubelet registering),
+	// which any scale-up or another group's rebalance in the same cluster
+	// shows, not an outage.
+	JoinGrace time.Duration
 }
+
+// DefaultJoinGrace covers a VPSie VM's boot and its kubelet's first
+// Ready report with room to spare (they take one to two minutes).
+const DefaultJoinGrace = 5 * time.Minute
 
 // DefaultLimits follow the peers: Karpenter stops repairing when 20% of a
 // pool is unhealthy; Cluster Autoscaler waits 10 minutes after a scale-up.
 func DefaultLimits(catalogueRefresh time.Duration) Limits {
-	return Limits{MaxUnreadyPercent: 20, ScaleUpCooldown: 10 * time.Minute, MaxCatalogueAge: 3 * catalogueRefresh}
+	return Limits{MaxUnreadyPercent: 20, ScaleUpCooldown: 10 * time.Minute, MaxCatalogueAge: 3 * catalogueRefresh,
+		JoinGrace: DefaultJoinGrace}
 }
 
 // candidates returns the members that are candidates.
