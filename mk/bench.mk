@@ -1,7 +1,10 @@
 # bench-rebalance: the whole rebalance measured at 100 nodes and 2,000 pods
 # (testbed/bench): wall time against the critical-path bound, speed-up over
-# one node at a time (measured on 20 nodes and scaled), requests per node
-# and the Executor's peak memory. About 15 minutes on 2 cores.
+# one node at a time (measured on 20 nodes and scaled), requests per node,
+# the Executor's peak memory, and the Planner's expected duration against
+# the wall time. The measured group has BENCH_CONCURRENCY extra nodes, which
+# a warm-up replaces first so that the group's status carries the step
+# times the expected duration is computed from. About 20 minutes on 2 cores.
 BENCH_NODES          ?= 100
 BENCH_PODS           ?= 2000
 BENCH_CONCURRENCY    ?= 10

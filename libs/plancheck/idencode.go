@@ -209,6 +209,7 @@ func (k *idSink) plan(b []byte, p *rebalancerv1.RebalancePlan) ([]byte, error) {
 		}
 	}
 	// 23 signature and 24 signing_key_id are not content.
+	b = appendDuration(b, 25, p.GetExpectedDuration())
 	if p != nil {
 		b = append(b, p.ProtoReflect().GetUnknown()...)
 	}

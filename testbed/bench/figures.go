@@ -103,9 +103,16 @@ type Figures struct {
 	Nodes, Pods, Concurrency int
 	Boot                     time.Duration
 	Wall, Bound              time.Duration
-	// Estimate is the plan's estimated_duration: the Planner's forecast
-	// of Wall.
+	// Estimate is the plan's estimated_duration: the Planner's upper
+	// bound of Wall, from the policy's timeouts.
 	Estimate time.Duration
+	// Expected is the plan's expected_duration: the Planner's forecast of
+	// Wall from Timings, the warm-up's step times (medians per node) that
+	// the measured plan's analysis carried; WarmUp is the warm-up's wall
+	// time.
+	Expected time.Duration
+	Timings  *rebalancerv1.StepTimings
+	WarmUp   time.Duration
 	// Steps are the mean per-node times of the steps from the events, what
 	// the estimate is to be compared with.
 	Steps stepTimes
@@ -139,18 +146,26 @@ func (f Figures) LaneModel() time.Duration {
 // forecast, above 1 an overestimate.
 func (f Figures) EstimateRatio() float64 { return f.Estimate.Seconds() / f.Wall.Seconds() }
 
+// ExpectedRatio is the plan's expected duration over the wall time: the
+// forecast is within 20 % between 0.8 and 1.2.
+func (f Figures) ExpectedRatio() float64 { return f.Expected.Seconds() / f.Wall.Seconds() }
+
 // Print writes the figures as a table; a failed write is the caller's
 // terminal going away, nothing to report.
 func (f Figures) Print(out io.Writer) {
 	row := func(what, value string) { _, _ = fmt.Fprintf(out, "| %-44s | %s |\n", what, value) }
 	_, _ = fmt.Fprintf(out, "\n| figure | value |\n|---|---|\n")
-	row("group", fmt.Sprintf("%d nodes, %d pods, max concurrent %d, boot %s", f.Nodes, f.Pods, f.Concurrency, f.Boot))
+	row("group", fmt.Sprintf("%d nodes replaced (+%d the warm-up replaced first), %d pods, max concurrent %d, boot %s",
+		f.Nodes, f.Concurrency, f.Pods, f.Concurrency, f.Boot))
 	row("result", f.Status)
 	row("wall time of the rebalance", f.Wall.Round(100*time.Millisecond).String())
 	row("critical-path bound (longest lane)", f.Bound.Round(100*time.Millisecond).String())
 	row("wall / bound", fmt.Sprintf("%.2f", f.Ratio()))
 	row("the plan's estimate", f.Estimate.Round(100*time.Millisecond).String())
 	row("estimate / wall", fmt.Sprintf("%.2f", f.EstimateRatio()))
+	row("the plan's expected duration", fmt.Sprintf("%s, from the warm-up's %s",
+		f.Expected.Round(100*time.Millisecond), timingsString(f.Timings, f.WarmUp)))
+	row("expected / wall", fmt.Sprintf("%.2f", f.ExpectedRatio()))
 	row("per node, mean", f.Steps.String())
 	row("nodes per lane × mean per node", fmt.Sprintf("%s (%.2f of wall): the estimate the plan's lanes give at this run's step times",
 		f.LaneModel().Round(100*time.Millisecond), f.LaneModel().Seconds()/f.Wall.Seconds()))
@@ -171,6 +186,7 @@ func figures(cfg Config, r run, pods int) Figures {
 	n := float64(max(r.final.GetResult().GetNodesReplaced(), 1))
 	ss := spans(r.events)
 	f := Figures{Nodes: cfg.Nodes, Pods: pods, Concurrency: cfg.Concurrency, Boot: cfg.Boot, Wall: r.wall, Estimate: r.estimate,
+		Expected: r.expected, Timings: r.timings,
 		KubePerNode: float64(r.kubeReqs) / n, EvictionsPerPod: float64(r.evictions) / float64(max(pods, 1)),
 		CloudPerNode: float64(r.cloudReqs) / n, PeakMiB: r.peakMiB, TopKube: topKinds(r.kubeKinds, 6), TopCloud: topKinds(r.cloudKinds, 6),
 		Status: fmt.Sprintf("%s, %d/%d replaced", r.final.GetStatus(), r.final.GetResult().GetNodesReplaced(), cfg.Nodes)}
@@ -179,6 +195,16 @@ func figures(cfg Config, r run, pods int) Figures {
 		f.Steps = meanSteps(ss)
 	}
 	return f
+}
+
+// timingsString says what the expected duration was made from.
+func timingsString(t *rebalancerv1.StepTimings, wall time.Duration) string {
+	if t == nil {
+		return "step times: none (no expected duration)"
+	}
+	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Millisecond) }
+	return fmt.Sprintf("run (%s wall) of %d nodes, medians per node: provision %s, drain %s, terminate %s",
+		r(wall), t.GetSampleNodes(), r(t.GetProvision().AsDuration()), r(t.GetDrain().AsDuration()), r(t.GetTerminate().AsDuration()))
 }
 
 // stepTimes are the mean times of one node's steps.

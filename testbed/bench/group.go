@@ -77,6 +77,24 @@ func (w *world) waitReady(t testing.TB, group string, want map[string]bool) []*c
 	return nodes
 }
 
+// othersOf are the group's Ready nodes other than nodes.
+func (w *world) othersOf(t testing.TB, group string, nodes []*corev1.Node) []*corev1.Node {
+	t.Helper()
+	list, err := w.sb.Client.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + group})
+	require.NoError(t, err)
+	skip := map[string]bool{}
+	for _, n := range nodes {
+		skip[n.Name] = true
+	}
+	var out []*corev1.Node
+	for i := range list.Items {
+		if !skip[list.Items[i].Name] && fixtures.NodeReady(&list.Items[i]) {
+			out = append(out, &list.Items[i])
+		}
+	}
+	return out
+}
+
 func (w *world) deleteNodes(group string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

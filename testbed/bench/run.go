@@ -30,9 +30,13 @@ func (w *world) cloud(t testing.TB) *vpsie.Client {
 // run is one measured rebalance.
 type run struct {
 	wall time.Duration
-	// estimate is the plan's estimated_duration, the Planner's forecast
-	// of wall.
+	// estimate is the plan's estimated_duration, the Planner's upper
+	// bound of wall; expected its expected_duration, the forecast from
+	// timings (the step times of an earlier run on the group), 0 when
+	// the group had none.
 	estimate  time.Duration
+	expected  time.Duration
+	timings   *rebalancerv1.StepTimings
 	final     *rebalancerv1.ExecutionState
 	events    []*rebalancerv1.ExecutionEvent
 	kubeReqs  int
@@ -44,13 +48,13 @@ type run struct {
 	peakMiB    float64
 }
 
-// rebalance plans the replacement of every node of the group, at
-// concurrency nodes at once, executes it and watches it to the end,
-// counting the Executor's requests meanwhile.
-func (w *world) rebalance(t testing.TB, namespace string, old []*corev1.Node, concurrency int) run {
+// rebalance plans the replacement of the group's nodes old (keep: its
+// other nodes), at concurrency nodes at once, executes it and watches it
+// to the end, counting the Executor's requests meanwhile.
+func (w *world) rebalance(t testing.TB, namespace string, old, keep []*corev1.Node, concurrency int) run {
 	t.Helper()
-	plan := w.planner.Plan(t, w.sb.Autoscaler, plantest.Spec{Namespace: namespace, Group: namespace,
-		Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING, Replace: old, Target: target,
+	plan, timings := w.planner.plan(t, w.sb.Autoscaler, plantest.Spec{Namespace: namespace, Group: namespace,
+		Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING, Replace: old, Keep: keep, Target: target,
 		Concurrency: int32(concurrency), DrainTimeout: 10 * time.Minute, ProvisionTimeout: 10 * time.Minute})
 	kubeBefore, simBefore := w.proxy.snapshot(), w.sim.Stats()
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
@@ -60,7 +64,8 @@ func (w *world) rebalance(t testing.TB, namespace string, old []*corev1.Node, co
 	require.NoError(t, err)
 	events, err := w.watch(ctx, resp.GetExecution().GetExecutionId())
 	require.NoError(t, err)
-	r := run{wall: time.Since(start), estimate: plan.GetEstimatedDuration().AsDuration(), events: events}
+	r := run{wall: time.Since(start), estimate: plan.GetEstimatedDuration().AsDuration(),
+		expected: plan.GetExpectedDuration().AsDuration(), timings: timings, events: events}
 	got, err := w.api.GetExecution(ctx, &rebalancerv1.GetExecutionRequest{ExecutionId: resp.GetExecution().GetExecutionId()})
 	require.NoError(t, err)
 	r.final = got.GetExecution()

@@ -167,6 +167,35 @@ type NodeGroupStatus struct {
 	// ActiveExecution is the plan being executed on this group, if any.
 	// +optional
 	ActiveExecution *ActiveExecution `json:"activeExecution,omitempty"`
+
+	// LastRebalanceTimings are the per-node step times the last successful
+	// rebalance of this group measured, written by the Executor with
+	// LastRebalanceTime. The Analyzer passes them on so the Planner can
+	// forecast how long a plan takes on this group; a failed or cancelled
+	// rebalance leaves them as they were, since its steps did not all run.
+	// +optional
+	LastRebalanceTimings *RebalanceTimings `json:"lastRebalanceTimings,omitempty"`
+}
+
+// RebalanceTimings are medians over the nodes an execution replaced, each
+// a step of one node's replacement as the Executor's record timed it.
+// Medians, so one slow node does not speak for the group.
+type RebalanceTimings struct {
+	// Nodes is how many replaced nodes the medians are taken over.
+	Nodes int32 `json:"nodes"`
+	// Provision is from asking for the replacement to it being Ready and
+	// its old node cordoned: boot and join (the last attempt's, when a VM
+	// had to be asked for again).
+	Provision metav1.Duration `json:"provision"`
+	// Drain is from the old node's drain start to its last pod gone.
+	Drain metav1.Duration `json:"drain"`
+	// Terminate is from the drained old node to its VM and Node gone: the
+	// wait for the moved workloads to be available again, then the
+	// deletes. Neither a soak, which the plan sets, nor a wait for the
+	// batch that terminates the node (blue-green) is included.
+	Terminate metav1.Duration `json:"terminate"`
+	// Wall is the execution's own time, start to end.
+	Wall metav1.Duration `json:"wall"`
 }
 
 // GroupNode is one member of a group.

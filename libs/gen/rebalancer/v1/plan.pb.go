@@ -250,9 +250,17 @@ type RebalancePlan struct {
 	// lowercase hex digits of the SHA-256 of the raw 32-byte public key. Lets
 	// the Executor pick the key among several during a rotation. Covered by
 	// the signature; not part of plan_id.
-	SigningKeyId  string `protobuf:"bytes,24,opt,name=signing_key_id,json=signingKeyId,proto3" json:"signing_key_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	SigningKeyId string `protobuf:"bytes,24,opt,name=signing_key_id,json=signingKeyId,proto3" json:"signing_key_id,omitempty"`
+	// Expected duration from the group's measured step times (the
+	// analysis' step_timings): the plan walked as the Executor runs it,
+	// lanes, surge slots, batch order, soaks and blue-green's phases
+	// included, each node costing the measured provision, drain and
+	// terminate. A forecast, not a bound (estimated_duration is the bound):
+	// the Executor's own overhead and slow nodes come on top. Unset when the
+	// analysis carries no step timings.
+	ExpectedDuration *durationpb.Duration `protobuf:"bytes,25,opt,name=expected_duration,json=expectedDuration,proto3" json:"expected_duration,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *RebalancePlan) Reset() {
@@ -451,6 +459,13 @@ func (x *RebalancePlan) GetSigningKeyId() string {
 		return x.SigningKeyId
 	}
 	return ""
+}
+
+func (x *RebalancePlan) GetExpectedDuration() *durationpb.Duration {
+	if x != nil {
+		return x.ExpectedDuration
+	}
+	return nil
 }
 
 // NodeBatch is a set of nodes handled together.
@@ -694,7 +709,7 @@ var File_rebalancer_v1_plan_proto protoreflect.FileDescriptor
 
 const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"\n" +
-	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\xd3\b\n" +
+	"\x18rebalancer/v1/plan.proto\x12\rrebalancer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19rebalancer/v1/types.proto\"\x9b\t\n" +
 	"\rRebalancePlan\x12\x17\n" +
 	"\aplan_id\x18\x01 \x01(\tR\x06planId\x12\x1f\n" +
 	"\vanalysis_id\x18\x02 \x01(\tR\n" +
@@ -725,7 +740,8 @@ const file_rebalancer_v1_plan_proto_rawDesc = "" +
 	"\x10analysis_verdict\x18\x15 \x01(\x0e2 .rebalancer.v1.RecommendedActionR\x0fanalysisVerdict\x12?\n" +
 	"\rfailed_checks\x18\x16 \x03(\v2\x1a.rebalancer.v1.SafetyCheckR\ffailedChecks\x12\x1c\n" +
 	"\tsignature\x18\x17 \x01(\fR\tsignature\x12$\n" +
-	"\x0esigning_key_id\x18\x18 \x01(\tR\fsigningKeyId\"\xb4\x02\n" +
+	"\x0esigning_key_id\x18\x18 \x01(\tR\fsigningKeyId\x12F\n" +
+	"\x11expected_duration\x18\x19 \x01(\v2\x19.google.protobuf.DurationR\x10expectedDuration\"\xb4\x02\n" +
 	"\tNodeBatch\x12!\n" +
 	"\fbatch_number\x18\x01 \x01(\x05R\vbatchNumber\x12/\n" +
 	"\x05phase\x18\x02 \x01(\x0e2\x19.rebalancer.v1.BatchPhaseR\x05phase\x122\n" +
@@ -799,17 +815,18 @@ var file_rebalancer_v1_plan_proto_depIdxs = []int32{
 	10, // 6: rebalancer.v1.RebalancePlan.policy:type_name -> rebalancer.v1.RebalancePolicy
 	11, // 7: rebalancer.v1.RebalancePlan.analysis_verdict:type_name -> rebalancer.v1.RecommendedAction
 	12, // 8: rebalancer.v1.RebalancePlan.failed_checks:type_name -> rebalancer.v1.SafetyCheck
-	0,  // 9: rebalancer.v1.NodeBatch.phase:type_name -> rebalancer.v1.BatchPhase
-	13, // 10: rebalancer.v1.NodeBatch.nodes:type_name -> rebalancer.v1.CandidateNode
-	8,  // 11: rebalancer.v1.NodeBatch.estimated_duration:type_name -> google.protobuf.Duration
-	8,  // 12: rebalancer.v1.NodeBatch.soak_time:type_name -> google.protobuf.Duration
-	1,  // 13: rebalancer.v1.RollbackStep.action:type_name -> rebalancer.v1.RollbackAction
-	4,  // 14: rebalancer.v1.RollbackPlan.steps:type_name -> rebalancer.v1.RollbackStep
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	8,  // 9: rebalancer.v1.RebalancePlan.expected_duration:type_name -> google.protobuf.Duration
+	0,  // 10: rebalancer.v1.NodeBatch.phase:type_name -> rebalancer.v1.BatchPhase
+	13, // 11: rebalancer.v1.NodeBatch.nodes:type_name -> rebalancer.v1.CandidateNode
+	8,  // 12: rebalancer.v1.NodeBatch.estimated_duration:type_name -> google.protobuf.Duration
+	8,  // 13: rebalancer.v1.NodeBatch.soak_time:type_name -> google.protobuf.Duration
+	1,  // 14: rebalancer.v1.RollbackStep.action:type_name -> rebalancer.v1.RollbackAction
+	4,  // 15: rebalancer.v1.RollbackPlan.steps:type_name -> rebalancer.v1.RollbackStep
+	16, // [16:16] is the sub-list for method output_type
+	16, // [16:16] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_rebalancer_v1_plan_proto_init() }

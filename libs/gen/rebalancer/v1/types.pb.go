@@ -998,7 +998,13 @@ type RebalanceAnalysis struct {
 	// Executor can refuse a plan made for a group that no longer exists.
 	NodeGroupUid string `protobuf:"bytes,17,opt,name=node_group_uid,json=nodeGroupUid,proto3" json:"node_group_uid,omitempty"`
 	// How the replacements would be provisioned, as the group says.
-	Provisioning  *Provisioning `protobuf:"bytes,18,opt,name=provisioning,proto3" json:"provisioning,omitempty"`
+	Provisioning *Provisioning `protobuf:"bytes,18,opt,name=provisioning,proto3" json:"provisioning,omitempty"`
+	// Per-node step times the group's last successful rebalance measured,
+	// copied by the Analyzer from the NodeGroup's
+	// status.lastRebalanceTimings (the Executor writes them). Unset when the
+	// group was never rebalanced successfully. The Planner forecasts the
+	// plan's expected_duration from them.
+	StepTimings   *StepTimings `protobuf:"bytes,19,opt,name=step_timings,json=stepTimings,proto3" json:"step_timings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1159,6 +1165,90 @@ func (x *RebalanceAnalysis) GetProvisioning() *Provisioning {
 	return nil
 }
 
+func (x *RebalanceAnalysis) GetStepTimings() *StepTimings {
+	if x != nil {
+		return x.StepTimings
+	}
+	return nil
+}
+
+// StepTimings are medians over the nodes one execution replaced, each a
+// step of one node's replacement.
+type StepTimings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// From asking for the replacement to it being Ready and its old node
+	// cordoned: boot and join.
+	Provision *durationpb.Duration `protobuf:"bytes,1,opt,name=provision,proto3" json:"provision,omitempty"`
+	// From the old node's drain start to its last pod gone.
+	Drain *durationpb.Duration `protobuf:"bytes,2,opt,name=drain,proto3" json:"drain,omitempty"`
+	// From the drained old node to its VM and Node gone: the wait for the
+	// moved workloads to be available again, then the deletes; a soak and a
+	// wait for the batch that terminates the node (blue-green) excluded.
+	Terminate *durationpb.Duration `protobuf:"bytes,3,opt,name=terminate,proto3" json:"terminate,omitempty"`
+	// How many replaced nodes the medians are taken over.
+	SampleNodes   int32 `protobuf:"varint,4,opt,name=sample_nodes,json=sampleNodes,proto3" json:"sample_nodes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StepTimings) Reset() {
+	*x = StepTimings{}
+	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepTimings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepTimings) ProtoMessage() {}
+
+func (x *StepTimings) ProtoReflect() protoreflect.Message {
+	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepTimings.ProtoReflect.Descriptor instead.
+func (*StepTimings) Descriptor() ([]byte, []int) {
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *StepTimings) GetProvision() *durationpb.Duration {
+	if x != nil {
+		return x.Provision
+	}
+	return nil
+}
+
+func (x *StepTimings) GetDrain() *durationpb.Duration {
+	if x != nil {
+		return x.Drain
+	}
+	return nil
+}
+
+func (x *StepTimings) GetTerminate() *durationpb.Duration {
+	if x != nil {
+		return x.Terminate
+	}
+	return nil
+}
+
+func (x *StepTimings) GetSampleNodes() int32 {
+	if x != nil {
+		return x.SampleNodes
+	}
+	return 0
+}
+
 // Provisioning is where an analysis found the replacements would come from.
 type Provisioning struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1176,7 +1266,7 @@ type Provisioning struct {
 
 func (x *Provisioning) Reset() {
 	*x = Provisioning{}
-	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1278,7 @@ func (x *Provisioning) String() string {
 func (*Provisioning) ProtoMessage() {}
 
 func (x *Provisioning) ProtoReflect() protoreflect.Message {
-	mi := &file_rebalancer_v1_types_proto_msgTypes[6]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1291,7 @@ func (x *Provisioning) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Provisioning.ProtoReflect.Descriptor instead.
 func (*Provisioning) Descriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{6}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Provisioning) GetMode() ProvisioningMode {
@@ -1248,7 +1338,7 @@ type TimeWindow struct {
 
 func (x *TimeWindow) Reset() {
 	*x = TimeWindow{}
-	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1260,7 +1350,7 @@ func (x *TimeWindow) String() string {
 func (*TimeWindow) ProtoMessage() {}
 
 func (x *TimeWindow) ProtoReflect() protoreflect.Message {
-	mi := &file_rebalancer_v1_types_proto_msgTypes[7]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1273,7 +1363,7 @@ func (x *TimeWindow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeWindow.ProtoReflect.Descriptor instead.
 func (*TimeWindow) Descriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{7}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *TimeWindow) GetStart() string {
@@ -1373,7 +1463,7 @@ type RebalancePolicy struct {
 
 func (x *RebalancePolicy) Reset() {
 	*x = RebalancePolicy{}
-	mi := &file_rebalancer_v1_types_proto_msgTypes[8]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1385,7 +1475,7 @@ func (x *RebalancePolicy) String() string {
 func (*RebalancePolicy) ProtoMessage() {}
 
 func (x *RebalancePolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_rebalancer_v1_types_proto_msgTypes[8]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1398,7 +1488,7 @@ func (x *RebalancePolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebalancePolicy.ProtoReflect.Descriptor instead.
 func (*RebalancePolicy) Descriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{8}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RebalancePolicy) GetEnabled() bool {
@@ -1578,7 +1668,7 @@ type HealthGate struct {
 
 func (x *HealthGate) Reset() {
 	*x = HealthGate{}
-	mi := &file_rebalancer_v1_types_proto_msgTypes[9]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1590,7 +1680,7 @@ func (x *HealthGate) String() string {
 func (*HealthGate) ProtoMessage() {}
 
 func (x *HealthGate) ProtoReflect() protoreflect.Message {
-	mi := &file_rebalancer_v1_types_proto_msgTypes[9]
+	mi := &file_rebalancer_v1_types_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1603,7 +1693,7 @@ func (x *HealthGate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthGate.ProtoReflect.Descriptor instead.
 func (*HealthGate) Descriptor() ([]byte, []int) {
-	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{9}
+	return file_rebalancer_v1_types_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HealthGate) GetPrometheusQuery() string {
@@ -1675,7 +1765,7 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"\adetails\x18\x05 \x03(\v2'.rebalancer.v1.SafetyCheck.DetailsEntryR\adetails\x1a:\n" +
 	"\fDetailsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xec\a\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xab\b\n" +
 	"\x11RebalanceAnalysis\x12\x1f\n" +
 	"\vanalysis_id\x18\x01 \x01(\tR\n" +
 	"analysisId\x12\x1d\n" +
@@ -1701,7 +1791,13 @@ const file_rebalancer_v1_types_proto_rawDesc = "" +
 	"datacenter\x122\n" +
 	"\x15node_group_generation\x18\x10 \x01(\x03R\x13nodeGroupGeneration\x12$\n" +
 	"\x0enode_group_uid\x18\x11 \x01(\tR\fnodeGroupUid\x12?\n" +
-	"\fprovisioning\x18\x12 \x01(\v2\x1b.rebalancer.v1.ProvisioningR\fprovisioning\"\xa9\x01\n" +
+	"\fprovisioning\x18\x12 \x01(\v2\x1b.rebalancer.v1.ProvisioningR\fprovisioning\x12=\n" +
+	"\fstep_timings\x18\x13 \x01(\v2\x1a.rebalancer.v1.StepTimingsR\vstepTimings\"\xd3\x01\n" +
+	"\vStepTimings\x127\n" +
+	"\tprovision\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\tprovision\x12/\n" +
+	"\x05drain\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x05drain\x127\n" +
+	"\tterminate\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\tterminate\x12!\n" +
+	"\fsample_nodes\x18\x04 \x01(\x05R\vsampleNodes\"\xa9\x01\n" +
 	"\fProvisioning\x123\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x1f.rebalancer.v1.ProvisioningModeR\x04mode\x12\x1d\n" +
 	"\n" +
@@ -1801,7 +1897,7 @@ func file_rebalancer_v1_types_proto_rawDescGZIP() []byte {
 }
 
 var file_rebalancer_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_rebalancer_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_rebalancer_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_rebalancer_v1_types_proto_goTypes = []any{
 	(SafetyCheckCategory)(0),      // 0: rebalancer.v1.SafetyCheckCategory
 	(SafetyCheckStatus)(0),        // 1: rebalancer.v1.SafetyCheckStatus
@@ -1816,46 +1912,51 @@ var file_rebalancer_v1_types_proto_goTypes = []any{
 	(*ExcludedNode)(nil),          // 10: rebalancer.v1.ExcludedNode
 	(*SafetyCheck)(nil),           // 11: rebalancer.v1.SafetyCheck
 	(*RebalanceAnalysis)(nil),     // 12: rebalancer.v1.RebalanceAnalysis
-	(*Provisioning)(nil),          // 13: rebalancer.v1.Provisioning
-	(*TimeWindow)(nil),            // 14: rebalancer.v1.TimeWindow
-	(*RebalancePolicy)(nil),       // 15: rebalancer.v1.RebalancePolicy
-	(*HealthGate)(nil),            // 16: rebalancer.v1.HealthGate
-	nil,                           // 17: rebalancer.v1.SafetyCheck.DetailsEntry
-	(*durationpb.Duration)(nil),   // 18: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(*StepTimings)(nil),           // 13: rebalancer.v1.StepTimings
+	(*Provisioning)(nil),          // 14: rebalancer.v1.Provisioning
+	(*TimeWindow)(nil),            // 15: rebalancer.v1.TimeWindow
+	(*RebalancePolicy)(nil),       // 16: rebalancer.v1.RebalancePolicy
+	(*HealthGate)(nil),            // 17: rebalancer.v1.HealthGate
+	nil,                           // 18: rebalancer.v1.SafetyCheck.DetailsEntry
+	(*durationpb.Duration)(nil),   // 19: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
 }
 var file_rebalancer_v1_types_proto_depIdxs = []int32{
-	18, // 0: rebalancer.v1.CandidateNode.age:type_name -> google.protobuf.Duration
+	19, // 0: rebalancer.v1.CandidateNode.age:type_name -> google.protobuf.Duration
 	8,  // 1: rebalancer.v1.CandidateNode.workloads:type_name -> rebalancer.v1.Workload
 	0,  // 2: rebalancer.v1.SafetyCheck.category:type_name -> rebalancer.v1.SafetyCheckCategory
 	1,  // 3: rebalancer.v1.SafetyCheck.status:type_name -> rebalancer.v1.SafetyCheckStatus
-	17, // 4: rebalancer.v1.SafetyCheck.details:type_name -> rebalancer.v1.SafetyCheck.DetailsEntry
+	18, // 4: rebalancer.v1.SafetyCheck.details:type_name -> rebalancer.v1.SafetyCheck.DetailsEntry
 	9,  // 5: rebalancer.v1.RebalanceAnalysis.candidate_nodes:type_name -> rebalancer.v1.CandidateNode
 	10, // 6: rebalancer.v1.RebalanceAnalysis.excluded_nodes:type_name -> rebalancer.v1.ExcludedNode
 	7,  // 7: rebalancer.v1.RebalanceAnalysis.opportunity:type_name -> rebalancer.v1.Opportunity
 	11, // 8: rebalancer.v1.RebalanceAnalysis.safety_checks:type_name -> rebalancer.v1.SafetyCheck
 	2,  // 9: rebalancer.v1.RebalanceAnalysis.recommended_action:type_name -> rebalancer.v1.RecommendedAction
 	3,  // 10: rebalancer.v1.RebalanceAnalysis.priority:type_name -> rebalancer.v1.RebalancePriority
-	18, // 11: rebalancer.v1.RebalanceAnalysis.estimated_duration:type_name -> google.protobuf.Duration
-	19, // 12: rebalancer.v1.RebalanceAnalysis.analyzed_at:type_name -> google.protobuf.Timestamp
-	15, // 13: rebalancer.v1.RebalanceAnalysis.policy:type_name -> rebalancer.v1.RebalancePolicy
-	13, // 14: rebalancer.v1.RebalanceAnalysis.provisioning:type_name -> rebalancer.v1.Provisioning
-	4,  // 15: rebalancer.v1.Provisioning.mode:type_name -> rebalancer.v1.ProvisioningMode
-	5,  // 16: rebalancer.v1.RebalancePolicy.strategy:type_name -> rebalancer.v1.RebalanceStrategy
-	18, // 17: rebalancer.v1.RebalancePolicy.drain_timeout:type_name -> google.protobuf.Duration
-	18, // 18: rebalancer.v1.RebalancePolicy.provision_timeout:type_name -> google.protobuf.Duration
-	18, // 19: rebalancer.v1.RebalancePolicy.cooldown_period:type_name -> google.protobuf.Duration
-	14, // 20: rebalancer.v1.RebalancePolicy.maintenance_windows:type_name -> rebalancer.v1.TimeWindow
-	14, // 21: rebalancer.v1.RebalancePolicy.peak_hours:type_name -> rebalancer.v1.TimeWindow
-	6,  // 22: rebalancer.v1.RebalancePolicy.drain_timeout_action:type_name -> rebalancer.v1.DrainTimeoutAction
-	18, // 23: rebalancer.v1.RebalancePolicy.batch_soak_time:type_name -> google.protobuf.Duration
-	18, // 24: rebalancer.v1.RebalancePolicy.canary_soak:type_name -> google.protobuf.Duration
-	16, // 25: rebalancer.v1.RebalancePolicy.health_gate:type_name -> rebalancer.v1.HealthGate
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	19, // 11: rebalancer.v1.RebalanceAnalysis.estimated_duration:type_name -> google.protobuf.Duration
+	20, // 12: rebalancer.v1.RebalanceAnalysis.analyzed_at:type_name -> google.protobuf.Timestamp
+	16, // 13: rebalancer.v1.RebalanceAnalysis.policy:type_name -> rebalancer.v1.RebalancePolicy
+	14, // 14: rebalancer.v1.RebalanceAnalysis.provisioning:type_name -> rebalancer.v1.Provisioning
+	13, // 15: rebalancer.v1.RebalanceAnalysis.step_timings:type_name -> rebalancer.v1.StepTimings
+	19, // 16: rebalancer.v1.StepTimings.provision:type_name -> google.protobuf.Duration
+	19, // 17: rebalancer.v1.StepTimings.drain:type_name -> google.protobuf.Duration
+	19, // 18: rebalancer.v1.StepTimings.terminate:type_name -> google.protobuf.Duration
+	4,  // 19: rebalancer.v1.Provisioning.mode:type_name -> rebalancer.v1.ProvisioningMode
+	5,  // 20: rebalancer.v1.RebalancePolicy.strategy:type_name -> rebalancer.v1.RebalanceStrategy
+	19, // 21: rebalancer.v1.RebalancePolicy.drain_timeout:type_name -> google.protobuf.Duration
+	19, // 22: rebalancer.v1.RebalancePolicy.provision_timeout:type_name -> google.protobuf.Duration
+	19, // 23: rebalancer.v1.RebalancePolicy.cooldown_period:type_name -> google.protobuf.Duration
+	15, // 24: rebalancer.v1.RebalancePolicy.maintenance_windows:type_name -> rebalancer.v1.TimeWindow
+	15, // 25: rebalancer.v1.RebalancePolicy.peak_hours:type_name -> rebalancer.v1.TimeWindow
+	6,  // 26: rebalancer.v1.RebalancePolicy.drain_timeout_action:type_name -> rebalancer.v1.DrainTimeoutAction
+	19, // 27: rebalancer.v1.RebalancePolicy.batch_soak_time:type_name -> google.protobuf.Duration
+	19, // 28: rebalancer.v1.RebalancePolicy.canary_soak:type_name -> google.protobuf.Duration
+	17, // 29: rebalancer.v1.RebalancePolicy.health_gate:type_name -> rebalancer.v1.HealthGate
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_rebalancer_v1_types_proto_init() }
@@ -1863,14 +1964,14 @@ func file_rebalancer_v1_types_proto_init() {
 	if File_rebalancer_v1_types_proto != nil {
 		return
 	}
-	file_rebalancer_v1_types_proto_msgTypes[8].OneofWrappers = []any{}
+	file_rebalancer_v1_types_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rebalancer_v1_types_proto_rawDesc), len(file_rebalancer_v1_types_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -60,6 +60,9 @@ func CreatePlan(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides
 		AnalysisVerdict:   a.GetRecommendedAction(),
 		FailedChecks:      failedChecks(a.GetSafetyChecks()),
 	}
+	if c, ok := costsOf(a.GetStepTimings()); ok {
+		plan.ExpectedDuration = durationpb.New(expectedDuration(plan, c)) // expected.go
+	}
 	if plan.PlanId, err = plancheck.PlanID(plan); err != nil {
 		return nil, fmt.Errorf("derive plan ID: %w", err)
 	}
