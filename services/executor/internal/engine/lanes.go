@@ -101,7 +101,7 @@ func (s *laneRun) runLane(ctx context.Context, lane string, slots []laneSlot) {
 
 // node is slot's node, its events reported in its batch and lane.
 func (s *laneRun) node(slot laneSlot, lane string) *nodestep.Node {
-	n := s.x.steps.Node(slot.node, s.batches[slot.batch].GetBatchNumber())
+	n := s.x.steps.Node(slot.Node, s.batches[slot.Batch].GetBatchNumber())
 	n.Lane = lane
 	return n
 }
@@ -109,7 +109,7 @@ func (s *laneRun) node(slot laneSlot, lane string) *nodestep.Node {
 // admit waits until slot's node may start: the batches it awaits whole
 // are done, its batch started (its guards passed), a surge slot is free.
 func (s *laneRun) admit(ctx context.Context, slot laneSlot, n *nodestep.Node) error {
-	for _, dep := range slot.whole {
+	for _, dep := range slot.Whole {
 		if err := s.x.awaitBatch(ctx, dep, s.done, s.stop); err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (s *laneRun) admit(ctx context.Context, slot laneSlot, n *nodestep.Node) er
 	if s.stopping() {
 		return errStopped
 	}
-	if err := s.openBatch(ctx, slot.batch); err != nil {
+	if err := s.openBatch(ctx, slot.Batch); err != nil {
 		return err
 	}
 	return s.surge.Acquire(ctx, 1) // released once the old node is gone
@@ -133,7 +133,7 @@ func (s *laneRun) openBatch(ctx context.Context, batch int) error {
 // nodeDone counts a node done; the batch's last one completes it.
 func (s *laneRun) nodeDone(ctx context.Context, slot laneSlot) error {
 	s.mu.Lock()
-	st := s.state[slot.batch]
+	st := s.state[slot.Batch]
 	st.remaining--
 	last := st.remaining == 0
 	s.mu.Unlock()
@@ -141,11 +141,11 @@ func (s *laneRun) nodeDone(ctx context.Context, slot laneSlot) error {
 		return nil
 	}
 	if !st.already {
-		if err := s.x.completeBatch(ctx, s.batches[slot.batch].GetBatchNumber()); err != nil {
+		if err := s.x.completeBatch(ctx, s.batches[slot.Batch].GetBatchNumber()); err != nil {
 			return err
 		}
 	}
-	close(s.done[slot.batch])
+	close(s.done[slot.Batch])
 	return nil
 }
 
@@ -158,9 +158,9 @@ func (s *laneRun) record(ctx context.Context, slot laneSlot, err error) {
 	}
 	var w *windowClosed
 	if ctx.Err() == nil && !errors.Is(err, errInterrupted) && !errors.As(err, &w) {
-		st := s.state[slot.batch]
+		st := s.state[slot.Batch]
 		st.failOnce.Do(func() {
-			err = errors.Join(err, s.x.failBatch(ctx, s.batches[slot.batch].GetBatchNumber(), err))
+			err = errors.Join(err, s.x.failBatch(ctx, s.batches[slot.Batch].GetBatchNumber(), err))
 		})
 	}
 	s.mu.Lock()

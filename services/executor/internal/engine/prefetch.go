@@ -35,7 +35,7 @@ func (s *laneRun) prefetch(ctx context.Context, slot laneSlot, n *nodestep.Node)
 	p := &prefetch{done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		if p.err = s.openBatch(ctx, slot.batch); p.err != nil {
+		if p.err = s.openBatch(ctx, slot.Batch); p.err != nil {
 			return
 		}
 		p.err = s.x.runNode(ctx, n, nodestep.MakeSteps)
@@ -46,7 +46,7 @@ func (s *laneRun) prefetch(ctx context.Context, slot laneSlot, n *nodestep.Node)
 // awaitedDone reports whether every batch slot awaits whole is done and
 // soaked.
 func (s *laneRun) awaitedDone(slot laneSlot) bool {
-	for _, dep := range slot.whole {
+	for _, dep := range slot.Whole {
 		select {
 		case <-s.done[dep-1]:
 		default:

@@ -5,60 +5,22 @@ import (
 	"time"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/lanes"
 )
 
-// The Executor runs a plan of REPLACE batches in lanes (its lanelayout.go
-// and lanes.go): the i-th node of a batch follows the i-th node of the
-// batch it depends on in the same lane, starting when that one node is
-// done; a dependency on a single-node batch (the canary), on a batch that
+// The Executor runs a plan of REPLACE batches in lanes (libs/lanes lays
+// them out for both; its engine/lanes.go runs them): the i-th node of a
+// batch follows the i-th node of the batch it depends on in the same
+// lane, starting when that one node is done; a dependency on a single-node batch (the canary), on a batch that
 // soaks, or on one without an i-th node is awaited whole. A node holds a
 // surge slot (the plan's max_surge) from its admission until its old node
 // is gone; while a node drains, its lane orders the next node's
 // replacement at once if a slot is free, so with max_surge above the
 // lanes the next provision overlaps the current drain.
 
-// laneSlot is one node's place in a lane: its batch's index and the batch
-// numbers it awaits whole.
-type laneSlot struct {
-	batch int
-	whole []int32
-}
-
-// laneLayout assigns every node of the batches to a lane, in batch order,
-// as the Executor does.
-func laneLayout(batches []*rebalancerv1.NodeBatch) [][]laneSlot {
-	var lanes [][]laneSlot
-	laneAt := make([][]int, len(batches))
-	continued := map[[2]int]bool{}
-	for b, batch := range batches {
-		laneAt[b] = make([]int, len(batch.GetNodes()))
-		for i := range batch.GetNodes() {
-			slot := laneSlot{batch: b}
-			lane := -1
-			for _, dep := range batch.GetDependsOn() {
-				d := int(dep) - 1
-				if lane < 0 && followable(batches[d], i) && !continued[[2]int{d, i}] {
-					lane, continued[[2]int{d, i}] = laneAt[d][i], true
-					continue
-				}
-				slot.whole = append(slot.whole, dep)
-			}
-			if lane < 0 {
-				lane = len(lanes)
-				lanes = append(lanes, nil)
-			}
-			laneAt[b][i] = lane
-			lanes[lane] = append(lanes[lane], slot)
-		}
-	}
-	return lanes
-}
-
-// followable reports whether the i-th node of a batch depending on dep
-// follows dep's i-th node alone rather than awaiting dep whole.
-func followable(dep *rebalancerv1.NodeBatch, i int) bool {
-	return len(dep.GetNodes()) > 1 && i < len(dep.GetNodes()) && dep.GetSoakTime().AsDuration() <= 0
-}
+// laneSlot is one node's place in a lane, laid out as the Executor lays
+// it out.
+type laneSlot = lanes.Slot
 
 // laneWalk replays the lanes on a clock of events.
 type laneWalk struct {
@@ -83,7 +45,7 @@ type laneWalk struct {
 
 // walkLanes is how long the lanes take.
 func walkLanes(batches []*rebalancerv1.NodeBatch, maxSurge int, c stepCosts) time.Duration {
-	w := &laneWalk{batches: batches, lanes: laneLayout(batches), c: c, free: max(maxSurge, 1),
+	w := &laneWalk{batches: batches, lanes: lanes.Layout(batches), c: c, free: max(maxSurge, 1),
 		left: make([]int, len(batches)), done: make([]bool, len(batches)), onDone: make([][]func(), len(batches))}
 	for i, b := range batches {
 		w.left[i] = len(b.GetNodes())
@@ -104,7 +66,7 @@ func walkLanes(batches []*rebalancerv1.NodeBatch, maxSurge int, c stepCosts) tim
 // admit starts lane l's k-th node once the batches it awaits are done and
 // a surge slot is free.
 func (w *laneWalk) admit(l, k int) {
-	for _, dep := range w.lanes[l][k].whole {
+	for _, dep := range w.lanes[l][k].Whole {
 		if !w.done[dep-1] {
 			w.onDone[dep-1] = append(w.onDone[dep-1], func() { w.admit(l, k) })
 			return
@@ -129,7 +91,7 @@ func (w *laneWalk) turn(l, k int) {
 		w.free--
 		w.ahead[l] = w.now + w.c.provision
 	}
-	b := w.batches[slot.batch]
+	b := w.batches[slot.Batch]
 	w.at(w.now+w.c.drain+b.GetSoakTime().AsDuration()+w.c.terminate, func() { w.finish(l, k) })
 }
 
@@ -143,7 +105,7 @@ func (w *laneWalk) finish(l, k int) {
 		w.waiting = w.waiting[1:]
 		next()
 	}
-	b := w.lanes[l][k].batch
+	b := w.lanes[l][k].Batch
 	if w.left[b]--; w.left[b] == 0 {
 		w.done[b] = true
 		waiters := w.onDone[b]
@@ -166,7 +128,7 @@ func (w *laneWalk) finish(l, k int) {
 // awaitedDone reports whether slot may be ordered ahead: every batch it
 // awaits whole is done and does not soak (a soak is waited out in turn).
 func (w *laneWalk) awaitedDone(slot laneSlot) bool {
-	for _, dep := range slot.whole {
+	for _, dep := range slot.Whole {
 		if !w.done[dep-1] || w.batches[dep-1].GetSoakTime().AsDuration() > 0 {
 			return false
 		}

@@ -1,4 +1,4 @@
-package engine
+package lanes_test
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/lanes"
 )
 
 func replaceBatch(number int32, deps []int32, names ...string) *rebalancerv1.NodeBatch {
@@ -19,12 +20,12 @@ func replaceBatch(number int32, deps []int32, names ...string) *rebalancerv1.Nod
 
 // laneNames renders lanes as node names, with "*" after a node that
 // awaits some batch whole.
-func laneNames(lanes [][]laneSlot) [][]string {
-	out := make([][]string, len(lanes))
-	for i, l := range lanes {
+func laneNames(laid [][]lanes.Slot) [][]string {
+	out := make([][]string, len(laid))
+	for i, l := range laid {
 		for _, s := range l {
-			name := s.node.GetNodeName()
-			if len(s.whole) > 0 {
+			name := s.Node.GetNodeName()
+			if len(s.Whole) > 0 {
 				name += "*"
 			}
 			out[i] = append(out[i], name)
@@ -62,8 +63,8 @@ func TestLanesFollowTheSamePlaceOfTheBatchTheyDependOn(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			require.True(t, inLanes(c.batches))
-			require.Equal(t, c.want, laneNames(laneLayout(c.batches)))
+			require.True(t, lanes.Apply(c.batches))
+			require.Equal(t, c.want, laneNames(lanes.Layout(c.batches)))
 		})
 	}
 }
@@ -72,13 +73,13 @@ func TestABatchThatSoaksIsAwaitedWhole(t *testing.T) {
 	t.Parallel()
 	first := replaceBatch(1, nil, "a", "b")
 	first.SoakTime = durationpb.New(60e9)
-	lanes := laneLayout([]*rebalancerv1.NodeBatch{first, replaceBatch(2, []int32{1}, "c", "d")})
-	require.Equal(t, [][]string{{"a"}, {"b"}, {"c*"}, {"d*"}}, laneNames(lanes))
+	laid := lanes.Layout([]*rebalancerv1.NodeBatch{first, replaceBatch(2, []int32{1}, "c", "d")})
+	require.Equal(t, [][]string{{"a"}, {"b"}, {"c*"}, {"d*"}}, laneNames(laid))
 }
 
 func TestBlueGreenRunsInBatches(t *testing.T) {
 	t.Parallel()
 	b := replaceBatch(1, nil, "a")
 	b.Phase = rebalancerv1.BatchPhase_BATCH_PHASE_PROVISION
-	require.False(t, inLanes([]*rebalancerv1.NodeBatch{b}))
+	require.False(t, lanes.Apply([]*rebalancerv1.NodeBatch{b}))
 }
