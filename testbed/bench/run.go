@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/vpsie/node-rebalancer/libs/cloud/vpsie"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
@@ -53,9 +54,10 @@ type run struct {
 // to the end, counting the Executor's requests meanwhile.
 func (w *world) rebalance(t testing.TB, namespace string, old, keep []*corev1.Node, concurrency int) run {
 	t.Helper()
-	plan, timings := w.planner.plan(t, w.sb.Autoscaler, plantest.Spec{Namespace: namespace, Group: namespace,
+	plan := w.planner.Plan(t, w.sb.Autoscaler, plantest.Spec{Namespace: namespace, Group: namespace,
 		Strategy: rebalancerv1.RebalanceStrategy_REBALANCE_STRATEGY_ROLLING, Replace: old, Keep: keep, Target: target,
 		Concurrency: int32(concurrency), DrainTimeout: 10 * time.Minute, ProvisionTimeout: 10 * time.Minute})
+	timings := w.stepTimings(t, namespace)
 	kubeBefore, simBefore := w.proxy.snapshot(), w.sim.Stats()
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
@@ -116,4 +118,13 @@ func calls(byEndpoint map[string]int) int {
 		n += c
 	}
 	return n
+}
+
+// stepTimings are the step times the plan's analysis carried: the group's
+// status, which plantest.Spec.Request copies as the Analyzer does.
+func (w *world) stepTimings(t testing.TB, namespace string) *rebalancerv1.StepTimings {
+	t.Helper()
+	group, err := w.sb.Autoscaler.NodeGroups(namespace).Get(t.Context(), namespace, metav1.GetOptions{})
+	require.NoError(t, err)
+	return plantest.StepTimingsOf(group.Status.LastRebalanceTimings)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vpsie/node-rebalancer/libs/cloud"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/testbed/plantest"
 	"github.com/vpsie/node-rebalancer/testbed/procs"
 	"github.com/vpsie/node-rebalancer/testbed/sandbox"
 	"github.com/vpsie/node-rebalancer/testbed/servicetest"
@@ -37,7 +38,7 @@ const (
 type world struct {
 	sb       *sandbox.Sandbox
 	sim      *vpsiesim.Server
-	planner  *planner
+	planner  *plantest.Planner
 	proxy    *kubeProxy
 	executor *procs.Child
 	api      rebalancerv1.ExecutorServiceClient
@@ -55,7 +56,7 @@ func newWorld(t testing.TB, sb *sandbox.Sandbox, cfg Config, namespace string) *
 	proxy, err := startKubeProxy(sb.RESTConfig)
 	require.NoError(t, err)
 	t.Cleanup(proxy.close)
-	w := &world{sb: sb, sim: sim, proxy: proxy, planner: startPlanner(t, filepath.Join(binDir, "planner"))}
+	w := &world{sb: sb, sim: sim, proxy: proxy, planner: plantest.Start(t, filepath.Join(binDir, "planner"))}
 	w.startExecutor(t, startNATS(t), namespace)
 	return w
 }

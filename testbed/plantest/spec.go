@@ -128,6 +128,7 @@ func (s Spec) Request(group *v1alpha1.NodeGroup) *rebalancerv1.CreatePlanRequest
 		RecommendedAction: rebalancerv1.RecommendedAction_RECOMMENDED_ACTION_PROCEED,
 		AnalyzedAt:        timestamppb.Now(),
 		Policy:            s.policy(),
+		StepTimings:       StepTimingsOf(group.Status.LastRebalanceTimings),
 	}
 	for i, n := range s.Replace {
 		c := s.candidate(n, "the test replaces it")
@@ -181,4 +182,15 @@ func (s Spec) overrides() *rebalancerv1.PlanOverrides {
 		o.RequireApproval = proto.Bool(true)
 	}
 	return o
+}
+
+// StepTimingsOf is what the Analyzer copies from a group's status
+// (services/analyzer/internal/analysis/timings.go): the step times of its
+// last successful rebalance, nil when it has none.
+func StepTimingsOf(t *v1alpha1.RebalanceTimings) *rebalancerv1.StepTimings {
+	if t == nil || t.Nodes <= 0 {
+		return nil
+	}
+	return &rebalancerv1.StepTimings{Provision: durationpb.New(t.Provision.Duration), Drain: durationpb.New(t.Drain.Duration),
+		Terminate: durationpb.New(t.Terminate.Duration), SampleNodes: t.Nodes}
 }

@@ -2,13 +2,11 @@ package nodestep
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 )
 
@@ -33,18 +31,7 @@ func markNode(ctx context.Context, nodes NodeAPI, read *corev1.Node, note string
 		if len(ops) == 0 {
 			return nil
 		}
-		if node.ResourceVersion != "" { // API servers always set it; in-memory fakes may not
-			ops = append([]map[string]any{{"op": "test", "path": "/metadata/resourceVersion", "value": node.ResourceVersion}}, ops...)
-		}
-		patch, err := json.Marshal(ops)
-		if err != nil {
-			return err
-		}
-		err = nodes.PatchNode(ctx, node.Name, types.JSONPatchType, patch)
-		if isTestFailed(err) {
-			return apierrors.NewConflict(corev1.Resource("nodes"), node.Name, err)
-		}
-		return ignoreGone(err)
+		return patchOverVersion(ctx, nodes, node, ops)
 	})
 }
 

@@ -2,13 +2,10 @@ package nodestep
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
@@ -37,18 +34,7 @@ func RestoreMarks(ctx context.Context, nodes NodeAPI, name string, original *sto
 		if len(ops) == 0 {
 			return nil
 		}
-		if node.ResourceVersion != "" { // API servers always set it; in-memory fakes may not
-			ops = append([]map[string]any{{"op": "test", "path": "/metadata/resourceVersion", "value": node.ResourceVersion}}, ops...)
-		}
-		patch, err := json.Marshal(ops)
-		if err != nil {
-			return err
-		}
-		err = nodes.PatchNode(ctx, name, types.JSONPatchType, patch)
-		if isTestFailed(err) {
-			return apierrors.NewConflict(corev1.Resource("nodes"), name, err)
-		}
-		return ignoreGone(err)
+		return patchOverVersion(ctx, nodes, node, ops)
 	})
 }
 

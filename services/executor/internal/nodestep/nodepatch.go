@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -17,6 +18,25 @@ func isTestFailed(err error) bool {
 	var status apierrors.APIStatus
 	return err != nil && (apierrors.IsConflict(err) || apierrors.IsInvalid(err) ||
 		(errors.As(err, &status) && status.Status().Code == http.StatusUnprocessableEntity))
+}
+
+// patchOverVersion applies the JSON patch ops to node, tested against the
+// resourceVersion node was read at: a node changed since is a conflict
+// (for retry.RetryOnConflict to read again), never overwritten. A node
+// gone has nothing to change.
+func patchOverVersion(ctx context.Context, nodes NodeAPI, node *corev1.Node, ops []map[string]any) error {
+	if node.ResourceVersion != "" { // API servers always set it; in-memory fakes may not
+		ops = append([]map[string]any{{"op": "test", "path": "/metadata/resourceVersion", "value": node.ResourceVersion}}, ops...)
+	}
+	patch, err := json.Marshal(ops)
+	if err != nil {
+		return err
+	}
+	err = nodes.PatchNode(ctx, node.Name, types.JSONPatchType, patch)
+	if isTestFailed(err) {
+		return apierrors.NewConflict(corev1.Resource("nodes"), node.Name, err)
+	}
+	return ignoreGone(err)
 }
 
 // setCordon cordons or uncordons a node and sets or restores the labels
