@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -98,4 +99,17 @@ func TestWaitHealthGivesUpOnceTheProcessExited(t *testing.T) {
 	err := procs.WaitHealth(t.Context(), conn, "never", healthpb.HealthCheckResponse_SERVING, func() error { return gone })
 	require.ErrorIs(t, err, gone)
 	require.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestAPortHandedOutIsNotHandedOutAgainUntilItsReservationEnds(t *testing.T) {
+	t.Parallel()
+	ports, err := procs.FreePorts(1)
+	require.NoError(t, err)
+	port := ports[0]
+	require.False(t, procs.Reserve(port), "another test process asking for port %d is refused it", port)
+	path := filepath.Join(os.TempDir(), "node-rebalancer-ports", strconv.Itoa(port))
+	old := time.Now().Add(-11 * time.Minute)
+	require.NoError(t, os.Chtimes(path, old, old))
+	require.True(t, procs.Reserve(port), "an expired reservation is claimed afresh")
+	require.False(t, procs.Reserve(port))
 }

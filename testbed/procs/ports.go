@@ -1,11 +1,15 @@
 package procs
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
+	"time"
 )
 
 // FreePorts returns n distinct loopback ports that were free a moment ago,
@@ -15,8 +19,11 @@ import (
 // than asked of it with ":0": every outgoing connection of every test
 // running beside this one (kube clients, NATS, gRPC) takes a port from the
 // ephemeral range, so a port handed out there is often taken again before
-// the child binds it. Below the range only another listener can take it,
-// and a random draw among thousands makes that rare. Every listener stays
+// the child binds it. Below the range only another listener can take it:
+// each port handed out is also reserved for a while in a folder every
+// process of this repository's tests shares (reserve), so that a test
+// compiling its child for a minute after drawing a port does not see
+// another package's test draw the same one meanwhile. Every listener stays
 // open until all n are chosen, so no port comes twice.
 func FreePorts(n int) ([]int, error) {
 	low, high := drawRange()
@@ -31,9 +38,43 @@ func FreePorts(n int) ([]int, error) {
 			continue
 		}
 		defer func() { _ = l.Close() }()
+		if !reserve(port) {
+			continue
+		}
 		ports = append(ports, port)
 	}
 	return ports, nil
+}
+
+// reservation is how long a port handed out stays another process's to
+// skip: longer than a child takes to be built and bind it.
+const reservation = 10 * time.Minute
+
+// reserve claims port for this process in the shared folder, unless
+// another claimed it less than a reservation ago. When the folder cannot
+// be used the claim is granted: the listen check alone still holds.
+func reserve(port int) bool {
+	dir := filepath.Join(os.TempDir(), "node-rebalancer-ports")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return true
+	}
+	path := filepath.Join(dir, strconv.Itoa(port))
+	for range 2 {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err == nil {
+			_ = f.Close()
+			return true
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return true
+		}
+		info, err := os.Stat(path)
+		if err != nil || time.Since(info.ModTime()) < reservation {
+			return false
+		}
+		_ = os.Remove(path) // expired: claim it afresh
+	}
+	return false
 }
 
 // FreeAddr is a loopback host:port nobody listened on a moment ago, for a
