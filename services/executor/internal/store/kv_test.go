@@ -17,6 +17,15 @@ import (
 
 func openKV(t testing.TB) *store.KV {
 	t.Helper()
+	kv, err := store.OpenKV(t.Context(), embeddedJetStream(t), 1)
+	require.NoError(t, err)
+	return kv
+}
+
+// embeddedJetStream is JetStream on an embedded NATS server of the test's
+// own, stopped when it ends.
+func embeddedJetStream(t testing.TB) jetstream.JetStream {
+	t.Helper()
 	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(srv.Stop)
@@ -25,9 +34,7 @@ func openKV(t testing.TB) *store.KV {
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	kv, err := store.OpenKV(t.Context(), js, 1)
-	require.NoError(t, err)
-	return kv
+	return js
 }
 
 func record(id string) *store.Record {

@@ -4,11 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vpsie/node-rebalancer/libs/natsbus"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -16,15 +13,7 @@ import (
 // once it expired.
 func TestALeaseHasOneHolderUntilItExpires(t *testing.T) {
 	t.Parallel()
-	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	leases, err := store.OpenLeases(t.Context(), js, 1)
+	leases, err := store.OpenLeases(t.Context(), embeddedJetStream(t), 1)
 	require.NoError(t, err)
 
 	ctx, now, ttl := t.Context(), time.Unix(1_800_000_000, 0), 15*time.Second

@@ -5,28 +5,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/natsbus"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
 // openRawKV is a Store and the bucket under it, to look at and plant keys.
 func openRawKV(t *testing.T) (*store.KV, jetstream.KeyValue, jetstream.JetStream) {
 	t.Helper()
-	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	js := embeddedJetStream(t)
 	s, err := store.OpenKV(t.Context(), js, 1)
 	require.NoError(t, err)
 	raw, err := js.KeyValue(t.Context(), store.Bucket)
