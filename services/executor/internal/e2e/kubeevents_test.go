@@ -19,7 +19,7 @@ import (
 )
 
 // A rolling run tells its story where `kubectl describe` reads it: Events
-// on the NodeGroup and on the old node, the RebalanceBlocked
+// on the NodeGroup and on the old and new nodes, the RebalanceBlocked
 // condition False, and the members listed; and where Prometheus reads it:
 // every Executor metric of the group.
 func TestARollingRunWritesKubernetesEventsConditionsAndMetrics(t *testing.T) {
@@ -37,6 +37,7 @@ func TestARollingRunWritesKubernetesEventsConditionsAndMetrics(t *testing.T) {
 	e.requireKubeEvents("NodeGroup", e.groupName(), corev1.EventTypeNormal, "RebalanceStarted",
 		"NodeReplaced", "SavingsVerified", "RebalanceSucceeded")
 	e.requireKubeEvents("Node", old[0].Name, corev1.EventTypeNormal, "ReplacementStarted")
+	e.requireKubeEvents("Node", replacement, corev1.EventTypeNormal, "ReplacementReady")
 	e.requireCondition("RebalanceBlocked", metav1.ConditionFalse, "RebalanceSucceeded")
 	e.requireGroupStatus("Succeeded")
 	ng, err := e.sb.Autoscaler.NodeGroups(e.ns).Get(t.Context(), e.groupName(), metav1.GetOptions{})
@@ -51,7 +52,7 @@ func TestARollingRunWritesKubernetesEventsConditionsAndMetrics(t *testing.T) {
 }
 
 // A drain a PDB refuses until its timeout rolls back, and says so:
-// Warning Events on the group and the old node,
+// Warning Events naming the PDB on the group and the old node,
 // RebalanceBlocked left True with the failure that stopped it, and the
 // rollback counted once.
 func TestARollbackWritesWarningEventsConditionsAndMetrics(t *testing.T) {
@@ -64,11 +65,9 @@ func TestARollbackWritesWarningEventsConditionsAndMetrics(t *testing.T) {
 	final := e.run(plan, &recorder{})
 	require.Equal(t, rebalancerv1.ExecutionStatus_EXECUTION_STATUS_ROLLED_BACK, final.GetStatus())
 
-	// The refused evictions are routine until the drain times out: no
-	// Event of their own, counted in ReplacementFailed's note.
-	e.requireKubeEvents("NodeGroup", e.groupName(), corev1.EventTypeWarning, "DrainTimedOut",
+	e.requireKubeEvents("NodeGroup", e.groupName(), corev1.EventTypeWarning, "EvictionBlocked", "DrainTimedOut",
 		"ReplacementFailed", "RollingBack", "RolledBack", "RebalanceRolledBack")
-	e.requireKubeEvents("Node", old.Name, corev1.EventTypeWarning, "DrainTimedOut", "ReplacementFailed")
+	e.requireKubeEvents("Node", old.Name, corev1.EventTypeWarning, "EvictionBlocked", "DrainTimedOut", "ReplacementFailed")
 	c := e.requireCondition("RebalanceBlocked", metav1.ConditionTrue, "ReplacementFailed")
 	require.Contains(t, c.Message, e.ns+"/guarded", "the condition names the PDB")
 	e.requireGroupStatus("RolledBack")

@@ -196,7 +196,8 @@ func (s *KubeStory) tell(ctx context.Context, ev *rebalancerv1.ExecutionEvent) {
 }
 
 // writeEvents writes ev's Event where r says: on the group (about the old
-// node when there is one) and on the old node (about the group).
+// node when there is one), on the old node and on its replacement (about
+// the group).
 func (s *KubeStory) writeEvents(ctx context.Context, ev *rebalancerv1.ExecutionEvent, r kubeReason, note string) {
 	group, err := s.groupOf(ctx, ev)
 	if err != nil {
@@ -214,6 +215,9 @@ func (s *KubeStory) writeEvents(ctx context.Context, ev *rebalancerv1.ExecutionE
 	}
 	if r.on&onOldNode != 0 && old != "" {
 		s.recorder.Eventf(nodeRef(old), group, r.eventType, r.reason, action, "%s", note)
+	}
+	if n := ev.GetDetails()["node"]; r.on&onNewNode != 0 && n != "" && n != old {
+		s.recorder.Eventf(nodeRef(n), group, r.eventType, r.reason, action, "%s", note)
 	}
 }
 

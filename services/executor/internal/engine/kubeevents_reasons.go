@@ -27,31 +27,32 @@ const (
 	// onOldNode: the old node the event is about, where `kubectl
 	// describe node` reads why the node is going or stays.
 	onOldNode
+	// onNewNode: the replacement the event names (details["node"]), so
+	// that every node involved tells its part.
+	onNewNode
 )
 
 // kubeReasons maps progress events to how they read in Kubernetes. Events
-// cost a write each (issue: 11.5 per replaced node), and every step is on
-// the progress stream already, so an Event is written only where an
-// operator reading `kubectl describe` or `kubectl get events` needs one:
+// cost a write each (11.5 per replaced node when every step had one), and
+// every step is on the progress stream already, so an Event is written
+// only where an operator reading `kubectl describe` or `kubectl get
+// events` needs one:
 //   - the execution's turns, on the group (rare: a handful per run);
 //   - per old node, one Event when its replacement starts (on the node,
 //     which is still there) and one when it is replaced (on the group: the
-//     Node object is gone by then), counting the steps between;
-//   - every Warning of a run going wrong (a drain timed out, a forced
-//     delete, a failed node or batch, a health gate failing, a
-//     quarantine) on the group and the old node: they are why a run
-//     stopped, and rare;
+//     Node object is gone by then), counting the steps between; and one
+//     on the replacement when it is Ready, so every node involved says
+//     its part;
+//   - every Warning of a run going wrong or held (an eviction a PDB
+//     refuses, a drain timed out, a forced delete, a failed node or
+//     batch, a health gate failing, a quarantine) on the group and the
+//     old node: they say why a run waits or stopped. Repeats of a refused
+//     eviction fold into one Event's series;
 //   - a health gate passing, on the node that soaked.
 //
-// The routine steps between (provisioned, joined, ready, cordoned,
-// drained, pods rolled out or evicted, soak started, batches started and
-// completed) get no Event; their reasons still name the RebalanceBlocked
-// condition they set. Nor does an eviction a PDB refuses: it is routine
-// backpressure (a budget of one refuses every pod after the first until
-// its replacement is up: 4 Event writes per node), the condition says
-// which pod and PDB hold the drain while they do, the node's last Event
-// counts the refusals, and a drain they hold past its timeout gets its
-// Warning (DrainTimedOut, then ReplacementFailed naming them).
+// The routine steps between (provisioned, cordoned, drained, pods rolled
+// out or evicted, soak started, batches started and completed) get no
+// Event; their reasons still name the RebalanceBlocked condition they set.
 var kubeReasons = map[rebalancerv1.EventKind]kubeReason{
 	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_AWAITING_APPROVAL: {"RebalanceAwaitingApproval", corev1.EventTypeNormal, onGroup},
 	rebalancerv1.EventKind_EVENT_KIND_EXECUTION_APPROVED:          {"RebalanceApproved", corev1.EventTypeNormal, onGroup},
@@ -60,10 +61,10 @@ var kubeReasons = map[rebalancerv1.EventKind]kubeReason{
 	rebalancerv1.EventKind_EVENT_KIND_BATCH_STARTED:               {"BatchStarted", corev1.EventTypeNormal, onNone},
 	rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONING:           {"ReplacementStarted", corev1.EventTypeNormal, onOldNode},
 	rebalancerv1.EventKind_EVENT_KIND_NODE_PROVISIONED:            {"ReplacementProvisioned", corev1.EventTypeNormal, onNone},
-	rebalancerv1.EventKind_EVENT_KIND_NODE_READY:                  {"ReplacementReady", corev1.EventTypeNormal, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_NODE_READY:                  {"ReplacementReady", corev1.EventTypeNormal, onNewNode},
 	rebalancerv1.EventKind_EVENT_KIND_NODE_CORDONED:               {"Cordoned", corev1.EventTypeNormal, onNone},
 	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_STARTED:          {"DrainStarted", corev1.EventTypeNormal, onNone},
-	rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED:            {"EvictionBlocked", corev1.EventTypeWarning, onNone},
+	rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED:            {"EvictionBlocked", corev1.EventTypeWarning, onGroup | onOldNode},
 	rebalancerv1.EventKind_EVENT_KIND_POD_FORCE_DELETED:           {"PodForceDeleted", corev1.EventTypeWarning, onGroup | onOldNode},
 	rebalancerv1.EventKind_EVENT_KIND_POD_ROLLED_OUT:              {"PodRolledOut", corev1.EventTypeNormal, onNone},
 	rebalancerv1.EventKind_EVENT_KIND_NODE_DRAINED:                {"Drained", corev1.EventTypeNormal, onNone},

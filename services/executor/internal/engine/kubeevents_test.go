@@ -34,9 +34,10 @@ func event(kind rebalancerv1.EventKind, node string, details map[string]string) 
 		NodeName: node, Message: kind.String() + " happened", Details: details}
 }
 
-// A replaced node tells two Normal Events: its replacement starting, on
-// the old node, and it replaced, on the group, with the steps between
-// counted in its note; the steps between get none of their own.
+// A replaced node tells three Normal Events: its replacement starting, on
+// the old node; the replacement Ready, on the replacement; and it
+// replaced, on the group, with the steps between counted in its note; the
+// other steps between get none of their own.
 func TestTheStoryWritesTwoEventsPerReplacedNodeWithTheStepsCounted(t *testing.T) {
 	t.Parallel()
 	s, rec, _ := story(t)
@@ -62,27 +63,31 @@ func TestTheStoryWritesTwoEventsPerReplacedNodeWithTheStepsCounted(t *testing.T)
 	require.Equal(t, []string{
 		"Normal RebalanceStarted EVENT_KIND_EXECUTION_STARTED happened",
 		"Normal ReplacementStarted EVENT_KIND_NODE_PROVISIONING happened", // the old node
+		"Normal ReplacementReady EVENT_KIND_NODE_READY happened",          // the replacement
 		"Normal NodeReplaced EVENT_KIND_NODE_TERMINATED happened (replacement new-0; after ReplacementProvisioned, " +
-			"ReplacementReady, Cordoned, DrainStarted, Drained; 2 pods evicted, 1 rolled out)", // the group
+			"Cordoned, DrainStarted, Drained; 2 pods evicted, 1 rolled out)", // the group
 		"Normal RebalanceSucceeded EVENT_KIND_EXECUTION_SUCCEEDED happened",
 	}, drain(rec))
 	require.Empty(t, s.steps, "forgotten at the node's and the execution's end")
 }
 
-// A Warning of a run going wrong is on the group and on the old node
-// alike; an eviction refused is routine, counted in the node's last Event.
+// A Warning of a run going wrong or held is on the group and on the old
+// node alike; the refused evictions are counted in the node's last Event
+// too.
 func TestTheStoryWritesWarningsOnTheGroupAndTheOldNode(t *testing.T) {
 	t.Parallel()
 	s, rec, _ := story(t)
 	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_NODE_READY, "old-0", map[string]string{"node": "new-0"}))
-	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED, "old-0", nil)) // counted, and the condition's
+	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_EVICTION_BLOCKED, "old-0", nil))
 	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_NODE_DRAIN_TIMEOUT, "old-0", nil))
 	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_NODE_FAILED, "old-0", nil))
 	s.Mirror(event(rebalancerv1.EventKind_EVENT_KIND_EXECUTION_FAILED, "", map[string]string{"status": "EXECUTION_STATUS_ROLLED_BACK"}))
 	s.Stop()
-	failed := "Warning ReplacementFailed EVENT_KIND_NODE_FAILED happened (replacement new-0; after ReplacementReady; " +
-		"evictions refused by a PDB: 1)"
+	failed := "Warning ReplacementFailed EVENT_KIND_NODE_FAILED happened (replacement new-0; evictions refused by a PDB: 1)"
 	require.Equal(t, []string{
+		"Normal ReplacementReady EVENT_KIND_NODE_READY happened",       // the replacement
+		"Warning EvictionBlocked EVENT_KIND_EVICTION_BLOCKED happened", // the group
+		"Warning EvictionBlocked EVENT_KIND_EVICTION_BLOCKED happened", // the old node
 		"Warning DrainTimedOut EVENT_KIND_NODE_DRAIN_TIMEOUT happened", // the group
 		"Warning DrainTimedOut EVENT_KIND_NODE_DRAIN_TIMEOUT happened", // the old node
 		failed, failed,
