@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -17,6 +18,7 @@ var ErrNoConfig = errors.New("no Kubernetes configuration: set --kubeconfig (or 
 // RESTConfig loads kubeconfigPath, or the in-cluster configuration when the
 // path is empty. userAgent names the service in the API server's logs.
 func RESTConfig(kubeconfigPath, userAgent string) (*rest.Config, error) {
+	listThenWatch()
 	cfg, err := load(kubeconfigPath)
 	if err != nil {
 		return nil, err
@@ -52,5 +54,21 @@ func Readyz(client kubernetes.Interface) func(context.Context) error {
 			return fmt.Errorf("kube-apiserver /readyz: %s", body)
 		}
 		return nil
+	}
+}
+
+// watchListGate is client-go's switch of its informers' watch-list
+// streams, read from the environment at its first use.
+const watchListGate = "KUBE_FEATURE_WatchListClient"
+
+// listThenWatch makes the informers list and then watch, as they long did,
+// rather than ask for a watch-list stream of initial events (on by default
+// since client-go 1.35), whose first bookmark waits on the API server's
+// watch cache: services started beside a loaded API server were seen, more
+// than once, still not ready a minute later with the streams on. An
+// operator's own setting of the variable wins.
+func listThenWatch() {
+	if _, set := os.LookupEnv(watchListGate); !set {
+		_ = os.Setenv(watchListGate, "false")
 	}
 }
