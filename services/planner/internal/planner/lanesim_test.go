@@ -5,6 +5,7 @@ import (
 	"pgregory.net/rapid"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
+	"github.com/vpsie/node-rebalancer/libs/lanes"
 )
 
 // The Executor runs a plan of REPLACE batches (rolling, surge) in lanes:
@@ -33,44 +34,18 @@ type laneSim struct {
 
 var laneSteps = []simStep{provisionStep, readyStep, cordonStep, drainStep, terminateStep}
 
-func inLanes(plan *rebalancerv1.RebalancePlan) bool {
-	for _, b := range plan.GetBatches() {
-		if b.GetPhase() != rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE {
-			return false
-		}
-	}
-	return true
-}
+func inLanes(plan *rebalancerv1.RebalancePlan) bool { return lanes.Apply(plan.GetBatches()) }
 
-// simLanes lays the plan out in lanes as the Executor does.
+// simLanes lays the plan out in lanes as the Executor does (libs/lanes).
 func simLanes(plan *rebalancerv1.RebalancePlan) [][]*simNode {
-	batches := plan.GetBatches()
-	var lanes [][]*simNode
-	laneAt := make([][]int, len(batches))
-	continued := map[[2]int]bool{}
-	for b, batch := range batches {
-		laneAt[b] = make([]int, len(batch.GetNodes()))
-		for i, c := range batch.GetNodes() {
-			n := &simNode{name: c.GetNodeName(), batch: b}
-			lane := -1
-			for _, dep := range batch.GetDependsOn() {
-				d := batches[dep-1]
-				follow := len(d.GetNodes()) > 1 && i < len(d.GetNodes()) && d.GetSoakTime().AsDuration() <= 0
-				if lane < 0 && follow && !continued[[2]int{int(dep) - 1, i}] {
-					lane, continued[[2]int{int(dep) - 1, i}] = laneAt[dep-1][i], true
-					continue
-				}
-				n.whole = append(n.whole, dep)
-			}
-			if lane < 0 {
-				lane = len(lanes)
-				lanes = append(lanes, nil)
-			}
-			laneAt[b][i] = lane
-			lanes[lane] = append(lanes[lane], n)
+	laid := lanes.Layout(plan.GetBatches())
+	out := make([][]*simNode, len(laid))
+	for i, lane := range laid {
+		for _, slot := range lane {
+			out[i] = append(out[i], &simNode{name: slot.Node.GetNodeName(), batch: slot.Batch, whole: slot.Whole})
 		}
 	}
-	return lanes
+	return out
 }
 
 func simulateLanes(t *rapid.T, plan *rebalancerv1.RebalancePlan, b bounds) {
