@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,7 +35,9 @@ type Server struct {
 	deps     dependencies
 	watched  []Dependency
 	stopping atomic.Bool
-	onStop   []func(context.Context) error
+	// publishing serializes publishHealth: see there.
+	publishing sync.Mutex
+	onStop     []func(context.Context) error
 
 	grpcListener, httpListener net.Listener
 }
@@ -145,7 +148,14 @@ func (s *Server) Run(ctx context.Context) error {
 
 // publishHealth mirrors readiness into gRPC health, for the server as a whole
 // ("") and for each registered service by its full name.
+//
+// Readiness is read and published under one lock: dependencies change in
+// goroutines of their own, and a status read before another dependency
+// turned healthy, published after the status read once all were, would
+// leave the service NOT_SERVING with nothing left to change it.
 func (s *Server) publishHealth() {
+	s.publishing.Lock()
+	defer s.publishing.Unlock()
 	st := healthpb.HealthCheckResponse_NOT_SERVING
 	if s.Ready() {
 		st = healthpb.HealthCheckResponse_SERVING
