@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 
@@ -27,21 +28,27 @@ func Final(s rebalancerv1.ExecutionStatus) bool {
 // round trip per execution per scan, growing without end. Finished ones
 // leave the index, so its size is the work in flight.
 type active struct {
-	mu      sync.Mutex
-	recs    map[string]indexed
+	mu   sync.Mutex
+	recs map[string]indexed
+	// parts holds the stored parts of unfinished records (parts.go), by
+	// execution and node: a head joins those read before it.
+	parts   map[string]map[string][]byte
 	synced  bool  // the watch delivered the bucket's state once
 	lastErr error // why the watch last ended, or the last undecodable record
 }
 
 func newActive() *active {
-	return &active{recs: map[string]indexed{}}
+	return &active{recs: map[string]indexed{}, parts: map[string]map[string][]byte{}}
 }
 
 // indexed is a record as read from the watch, without its plan, and the
-// key of its plan ("" when the record embeds it).
+// key of its plan ("" when the record embeds it); for a record stored in
+// parts, its head and the parts stored with it, joined when listed.
 type indexed struct {
 	rec     *Record
 	planKey string
+	layout  *nodeParts
+	parts   map[string][]byte
 }
 
 // follow keeps the index current until ctx ends, watching again after
@@ -98,24 +105,47 @@ func (a *active) apply(entry jetstream.KeyValueEntry) error {
 	if isPlanKey(entry.Key()) {
 		return nil
 	}
-	if entry.Operation() != jetstream.KeyValuePut {
-		delete(a.recs, entry.Key())
+	if id, node, ok := splitPartKey(entry.Key()); ok {
+		a.applyPart(id, node, entry)
 		return nil
 	}
-	r, planKey, err := decode(entry.Value())
+	if entry.Operation() != jetstream.KeyValuePut {
+		a.forget(entry.Key())
+		return nil
+	}
+	d, err := decode(entry.Value())
 	if err != nil {
-		delete(a.recs, entry.Key())
+		a.forget(entry.Key())
 		return err
 	}
-	r.Revision = entry.Revision()
-	if Settled(r) { // a final record whose end's tail is pending stays: a scan finishes it
-		delete(a.recs, entry.Key())
+	d.rec.Revision = entry.Revision()
+	if Settled(d.rec) { // a final record whose end's tail is pending stays: a scan finishes it
+		a.forget(entry.Key())
 		return nil
 	}
-	if cur, ok := a.recs[entry.Key()]; !ok || cur.rec.Revision < r.Revision {
-		a.recs[entry.Key()] = indexed{rec: r, planKey: planKey}
+	if cur, ok := a.recs[entry.Key()]; !ok || cur.rec.Revision < d.rec.Revision {
+		a.recs[entry.Key()] = indexed{rec: d.rec, planKey: d.planKey, layout: d.parts, parts: maps.Clone(a.parts[entry.Key()])}
 	}
 	return nil
+}
+
+// applyPart keeps a part until its head comes: a batch stores the head
+// after its parts, so a head joins the parts written with it.
+func (a *active) applyPart(id, node string, entry jetstream.KeyValueEntry) {
+	if entry.Operation() != jetstream.KeyValuePut {
+		delete(a.parts[id], node)
+		return
+	}
+	if a.parts[id] == nil {
+		a.parts[id] = map[string][]byte{}
+	}
+	a.parts[id][node] = entry.Value()
+}
+
+// forget drops an execution that left the index, its parts too.
+func (a *active) forget(id string) {
+	delete(a.recs, id)
+	delete(a.parts, id)
 }
 
 // errNotSynced: the index does not hold the bucket's state yet.
@@ -133,7 +163,13 @@ func (a *active) list() ([]indexed, error) {
 	}
 	out := make([]indexed, 0, len(a.recs))
 	for _, r := range a.recs {
-		out = append(out, indexed{rec: r.rec.Clone(), planKey: r.planKey})
+		rec := r.rec.Clone()
+		if r.layout != nil {
+			if err := join(rec, r.layout, r.parts); err != nil {
+				continue // Get reports the same error to whoever reads it
+			}
+		}
+		out = append(out, indexed{rec: rec, planKey: r.planKey})
 	}
 	return out, nil
 }

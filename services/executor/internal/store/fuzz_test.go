@@ -59,15 +59,17 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte(`{"state":"EAE=","plan":"CgFw","lastEvent":"CgJpZA=="}`)) // an earlier version's, plan embedded
 	f.Add([]byte(`{"state":"","plan":{"key":"plan.exec-1"},"outbox":[{"seq":1,"event":"CgJpZA=="}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, _, err := decode(b)
+		d, err := decode(b)
 		if err != nil {
 			return
 		}
+		r := d.rec
 		enc, err := r.encode()
 		require.NoError(t, err, "a record read must be writable again")
-		back, planKey, err := decode(enc)
+		decoded, err := decode(enc)
 		require.NoError(t, err)
-		require.Equal(t, PlanKey(r.State.GetExecutionId()), planKey, "a record written names its plan's key")
+		back := decoded.rec
+		require.Equal(t, PlanKey(r.State.GetExecutionId()), decoded.planKey, "a record written names its plan's key")
 		require.True(t, proto.Equal(r.State, back.State), "the state survives exactly")
 		if r.Plan != nil { // embedded: moved to its key as is
 			data, err := encodePlan(r.Plan)
@@ -80,10 +82,27 @@ func FuzzDecodeRecord(f *testing.F) {
 		// from then on a record reads back as it was written.
 		enc2, err := back.encode()
 		require.NoError(t, err)
-		again, _, err := decode(enc2)
+		again, err := decode(enc2)
 		require.NoError(t, err)
-		requireSameRecord(t, back, again)
+		requireSameRecord(t, back, again.rec)
+		requireSplitJoinsBack(t, back)
 	})
+}
+
+// requireSplitJoinsBack: a record stored in parts reads back as it was.
+func requireSplitJoinsBack(t *testing.T, r *Record) {
+	t.Helper()
+	head, parts, ok, err := split(r)
+	require.NoError(t, err)
+	if !ok {
+		return
+	}
+	d, err := decode(head)
+	require.NoError(t, err)
+	require.NotNil(t, d.parts, "a head says it has parts")
+	require.NoError(t, join(d.rec, d.parts, parts))
+	d.rec.Plan = r.Plan
+	requireSameRecord(t, r, d.rec)
 }
 
 func requireSameRecord(t *testing.T, want, got *Record) {

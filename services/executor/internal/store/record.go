@@ -1,10 +1,11 @@
-// Package store keeps executions in a JetStream key-value bucket: one key
-// per execution, its value the public ExecutionState and the Executor's
-// own bookkeeping (what it changed on nodes, when clocks started, the
-// events not yet published), written with the revision last read so two
-// writers never overwrite each other silently; and one key per execution
-// for its plan, written once at acceptance (plankey.go), because the plan
-// never changes and is most of an execution's bytes.
+// Package store keeps executions in a JetStream key-value bucket: per
+// execution, the public ExecutionState and the Executor's own bookkeeping
+// (what it changed on nodes, when clocks started, the events not yet
+// published), stored as a head and one part per node so that a write
+// carries only what changed (parts.go), the head written over the revision
+// last read so two writers never overwrite each other silently; and one
+// key per execution for its plan, written once at acceptance (plankey.go),
+// because the plan never changes and is most of an execution's bytes.
 package store
 
 import (
@@ -274,10 +275,11 @@ func (r *Record) Clone() *Record {
 	if err != nil {
 		panic(fmt.Sprintf("store: a record that cannot be encoded: %v", err))
 	}
-	c, _, err := decode(data)
+	d, err := decode(data)
 	if err != nil {
 		panic(fmt.Sprintf("store: a record that cannot be decoded: %v", err))
 	}
+	c := d.rec
 	c.Plan, c.Revision = r.Plan, r.Revision
 	return c
 }
@@ -303,6 +305,10 @@ type envelope struct {
 	// LastEvent is only read: records written before the outbox held
 	// their last event (with sequence LastEventSequence) here.
 	LastEvent []byte `json:"lastEvent,omitempty"`
+	// Parts is set on the head of a record stored in parts (parts.go). An
+	// earlier version would read such a head as an execution without
+	// nodes: every replica is upgraded together.
+	Parts *nodeParts `json:"parts,omitempty"`
 }
 
 // planRef is where a record's plan is stored.
@@ -310,8 +316,13 @@ type planRef struct {
 	Key string `json:"key"`
 }
 
-// encode is the record as stored, without its plan (see encodePlan).
-func (r *Record) encode() ([]byte, error) {
+// encode is the record as stored whole, without its plan (see
+// encodePlan).
+func (r *Record) encode() ([]byte, error) { return r.encodeWith(nil) }
+
+// encodeWith is the record as stored, without its plan; with parts, it is
+// the head of a record whose nodes are stored apart (parts.go).
+func (r *Record) encodeWith(parts *nodeParts) ([]byte, error) {
 	state, err := proto.Marshal(r.State)
 	if err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
@@ -321,40 +332,50 @@ func (r *Record) encode() ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(envelope{State: state, Plan: ref, Book: r.Book, AcceptedAt: r.AcceptedAt, RequestedBy: r.RequestedBy,
-		Lease: r.Lease, Control: r.Control, Outbox: r.Outbox})
+		Lease: r.Lease, Control: r.Control, Outbox: r.Outbox, Parts: parts})
+}
+
+// stored is a record as decoded from its key: planKey names the key of its
+// plan ("" when the record embeds it, as an earlier version's did), and
+// parts is set when its nodes are stored apart and still to be joined.
+type stored struct {
+	rec     *Record
+	planKey string
+	parts   *nodeParts
 }
 
 // decode reads a stored record. Its plan is set when the record embeds
 // it (an earlier version's); otherwise the plan is nil and planKey names
 // the key holding it.
-func decode(data []byte) (r *Record, planKey string, err error) {
+func decode(data []byte) (stored, error) {
 	var e envelope
 	if err := json.Unmarshal(data, &e); err != nil {
-		return nil, "", fmt.Errorf("decode record: %w", err)
+		return stored{}, fmt.Errorf("decode record: %w", err)
 	}
-	r = &Record{State: &rebalancerv1.ExecutionState{},
+	r := &Record{State: &rebalancerv1.ExecutionState{},
 		Book: e.Book, AcceptedAt: e.AcceptedAt, RequestedBy: e.RequestedBy,
 		Lease: e.Lease, Control: e.Control, Outbox: e.Outbox}
 	if err := proto.Unmarshal(e.State, r.State); err != nil {
-		return nil, "", fmt.Errorf("decode state: %w", err)
+		return stored{}, fmt.Errorf("decode state: %w", err)
 	}
 	if len(r.Outbox) == 0 && len(e.LastEvent) > 0 {
 		r.Outbox = []Outgoing{{Seq: r.State.GetLastEventSequence(), Event: e.LastEvent}}
 	}
 	var ref planRef
 	if err := json.Unmarshal(e.Plan, &ref); err == nil && ref.Key != "" {
-		return r, ref.Key, nil
+		return stored{rec: r, planKey: ref.Key, parts: e.Parts}, nil
 	}
 	var embedded []byte // an earlier version's record; absent reads as empty, as it did
 	if len(e.Plan) > 0 {
 		if err := json.Unmarshal(e.Plan, &embedded); err != nil {
-			return nil, "", fmt.Errorf("decode plan: %w", err)
+			return stored{}, fmt.Errorf("decode plan: %w", err)
 		}
 	}
+	var err error
 	if r.Plan, err = decodePlan(embedded); err != nil {
-		return nil, "", err
+		return stored{}, err
 	}
-	return r, "", nil
+	return stored{rec: r, parts: e.Parts}, nil
 }
 
 // encodePlan is the value of a plan's key.
