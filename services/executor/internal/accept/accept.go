@@ -19,7 +19,6 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
 	autoscaler "github.com/vpsie/node-rebalancer/libs/apis/autoscaler/client"
@@ -97,6 +96,10 @@ func (c Checker) queryable(group *v1alpha1.NodeGroup) error {
 // the plan's group, is no control-plane node, and runs the VM the plan
 // would delete. Each node is checked once, at its first place in the plan.
 func (c Checker) checkNodes(ctx context.Context, v *violations, p *rebalancerv1.RebalancePlan) error {
+	members, err := c.groupMembers(ctx, p.GetNodeGroup())
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, b := range p.GetBatches() {
 		for j, n := range b.GetNodes() {
@@ -105,7 +108,7 @@ func (c Checker) checkNodes(ctx context.Context, v *violations, p *rebalancerv1.
 			}
 			seen[n.GetNodeName()] = true
 			field := fmt.Sprintf("plan.batches[%d].nodes[%d]", i, j)
-			node, err := c.Kube.CoreV1().Nodes().Get(ctx, n.GetNodeName(), metav1.GetOptions{})
+			node, err := members.get(ctx, c.Kube, n.GetNodeName())
 			if apierrors.IsNotFound(err) {
 				v.add(field+".node_name", "no node %q in the cluster", n.GetNodeName())
 				continue

@@ -40,9 +40,10 @@ func (e *Executor) reconcileNodes(ctx context.Context) error {
 	// Read after the nodes: an execution records a node's marks before it
 	// taints it, so a node seen tainted is in the records read here.
 	recs := sync.OnceValues(func() ([]*store.Record, error) { return e.deps.Store.List(ctx) })
+	noted := recordsOnce(e.deps.Store)
 	var errs []error
 	for _, n := range tainted {
-		errs = append(errs, e.reconcileNode(ctx, n, recs))
+		errs = append(errs, e.reconcileNode(ctx, n, noted, recs))
 	}
 	return errors.Join(errs...)
 }
@@ -50,10 +51,10 @@ func (e *Executor) reconcileNodes(ctx context.Context) error {
 // reconcileNode restores one tainted node, unless a live execution owns
 // it. The note on the node names the execution that tainted it last: one
 // not final is at work on it, whatever older records say.
-func (e *Executor) reconcileNode(ctx context.Context, n *corev1.Node, records func() ([]*store.Record, error)) error {
+func (e *Executor) reconcileNode(ctx context.Context, n *corev1.Node, get recordGetter, records func() ([]*store.Record, error)) error {
 	note, noted := nodestep.NoteOn(n)
 	if noted {
-		rec, err := e.deps.Store.Get(ctx, note.Execution)
+		rec, err := get(ctx, note.Execution)
 		if err == nil && !isFinal(rec.State.GetStatus()) {
 			return nil // its owner (or whoever takes it over) restores it
 		}
@@ -74,6 +75,28 @@ func (e *Executor) reconcileNode(ctx context.Context, n *corev1.Node, records fu
 	}
 	e.deps.Logger.Warn("restoring a node tainted by an execution that ended", "node", n.Name, "execution", rec.State.GetExecutionId())
 	return nodestep.RestoreMarks(ctx, nodestep.NewKube(e.deps.Kube), n.Name, original)
+}
+
+// recordGetter reads an execution's record.
+type recordGetter func(ctx context.Context, id string) (*store.Record, error)
+
+// recordsOnce reads each execution once: every old node of a running
+// execution carries its note, and a pass would otherwise read the same
+// record once a node (100 reads every pass at 100 nodes).
+func recordsOnce(s store.Store) recordGetter {
+	type read struct {
+		rec *store.Record
+		err error
+	}
+	reads := map[string]read{}
+	return func(ctx context.Context, id string) (*store.Record, error) {
+		r, ok := reads[id]
+		if !ok {
+			r.rec, r.err = s.Get(ctx, id)
+			reads[id] = r
+		}
+		return r.rec, r.err
+	}
 }
 
 // taintedBy finds the execution that recorded the node's original marks

@@ -2,12 +2,13 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
@@ -110,14 +111,11 @@ func (x *execution) isOrphan(ctx context.Context, machines *replacementMachines,
 	if ne.GetPhase() != rebalancerv1.NodePhase_NODE_PHASE_DONE || ne.GetNewNode() == "" {
 		return true, nil
 	}
-	node, err := x.deps.Kube.CoreV1().Nodes().Get(ctx, ne.GetNewNode(), metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return true, nil
+	node, err := machines.groupNode(ctx, ne.GetNewNode())
+	if node == nil || err != nil {
+		return err == nil, err // not a member: gone, or in no group or another
 	}
-	if err != nil {
-		return false, err
-	}
-	return !kube.NodeReady(node) || node.Spec.ProviderID != providerID || !inGroup(node, x.plan().GetNodeGroup()), nil
+	return !kube.NodeReady(node) || node.Spec.ProviderID != providerID, nil
 }
 
 // replacementMachines finds replacements' machines at VPSie, listing the
@@ -126,6 +124,27 @@ type replacementMachines struct {
 	x            *execution
 	provisioning v1alpha1.Provisioning
 	cluster      *cloud.KubeCluster
+	// members are the group's nodes by name, listed once per result
+	// rather than read one by one (a request a node at 100 nodes).
+	members map[string]*corev1.Node
+}
+
+// groupNode is the group's node named name, nil when the group has none
+// of that name (deleted, or not the group's).
+func (m *replacementMachines) groupNode(ctx context.Context, name string) (*corev1.Node, error) {
+	if m.members == nil {
+		group := m.x.plan().GetNodeGroup()
+		list, err := m.x.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{
+			LabelSelector: labels.SelectorFromSet(labels.Set{v1alpha1.LabelNodeGroup: group}).String()})
+		if err != nil {
+			return nil, fmt.Errorf("list nodes of group %s: %w", group, err)
+		}
+		m.members = make(map[string]*corev1.Node, len(list.Items))
+		for i := range list.Items {
+			m.members[list.Items[i].Name] = &list.Items[i]
+		}
+	}
+	return m.members[name], nil
 }
 
 // providerID is the providerID of ne's replacement machine if it exists,
@@ -158,5 +177,3 @@ func (m *replacementMachines) providerID(ctx context.Context, ne *rebalancerv1.N
 	}
 	return "", nil
 }
-
-func inGroup(n *corev1.Node, group string) bool { return n.Labels[v1alpha1.LabelNodeGroup] == group }

@@ -55,6 +55,7 @@ func (r *Runner) cordonNodes(ctx context.Context, nodes []*Node) error {
 		if err := setCordon(ctx, r.env.Kube, n.Old, true, map[string]*string{LabelExcludeFromLB: &empty}); err != nil {
 			return err
 		}
+		r.noteCordoned(n.Old)
 		if err := n.enter(ctx, rebalancerv1.NodePhase_NODE_PHASE_CORDONED, nil); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/kube"
@@ -19,13 +20,13 @@ func (r *Runner) waitFloor(ctx context.Context, todo []*Node) error {
 	p := r.x.Plan()
 	floor := int(p.GetMinHealthyNodes())
 	deadline := r.now().Add(p.GetPolicy().GetProvisionTimeout().AsDuration())
-	// The count itself is read live (GroupNodes): it must include the
-	// cordon another lane wrote a moment ago. A node's change wakes the
-	// wait (a replacement turning Ready).
+	// The count must include the cordon another lane wrote a moment ago:
+	// floorNodes lays this execution's cordons over the node informer's
+	// view. A node's change wakes the wait (a replacement turning Ready).
 	w := r.env.listen(change{nodeKind, ofGroup(p.GetNodeGroup())})
 	defer w.stop()
 	for {
-		nodes, err := r.GroupNodes(ctx)
+		nodes, err := r.floorNodes(ctx)
 		if err != nil {
 			return err
 		}
@@ -58,4 +59,70 @@ func countServing(nodes []corev1.Node, todo []*Node) (count, cordoning int) {
 		}
 	}
 	return count, cordoning
+}
+
+// floorNodes are the group's nodes as the floor check counts them: from
+// the node informer, with every old node this execution cordoned counted
+// cordoned whatever the informer shows yet (cordonedHere), as the pod
+// cache shows evicted pods leaving. Other changes the informer is late to
+// show only lower the count (a replacement not yet seen Ready, a node not
+// yet seen uncordoned), or are another actor's, which a live read races
+// as well. Without the informer (tests with a plain client) they are
+// listed live. The informer saves a listing of the group's nodes at each
+// cordon and at each wake-up of a wait.
+func (r *Runner) floorNodes(ctx context.Context) ([]corev1.Node, error) {
+	c, ok := r.env.Kube.(*KubeCache)
+	if !ok {
+		return r.GroupNodes(ctx)
+	}
+	selector, err := labels.Parse(groupSelector(r.x.Plan().GetNodeGroup()))
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := c.CachedGroupNodes(selector)
+	if err != nil {
+		return nil, err
+	}
+	for i := range nodes {
+		if r.cordonedHere(nodes[i].Name) {
+			nodes[i].Spec.Unschedulable = true
+		}
+	}
+	return nodes, nil
+}
+
+// noteCordoned records a cordon this Runner wrote (cordonMu held).
+func (r *Runner) noteCordoned(old string) {
+	if r.cordoned == nil {
+		r.cordoned = map[string]bool{}
+	}
+	r.cordoned[old] = true
+}
+
+// cordonedHere reports an old node this execution cordoned: by this Runner
+// (cordonMu held), or by an earlier owner, as its recorded phase says
+// (cordoned up to its deletion).
+func (r *Runner) cordonedHere(name string) bool {
+	if r.cordoned[name] {
+		return true
+	}
+	if !r.isOldNode(name) {
+		return false
+	}
+	ne, _ := r.x.Node(name)
+	phase := ne.GetPhase()
+	return phase >= rebalancerv1.NodePhase_NODE_PHASE_CORDONED && phase <= rebalancerv1.NodePhase_NODE_PHASE_DONE
+}
+
+// isOldNode reports whether the plan replaces the node named name.
+func (r *Runner) isOldNode(name string) bool {
+	r.oldNamesOnce.Do(func() {
+		r.oldNames = map[string]bool{}
+		for _, b := range r.x.Plan().GetBatches() {
+			for _, c := range b.GetNodes() {
+				r.oldNames[c.GetNodeName()] = true
+			}
+		}
+	})
+	return r.oldNames[name]
 }

@@ -117,3 +117,42 @@ func TestJoinWaitsForTheNotReadyTaintToGo(t *testing.T) {
 		})
 	}
 }
+
+// Read from the node informer, the floor counts a node this execution
+// cordoned as cordoned before the informer shows it: here the informer
+// never will (the cordon of old-1 is only noted), and with a floor of one
+// the cordon of old-0 must wait, then refuse. Without the note it goes.
+func TestTheCachedFloorCountsThisExecutionsCordonsAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, noted := range []bool{true, false} {
+		u, _ := newCachedUnit(t, groupNode("old-0"), groupNode("old-1"))
+		u.x.rec.Plan.MinHealthyNodes = 1
+		u.x.rec.State.Nodes[0].Phase = rebalancerv1.NodePhase_NODE_PHASE_READY
+		if noted {
+			u.r.noteCordoned("old-1")
+		}
+		err := u.stepping(10*time.Second, func() error { return u.r.cordonNodes(t.Context(), []*Node{u.n}) })
+		if !noted {
+			require.NoError(t, err)
+			continue
+		}
+		var f *Failure
+		require.ErrorAs(t, err, &f)
+		require.Contains(t, f.Message, "would leave 0 Ready, schedulable nodes, below the floor of 1")
+	}
+}
+
+// An old node an earlier owner of the execution cordoned counts cordoned
+// by its recorded phase, up to its deletion.
+func TestTheCachedFloorCountsCordonsRecordedByAnEarlierOwner(t *testing.T) {
+	t.Parallel()
+	u, _ := newCachedUnit(t, groupNode("old-0"))
+	for phase, cordoned := range map[rebalancerv1.NodePhase]bool{
+		rebalancerv1.NodePhase_NODE_PHASE_READY: false, rebalancerv1.NodePhase_NODE_PHASE_CORDONED: true,
+		rebalancerv1.NodePhase_NODE_PHASE_DRAINED: true, rebalancerv1.NodePhase_NODE_PHASE_DONE: true,
+		rebalancerv1.NodePhase_NODE_PHASE_FAILED: false,
+	} {
+		u.x.rec.State.Nodes[0].Phase = phase
+		require.Equal(t, cordoned, u.r.cordonedHere("old-0"), phase.String())
+	}
+}

@@ -33,11 +33,11 @@ import (
 // Which reads stay live, and why:
 //   - Nodes (GetNode, ListNodes, WatchNodes): every GetNode feeds a
 //     read-modify-write tested against the resourceVersion read (marks,
-//     taints, a claim), where a stale copy is a conflict and a retry; and
-//     the floor check (ListNodes) must count the cordon another lane of
-//     this execution wrote a moment ago, or two lanes could both cordon
-//     below the floor. The node informer serves only the join's wait
-//     (CachedGroupNodes) and the waits' wake-ups.
+//     taints, a claim), where a stale copy is a conflict and a retry. The
+//     node informer serves the join's wait, the floor check
+//     (CachedGroupNodes; it lays the execution's own cordons over the
+//     informer's view, floor.go, since it must count the cordon another
+//     lane wrote a moment ago) and the waits' wake-ups.
 //   - Secrets: one read per provisioning, and watching every Secret of the
 //     cluster would need a grant the Executor must not have.
 //

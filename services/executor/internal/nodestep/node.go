@@ -24,6 +24,12 @@ type Runner struct {
 	// cordonMu serialises capacity-floor checks with the cordons they
 	// allow, so two nodes never both pass a check only one of them fits.
 	cordonMu sync.Mutex
+	// cordoned are the old nodes this Runner cordoned (cordonMu): the floor
+	// check counts them cordoned before the node informer shows it.
+	cordoned map[string]bool
+	// oldNames are the plan's old nodes (isOldNode).
+	oldNames     map[string]bool
+	oldNamesOnce sync.Once
 	// addMu serialises the managed adds of the execution's lanes, from the
 	// listing before the add to the one after it, so each add's node can
 	// be told apart (attribution.go).
