@@ -13,8 +13,9 @@ import (
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
-// planSeeds are the fixtures' valid plans, a few broken ones and a plan
-// stored with a v1 ID, encoded as the Executor receives them.
+// planSeeds are the fixtures' valid plans, a few broken ones, a plan
+// stored with a v1 ID and one sealed with a v2 ID, encoded as the Executor
+// receives them.
 func planSeeds(f *testing.F) {
 	f.Helper()
 	reviewed := rollingPlan()
@@ -25,7 +26,10 @@ func planSeeds(f *testing.F) {
 	require.NoError(f, err)
 	v1 := &rebalancerv1.RebalancePlan{}
 	require.NoError(f, protojson.Unmarshal(stored, v1))
-	for _, p := range []*rebalancerv1.RebalancePlan{rollingPlan(), blueGreenPlan(), seal(reviewed), seal(cycle), {}, v1} {
+	v2 := blueGreenPlan()
+	v2.PlanId, err = PlanIDV2(v2)
+	require.NoError(f, err)
+	for _, p := range []*rebalancerv1.RebalancePlan{rollingPlan(), blueGreenPlan(), seal(reviewed), seal(cycle), {}, v1, v2} {
 		b, err := proto.Marshal(p)
 		require.NoError(f, err)
 		f.Add(b)
@@ -33,7 +37,7 @@ func planSeeds(f *testing.F) {
 }
 
 // planIDPattern is the shape of an ID of the current scheme (id.go).
-var planIDPattern = regexp.MustCompile(`^plan-v2-[0-9a-f]{20}$`)
+var planIDPattern = regexp.MustCompile(`^plan-v3-[0-9a-f]{20}$`)
 
 // FuzzCheck feeds any decodable plan to the plan rules: Check never
 // panics, leaves the plan alone, answers the same twice, names a field of
@@ -67,9 +71,9 @@ func FuzzCheck(f *testing.F) {
 
 // FuzzPlanID: the ID of any plan is well formed, the same for a decoded
 // copy, blind to plan_id, signature and signing_key_id, and changed by a
-// change of content; the encoding it hashes is the reflection walk's
-// (idencode_test.go), unknown fields included; and a plan sealed by the
-// v1 scheme is still checked by it.
+// change of content; the encodings v2 and v3 hash are the reflection
+// walk's (idencode_test.go), unknown fields included; and a plan sealed by
+// the v1 or the v2 scheme is still checked by it.
 func FuzzPlanID(f *testing.F) {
 	planSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -80,7 +84,9 @@ func FuzzPlanID(f *testing.F) {
 		id, err := PlanID(&p)
 		require.NoError(t, err)
 		require.True(t, planIDPattern.MatchString(id), id)
-		require.Equal(t, reflectEncodingV2(t, &p), handEncodingV2(t, &p), "the hand-written encoding is the reflection walk's")
+		for _, rules := range []idRules{rulesV2, rulesV3} {
+			require.Equal(t, reflectEncoding(t, rules, &p), handEncoding(t, rules, &p), "the hand-written encoding is the reflection walk's")
+		}
 
 		again, err := proto.MarshalOptions{Deterministic: true}.Marshal(&p)
 		require.NoError(t, err)
@@ -96,14 +102,16 @@ func FuzzPlanID(f *testing.F) {
 		require.NoError(t, err)
 		require.NotEqual(t, id, changed, "a change of content changes the ID")
 
-		v1, err := PlanIDV1(&p)
-		require.NoError(t, err)
-		sealed := proto.CloneOf(&p)
-		sealed.PlanId = v1
-		require.Equal(t, id, mustID(t, sealed), "the scheme an ID is made with is not content")
-		recomputed, err := idOfScheme(sealed)
-		require.NoError(t, err)
-		require.Equal(t, v1, recomputed, "a v1 ID is checked by the v1 scheme")
+		for name, scheme := range map[string]func(*rebalancerv1.RebalancePlan) (string, error){"v1": PlanIDV1, "v2": PlanIDV2} {
+			old, err := scheme(&p)
+			require.NoError(t, err)
+			sealed := proto.CloneOf(&p)
+			sealed.PlanId = old
+			require.Equal(t, id, mustID(t, sealed), "the scheme an ID is made with is not content")
+			recomputed, err := idOfScheme(sealed)
+			require.NoError(t, err)
+			require.Equal(t, old, recomputed, "a %s ID is checked by the %s scheme", name, name)
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package plancheck
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,12 +35,23 @@ func TestPlanIDIsTheContentsWhateverIDThePlanCarries(t *testing.T) {
 // a change is a new scheme under a new prefix (id.go).
 func TestPlanIDV2IsPinned(t *testing.T) {
 	t.Parallel()
-	stored, err := PlanID(v1Plan(t))
+	stored, err := PlanIDV2(v1Plan(t))
 	require.NoError(t, err)
 	require.Equal(t, "plan-v2-e4c9e1bf2f1a5ef319d6", stored)
-	empty, err := PlanID(&rebalancerv1.RebalancePlan{})
+	empty, err := PlanIDV2(&rebalancerv1.RebalancePlan{})
 	require.NoError(t, err)
 	require.Equal(t, "plan-v2-cb1607fa8c8ce8a9053f", empty)
+}
+
+// TestPlanIDV3IsPinned pins the v3 scheme as TestPlanIDV2IsPinned does v2.
+func TestPlanIDV3IsPinned(t *testing.T) {
+	t.Parallel()
+	stored, err := PlanID(v1Plan(t))
+	require.NoError(t, err)
+	require.Equal(t, "plan-v3-afe31a60696167d21c3f", stored)
+	empty, err := PlanID(&rebalancerv1.RebalancePlan{})
+	require.NoError(t, err)
+	require.Equal(t, "plan-v3-e2b2ed084ef3b8e3eaf8", empty)
 }
 
 // v1Plan is a blue-green plan the Planner made before the v2 scheme, with
@@ -81,19 +93,40 @@ func v1Of(t *testing.T, p *rebalancerv1.RebalancePlan) string {
 	return id
 }
 
-// TestAPlanIDIsCheckedByTheSchemeItNames: an ID of neither shape is held
-// to the current scheme, and neither scheme's ID passes for the other's.
+// TestPlansOfTheV2SchemeStayValid: a plan sealed the v2 way is checked
+// the v2 way, as a v1 plan is the v1 way; edited, it is refused.
+func TestPlansOfTheV2SchemeStayValid(t *testing.T) {
+	t.Parallel()
+	for name, p := range map[string]*rebalancerv1.RebalancePlan{"stored": v1Plan(t), "rolling": rollingPlan(), "blue-green": blueGreenPlan()} {
+		v2, err := PlanIDV2(p)
+		require.NoError(t, err)
+		p.PlanId = v2
+		require.Empty(t, Check(p), "%s: a plan sealed the v2 way passes", name)
+		p.AnalysisId = "analysis-2"
+		require.Equal(t, []string{"plan.plan_id"}, fields(Check(p)), "%s: an edit breaks a v2 ID", name)
+	}
+}
+
+// TestAPlanIDIsCheckedByTheSchemeItNames: an ID of no known shape is held
+// to the current scheme, and no scheme's ID passes for another's.
 func TestAPlanIDIsCheckedByTheSchemeItNames(t *testing.T) {
 	t.Parallel()
 	p := rollingPlan()
-	v2 := p.GetPlanId()
+	v3 := p.GetPlanId()
+	v2, err := PlanIDV2(p)
+	require.NoError(t, err)
 	v1 := v1Of(t, p)
+	digits := func(id, prefix string) string { return id[len(prefix):] }
 	for _, tc := range []struct{ id, says string }{
-		{"plan-v3-" + v2[len("plan-v2-"):], v2},
-		{"plan-" + v2[len("plan-v2-"):], v1},
-		{"plan-v2-" + v1[len("plan-"):], v2},
-		{"plan-whatever", v2},
-		{v1 + "0", v2},
+		{"plan-v4-" + digits(v3, idPrefixV3), v3},
+		{"plan-" + digits(v3, idPrefixV3), v1},
+		{"plan-v2-" + digits(v3, idPrefixV3), v2},
+		{"plan-v3-" + digits(v2, idPrefixV2), v3},
+		{"plan-v2-" + digits(v1, idPrefixV1), v2},
+		{"plan-whatever", v3},
+		{v1 + "0", v3},
+		{v2 + "0", v3},
+		{"plan-v2-" + strings.ToUpper(digits(v2, idPrefixV2)), v3},
 	} {
 		p.PlanId = tc.id
 		found := Check(p)

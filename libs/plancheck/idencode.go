@@ -54,6 +54,9 @@ type idSink struct {
 	hand func(chunk []byte) []byte
 	// scratch holds the deterministic encodings of delegated messages.
 	scratch []byte
+	// nodes writes a batch's nodes by digest, as v3 does; nil writes them
+	// whole, as v2 does.
+	nodes *nodeDigests
 }
 
 // flush hands b on once it fills a chunk and returns what to append to
@@ -180,7 +183,7 @@ func (k *idSink) plan(b []byte, p *rebalancerv1.RebalancePlan) ([]byte, error) {
 		return b, err
 	}
 	for _, batch := range p.GetBatches() {
-		b = k.flush(appendBatch(b, 6, batch))
+		b = k.flush(k.batch(b, 6, batch))
 	}
 	b = appendInt(b, 7, int64(p.GetTotalNodes()))
 	b = appendInt(b, 8, int64(p.GetStrategy()))
@@ -216,17 +219,28 @@ func (k *idSink) plan(b []byte, p *rebalancerv1.RebalancePlan) ([]byte, error) {
 	return b, nil
 }
 
-func appendBatch(b []byte, n protowire.Number, batch *rebalancerv1.NodeBatch) []byte {
+func (k *idSink) batch(b []byte, n protowire.Number, batch *rebalancerv1.NodeBatch) []byte {
 	b = appendTag(b, n, protowire.StartGroupType)
 	b = appendInt(b, 1, int64(batch.GetBatchNumber()))
 	b = appendInt(b, 2, int64(batch.GetPhase()))
-	for _, node := range batch.GetNodes() {
-		b = appendNode(b, 3, node)
+	if k.nodes != nil {
+		b = k.nodes.appendDigest(b, 3, batch.GetNodes())
+	} else {
+		b = appendNodes(b, 3, batch.GetNodes())
 	}
 	b = appendDuration(b, 4, batch.GetEstimatedDuration())
 	b = appendInts(b, 5, batch.GetDependsOn())
 	b = appendDuration(b, 6, batch.GetSoakTime())
 	return appendEnd(b, n, batch, batch == nil)
+}
+
+// appendNodes writes a list of nodes as field n, one group a node: in
+// v2's encoding of a batch, and what v3 hashes a batch's nodes by.
+func appendNodes(b []byte, n protowire.Number, nodes []*rebalancerv1.CandidateNode) []byte {
+	for _, node := range nodes {
+		b = appendNode(b, n, node)
+	}
+	return b
 }
 
 func appendNode(b []byte, n protowire.Number, c *rebalancerv1.CandidateNode) []byte {

@@ -157,12 +157,13 @@ func (RollbackAction) EnumDescriptor() ([]byte, []int) {
 type RebalancePlan struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Identifier derived from the plan's content, stable across replicas:
-	// "plan-v2-" and the first 20 lowercase hex digits of the SHA-256 of the
-	// plan's wire encoding (fields in number order, plan_id and
-	// signature and signing_key_id left out). Plans identified before v2 ("plan-" and 20
-	// hex digits of the SHA-256 of the deterministic binary encoding) are
-	// still accepted, checked the way they were made. Any edit of the plan
-	// changes it, so an edited plan must be re-identified.
+	// "plan-v3-" and the first 20 lowercase hex digits of the SHA-256 of the
+	// plan's wire encoding (fields in number order, plan_id, signature and
+	// signing_key_id left out, each batch's nodes by the SHA-256 of their own
+	// encoding). Plans identified by an earlier scheme ("plan-v2-": the nodes
+	// in line; "plan-": the deterministic binary encoding) are still
+	// accepted, checked the way they were made. Any edit of the plan changes
+	// it, so an edited plan must be re-identified.
 	PlanId string `protobuf:"bytes,1,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
 	// The analysis the plan was made from.
 	AnalysisId string `protobuf:"bytes,2,opt,name=analysis_id,json=analysisId,proto3" json:"analysis_id,omitempty"`

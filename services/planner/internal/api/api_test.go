@@ -20,7 +20,7 @@ func TestCreatePlanAnswersAValidPlanAndCountsIt(t *testing.T) {
 	resp, err := client.CreatePlan(t.Context(), validRequest())
 	require.NoError(t, err)
 	plan := resp.GetPlan()
-	require.Regexp(t, `^plan-v2-[0-9a-f]{20}$`, plan.GetPlanId())
+	require.Regexp(t, `^plan-v3-[0-9a-f]{20}$`, plan.GetPlanId())
 	require.Len(t, plan.GetBatches(), 4)
 	require.Equal(t, int32(3), plan.GetMinHealthyNodes())
 

@@ -34,11 +34,12 @@ func BenchmarkCreatePlan(b *testing.B) {
 }
 
 // BenchmarkPlanID derives the ID of the plans BenchmarkCreatePlan makes:
-// the SHA-256 of the whole plan's v2 encoding (several MB at
-// benchCandidates; blue-green's holds each node three times, once per
-// phase), which CreatePlan cannot do without and cannot shrink without
-// changing the plan. It is the floor under BenchmarkCreatePlan; plan-MB is
-// the plan's protobuf size, about that of the encoding hashed.
+// the SHA-256 of the whole plan's v3 encoding (several MB at
+// benchCandidates; blue-green's batches list each node three times, once
+// per phase, but v3 hashes a list of the same node messages once), which
+// CreatePlan cannot do without and cannot shrink without changing the
+// plan. It is the floor under BenchmarkCreatePlan; plan-MB is the plan's
+// protobuf size, about that of the encoding hashed for rolling and surge.
 func BenchmarkPlanID(b *testing.B) {
 	for _, s := range benchStrategies {
 		b.Run(StrategyName(s), func(b *testing.B) {

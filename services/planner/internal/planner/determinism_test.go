@@ -12,7 +12,7 @@ import (
 	"github.com/vpsie/node-rebalancer/libs/plancheck"
 )
 
-var planIDPattern = regexp.MustCompile(`^plan-v2-[0-9a-f]{20}$`)
+var planIDPattern = regexp.MustCompile(`^plan-v3-[0-9a-f]{20}$`)
 
 func TestSameInputGivesTheSamePlanAndID(t *testing.T) {
 	t.Parallel()

@@ -29,10 +29,10 @@ const (
 // TestPlansMatchTheGoldenFile pins CreatePlan's output, through its
 // content-derived plan ID, or its refusal, on seeded analyses and on the
 // benchmark's groups: a change made for speed must leave every plan byte
-// for byte as it was. Each plan is pinned by its ID and by the hash of its
-// content under the v1 ID scheme, which the Executor still checks stored
-// plans with, so neither scheme drifts. Regenerate with -update only when
-// a change of output is meant.
+// for byte as it was. Each plan is pinned by its ID and by the hashes of
+// its content under the v2 and v1 ID schemes, which the Executor still
+// checks stored plans with, so no scheme drifts. Regenerate with -update
+// only when a change of output is meant.
 func TestPlansMatchTheGoldenFile(t *testing.T) {
 	t.Parallel()
 	var got strings.Builder
@@ -53,18 +53,22 @@ func TestPlansMatchTheGoldenFile(t *testing.T) {
 	require.Equal(t, string(want), got.String())
 }
 
-// outcome is a plan's ID and its v1 ID, each a hash of its whole content,
-// or the refusal.
+// outcome is a plan's ID and its v2 and v1 IDs, each a hash of its whole
+// content, or the refusal.
 func outcome(a *rebalancerv1.RebalanceAnalysis, o *rebalancerv1.PlanOverrides) string {
 	plan, err := CreatePlan(a, o)
 	if err != nil {
 		return "refused: " + err.Error()
 	}
+	v2, err := plancheck.PlanIDV2(plan)
+	if err != nil {
+		return "v2 ID: " + err.Error()
+	}
 	v1, err := plancheck.PlanIDV1(plan)
 	if err != nil {
 		return "v1 ID: " + err.Error()
 	}
-	return plan.GetPlanId() + ", v1 " + v1
+	return plan.GetPlanId() + ", v2 " + v2 + ", v1 " + v1
 }
 
 // seededAnalysis draws a group of up to 300 candidates with every input

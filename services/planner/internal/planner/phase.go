@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"slices"
+
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 )
 
@@ -38,6 +40,9 @@ func (b *builder) phase(phase rebalancerv1.BatchPhase, positions []int, size, la
 		return rest
 	}
 	count := (len(positions) + size - 1) / size
+	// Room for the phase's batches at once: grown by append, the specs
+	// were copied a dozen times at 10,000 nodes.
+	b.batches = slices.Grow(b.batches, count)
 	numbers := make([]int32, 0, count)
 	sizes := make([]int, 0, count)
 	// single holds each batch's one dependency, one array for the phase

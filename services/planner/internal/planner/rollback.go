@@ -97,11 +97,8 @@ func (w *nodeBatches) inOrder() []undoBatches {
 }
 
 func locate(batches []*rebalancerv1.NodeBatch) nodeBatches {
-	n := 0
-	for _, b := range batches {
-		n += len(b.GetNodes())
-	}
-	w := nodeBatches{byName: make(map[string]int, n), undo: make([]undoBatches, 0, n)}
+	n := oldNodes(batches)
+	w := nodeBatches{byName: make(map[string]int, n), undo: make([]undoBatches, 0, n), order: make([]int, 0, n)}
 	for _, b := range batches {
 		for _, node := range b.GetNodes() {
 			i := w.at(node.GetNodeName())
@@ -121,4 +118,19 @@ func locate(batches []*rebalancerv1.NodeBatch) nodeBatches {
 		}
 	}
 	return w
+}
+
+// oldNodes counts the nodes of the REPLACE and PROVISION batches, the
+// phases that list each old node once: what locate sizes its map by. A
+// count of every batch's nodes sized blue-green's for three times its
+// nodes, the largest allocation of CreatePlan.
+func oldNodes(batches []*rebalancerv1.NodeBatch) int {
+	n := 0
+	for _, b := range batches {
+		switch b.GetPhase() {
+		case rebalancerv1.BatchPhase_BATCH_PHASE_REPLACE, rebalancerv1.BatchPhase_BATCH_PHASE_PROVISION:
+			n += len(b.GetNodes())
+		}
+	}
+	return n
 }
