@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/vpsie/node-rebalancer/services/executor/internal/nodestep"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
@@ -24,14 +25,14 @@ import (
 // records are read only when some node is tainted, so a pass over a
 // quiet cluster costs one listing of nodes.
 func (e *Executor) reconcileNodes(ctx context.Context) error {
-	nodes, err := e.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := e.allNodes(ctx)
 	if err != nil {
 		return err
 	}
 	var tainted []*corev1.Node
-	for i := range nodes.Items {
-		if nodestep.HasReplacingTaint(&nodes.Items[i]) {
-			tainted = append(tainted, &nodes.Items[i])
+	for i := range nodes {
+		if nodestep.HasReplacingTaint(&nodes[i]) {
+			tainted = append(tainted, &nodes[i])
 		}
 	}
 	if len(tainted) == 0 {
@@ -75,6 +76,22 @@ func (e *Executor) reconcileNode(ctx context.Context, n *corev1.Node, get record
 	}
 	e.deps.Logger.Warn("restoring a node tainted by an execution that ended", "node", n.Name, "execution", rec.State.GetExecutionId())
 	return nodestep.RestoreMarks(ctx, nodestep.NewKube(e.deps.Kube), n.Name, original)
+}
+
+// allNodes are the cluster's nodes from the steps' node informer when
+// there is one (a listing every pass was most of the reconciler's
+// requests), else listed. Its lag only delays a restore by a pass: a node
+// seen tainted was tainted after its marks were recorded, and a restore
+// reads the node live before it writes.
+func (e *Executor) allNodes(ctx context.Context) ([]corev1.Node, error) {
+	if c, ok := e.deps.StepKube.(*nodestep.KubeCache); ok {
+		return c.CachedGroupNodes(labels.Everything())
+	}
+	list, err := e.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return list.Items, nil
 }
 
 // recordGetter reads an execution's record.

@@ -38,6 +38,8 @@ type Runner struct {
 	kubeSizes kubeSizes
 	// bought are the managed nodes the adds bought, by identifier.
 	bought boughtNodes
+	// templates caches the user-data templates (userdata.go).
+	templates templates
 	// offerings caches the offerings the replacements are created with.
 	offeringCache offeringCache
 	// unsent are the create intents this Runner wrote and sent nothing for.

@@ -7,7 +7,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"text/template"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -87,8 +89,10 @@ func (w *limitedWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// userDataTemplate reads the group's template from its Secret, live: a
-// rotated join token is used from the next VM on.
+// userDataTemplate reads the group's template from its Secret, at most
+// templateMaxAge old: a rotated join token is used from the VMs ordered
+// that long after on, and the lanes of a rebalance share a read instead of
+// making one a node.
 func (r *Runner) userDataTemplate(ctx context.Context, namespace string, ref *v1alpha1.UserDataTemplate) (string, error) {
 	if ref == nil {
 		return "", fmt.Errorf("the group's provisioning names no user-data Secret")
@@ -96,6 +100,10 @@ func (r *Runner) userDataTemplate(ctx context.Context, namespace string, ref *v1
 	key := ref.Key
 	if key == "" {
 		key = "userData"
+	}
+	at := templateKey{namespace: namespace, secret: ref.SecretName, key: key}
+	if text, ok := r.templates.get(at, r.now()); ok {
+		return text, nil
 	}
 	s, err := r.env.Kube.GetSecret(ctx, namespace, ref.SecretName)
 	if err != nil {
@@ -105,5 +113,40 @@ func (r *Runner) userDataTemplate(ctx context.Context, namespace string, ref *v1
 	if !ok {
 		return "", fmt.Errorf("the user-data Secret %s/%s has no key %q", namespace, ref.SecretName, key)
 	}
+	r.templates.put(at, string(text), r.now())
 	return string(text), nil
+}
+
+// templateMaxAge bounds how long a template read serves: about the time
+// one node takes to be ordered, so at most one round of lanes' VMs boots
+// with a token rotated meanwhile (a VM that cannot join is ordered again).
+const templateMaxAge = 30 * time.Second
+
+type templateKey struct{ namespace, secret, key string }
+
+// templates are the user-data templates read, with when.
+type templates struct {
+	mu   sync.Mutex
+	read map[templateKey]templateRead
+}
+
+type templateRead struct {
+	text string
+	at   time.Time
+}
+
+func (t *templates) get(k templateKey, now time.Time) (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r, ok := t.read[k]
+	return r.text, ok && now.Sub(r.at) < templateMaxAge
+}
+
+func (t *templates) put(k templateKey, text string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.read == nil {
+		t.read = map[templateKey]templateRead{}
+	}
+	t.read[k] = templateRead{text: text, at: now}
 }
