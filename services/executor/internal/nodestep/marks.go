@@ -2,6 +2,8 @@ package nodestep
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -40,47 +42,87 @@ func isReplacingTaint(t corev1.Taint) bool { return t.Key == TaintReplacing }
 // taintOldNodes puts the replacing taint on every old node of the plan not
 // yet gone, once per execution, before the first cordon. What each node
 // had is recorded first, so a rollback restores it exactly even after a
-// crash in the middle of tainting.
+// crash in the middle of tainting. The nodes are read by one listing of
+// the group rather than one read each (a request a node at 100 nodes):
+// each patch is tested against the resourceVersion listed, so a node
+// changed since is read again, never overwritten.
 func (r *Runner) taintOldNodes(ctx context.Context) error {
 	r.taintMu.Lock()
 	defer r.taintMu.Unlock()
 	if r.x.OldNodesTainted() {
 		return nil
 	}
+	listed, err := r.GroupNodes(ctx)
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]*corev1.Node, len(listed))
+	for i := range listed {
+		byName[listed[i].Name] = &listed[i]
+	}
 	for _, n := range r.Nodes(0) {
-		if err := n.taint(ctx); err != nil {
+		if err := n.taint(ctx, byName[n.Old]); err != nil {
 			return err
 		}
 	}
 	return r.x.RecordOldNodesTainted(ctx)
 }
 
-// taint records the node's marks as they are, the first time only (a
-// repeat after a crash must not take the execution's own marks for the
-// original), then notes them on the node with the replacing taint, in
-// one patch (markNode).
-func (n *Node) taint(ctx context.Context) error {
+// maxMarkAttempts bounds the reads of a node whose every patch met a
+// newer version (its status updates change the version too).
+const maxMarkAttempts = 5
+
+// taint records the node's marks as they are, then notes them on the node
+// with the replacing taint, in one patch tested against the version the
+// marks were read from: a patch that lands did so over exactly the node
+// recorded. read is the node as listed, nil to read it. A node changed
+// since is read again and its marks recorded again, unless it carries a
+// mark of ours (an earlier attempt's, before a crash), when the recorded
+// marks are the ones from before it.
+func (n *Node) taint(ctx context.Context, read *corev1.Node) error {
 	nodes := n.r.env.Kube
-	node, err := nodes.GetNode(ctx, n.Old)
-	if apierrors.IsNotFound(err) {
-		return nil // already terminated
-	}
-	if err != nil {
-		return err
-	}
-	_, nb := n.state()
-	original := nb.Original
-	if original == nil {
-		original = marksOf(node)
-		if err := n.set(ctx, func(_ *rebalancerv1.NodeExecution, nb *store.NodeBook) { nb.Original = original }); err != nil {
+	for range maxMarkAttempts {
+		node := read
+		read = nil // a retry reads again
+		if node == nil {
+			var err error
+			if node, err = nodes.GetNode(ctx, n.Old); err != nil {
+				return ignoreGone(err)
+			}
+		}
+		original, err := n.recordOriginal(ctx, node)
+		if err != nil {
+			return err
+		}
+		note, err := n.r.marksNote(original)
+		if err != nil {
+			return err
+		}
+		ops := markOps(node, note)
+		if len(ops) == 0 {
+			return nil
+		}
+		if err := patchOverVersion(ctx, nodes, node, ops); !apierrors.IsConflict(err) {
 			return err
 		}
 	}
-	note, err := n.r.marksNote(original)
-	if err != nil {
-		return err
+	return fmt.Errorf("mark node %s: changed under each of %d attempts", n.Old, maxMarkAttempts)
+}
+
+// recordOriginal records node's marks as the original ones, unless
+// recorded already and node carries a mark of ours (then they were
+// recorded before it was marked), and returns what is recorded.
+func (n *Node) recordOriginal(ctx context.Context, node *corev1.Node) (*store.Marks, error) {
+	_, nb := n.state()
+	if nb.Original != nil && (HasReplacingTaint(node) || node.Annotations[AnnotationOriginalMarks] != "") {
+		return nb.Original, nil
 	}
-	return markNode(ctx, nodes, node, note)
+	original := marksOf(node)
+	if nb.Original != nil && reflect.DeepEqual(nb.Original, original) {
+		return nb.Original, nil
+	}
+	err := n.set(ctx, func(_ *rebalancerv1.NodeExecution, nb *store.NodeBook) { nb.Original = original })
+	return original, err
 }
 
 // marksOf records what the Executor may change on a node.

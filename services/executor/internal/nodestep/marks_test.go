@@ -73,7 +73,7 @@ func TestMarkingAnOldNodeIsOnePatch(t *testing.T) {
 	_, err := u.kube.CoreV1().Nodes().Create(ctx, before, metav1.CreateOptions{})
 	require.NoError(t, err)
 	u.kube.ClearActions()
-	require.NoError(t, u.n.taint(ctx))
+	require.NoError(t, u.n.taint(ctx, nil))
 	require.Equal(t, 1, nodePatches(u.kube.Actions()))
 	marked, err := u.kube.CoreV1().Nodes().Get(ctx, "old-0", metav1.GetOptions{})
 	require.NoError(t, err)
@@ -82,7 +82,7 @@ func TestMarkingAnOldNodeIsOnePatch(t *testing.T) {
 	require.True(t, ok)
 
 	u.kube.ClearActions()
-	require.NoError(t, u.n.taint(ctx))
+	require.NoError(t, u.n.taint(ctx, nil))
 	require.Zero(t, nodePatches(u.kube.Actions()), "a node already marked is not written")
 }
 
@@ -94,4 +94,65 @@ func nodePatches(actions []k8stesting.Action) int {
 		}
 	}
 	return n
+}
+
+// The old nodes are tainted over one listing of the group: no read a
+// node.
+func TestTaintingTheOldNodesListsThemOnce(t *testing.T) {
+	t.Parallel()
+	u := newUnit(t)
+	ctx := t.Context()
+	_, err := u.kube.CoreV1().Nodes().Create(ctx, groupNode("old-0"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	u.kube.ClearActions()
+	require.NoError(t, u.r.taintOldNodes(ctx))
+	verbs := map[string]int{}
+	for _, a := range u.kube.Actions() {
+		if a.GetResource().Resource == "nodes" {
+			verbs[a.GetVerb()]++
+		}
+	}
+	require.Equal(t, map[string]int{"list": 1, "patch": 1}, verbs)
+	require.True(t, u.x.OldNodesTainted())
+}
+
+// A node changed after it was listed (an operator cordoned it) is not
+// marked over the listed copy: the patch fails its version test, the node
+// is read again, and what it has now is recorded as its original marks,
+// so a rollback leaves the operator's cordon.
+func TestANodeChangedSinceListedIsRecordedAsItIsNow(t *testing.T) {
+	t.Parallel()
+	k := newSmallKube()
+	k.addNode(groupNode("old-0"))
+	u := newSmallUnit(t, k)
+	listed := k.node("old-0")
+	cordoned := k.node("old-0")
+	cordoned.Spec.Unschedulable = true
+	k.addNode(cordoned)
+
+	require.NoError(t, u.n.taint(t.Context(), listed))
+	_, nb := u.x.Node("old-0")
+	require.NotNil(t, nb.Original)
+	require.True(t, nb.Original.Unschedulable, "the cordon the node has now")
+	marked := k.node("old-0")
+	require.True(t, HasReplacingTaint(marked))
+	note, ok := NoteOn(marked)
+	require.True(t, ok)
+	require.True(t, note.Marks.Unschedulable, "the note says so too")
+}
+
+// Marks recorded by an earlier attempt stay when the node carries ours:
+// the node as read now has the execution's own taint, not its original.
+func TestMarksRecordedBeforeAMarkOfOursStay(t *testing.T) {
+	t.Parallel()
+	k := newSmallKube()
+	k.addNode(groupNode("old-0"))
+	u := newSmallUnit(t, k)
+	require.NoError(t, u.n.taint(t.Context(), nil))
+	_, first := u.x.Node("old-0")
+
+	require.NoError(t, u.n.taint(t.Context(), nil), "a resumed taint")
+	_, again := u.x.Node("old-0")
+	require.Equal(t, first.Original, again.Original)
+	require.Empty(t, again.Original.Taints, "not the replacing taint")
 }
