@@ -4,14 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/natsbus"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
 )
 
@@ -23,19 +20,8 @@ func openKV(t testing.TB) *store.KV {
 }
 
 // embeddedJetStream is JetStream on an embedded NATS server of the test's
-// own, stopped when it ends.
-func embeddedJetStream(t testing.TB) jetstream.JetStream {
-	t.Helper()
-	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	return js
-}
+// own (store.EmbeddedJetStream).
+var embeddedJetStream = store.EmbeddedJetStream
 
 func record(id string) *store.Record {
 	r := &store.Record{

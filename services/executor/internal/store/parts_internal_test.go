@@ -3,26 +3,14 @@ package store
 import (
 	"testing"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/natsbus"
 )
 
 func openInternalKV(t *testing.T) *KV {
 	t.Helper()
-	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	s, err := OpenKV(t.Context(), js, 1)
-	require.NoError(t, err)
+	s := openTestKV(t)
 	require.NotNil(t, s.batch, "the embedded server takes atomic batches")
 	return s
 }

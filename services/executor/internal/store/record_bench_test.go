@@ -5,13 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/natsbus"
 )
 
 // benchRecord is a running execution of n candidates, each with a few
@@ -47,28 +44,13 @@ func benchRecord(n int) *Record {
 	return r
 }
 
-func benchKV(b *testing.B) *KV {
-	b.Helper()
-	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, b.TempDir())
-	require.NoError(b, err)
-	b.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
-	require.NoError(b, err)
-	b.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(b, err)
-	kv, err := OpenKV(b.Context(), js, 1)
-	require.NoError(b, err)
-	return kv
-}
-
 // BenchmarkRecordUpdate is one node step's write of an execution of 100
 // candidates: the change applied to a copy of the record (as
 // execution.updateLocked does) and written over its revision. bytes/update
 // is what the write carries to the bucket: the head and the one part that
 // changed (parts.go).
 func BenchmarkRecordUpdate(b *testing.B) {
-	kv := benchKV(b)
+	kv := openTestKV(b)
 	rec, err := kv.Create(b.Context(), benchRecord(100))
 	require.NoError(b, err)
 	b.ReportAllocs()
