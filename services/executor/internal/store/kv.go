@@ -148,30 +148,6 @@ func (s *KV) Update(ctx context.Context, r *Record) (*Record, error) {
 	return out, nil
 }
 
-// List implements Store.
-func (s *KV) List(ctx context.Context) ([]*Record, error) {
-	keys, err := s.kv.ListKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list: %w", err)
-	}
-	defer func() { _ = keys.Stop() }()
-	var out []*Record
-	for key := range keys.Keys() {
-		if _, _, part := splitPartKey(key); part || isPlanKey(key) {
-			continue
-		}
-		r, err := s.Get(ctx, key)
-		if errors.Is(err, ErrNotFound) {
-			continue // deleted between the listing and the read
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 // Unfinished implements Store, from the index the bucket's watch keeps:
 // a write is in it a moment after it is acknowledged. The plans come from
 // the cache, read once each. A record whose plan cannot be read is left

@@ -187,3 +187,31 @@ func TestListsInAnyOrderReadBack(t *testing.T) {
 	require.Equal(t, r.State.CompletedNodes, got.State.CompletedNodes)
 	require.Equal(t, r.State.ProvisionedNodes, got.State.ProvisionedNodes)
 }
+
+// List reads every record whole, its parts joined, from one watch of the
+// bucket.
+func TestListJoinsTheParts(t *testing.T) {
+	t.Parallel()
+	s := openKV(t)
+	want := map[string]*store.Record{}
+	for _, id := range []string{"exec-one", "exec-two"} {
+		rec, err := s.Create(t.Context(), recordOf(id, 3))
+		require.NoError(t, err)
+		next := rec.Clone()
+		next.State.Nodes[2].Phase = rebalancerv1.NodePhase_NODE_PHASE_DONE
+		next.State.CompletedNodes = []string{"web-02"}
+		want[id], err = s.Update(t.Context(), next)
+		require.NoError(t, err)
+	}
+	listed, err := s.List(t.Context())
+	require.NoError(t, err)
+	require.Len(t, listed, 2)
+	for _, got := range listed {
+		w := want[got.State.GetExecutionId()]
+		require.NotNil(t, w)
+		require.Equal(t, w.Revision, got.Revision)
+		require.True(t, proto.Equal(w.State, got.State))
+		require.Equal(t, w.Book, got.Book)
+		require.NotNil(t, got.Plan, "with its plan")
+	}
+}
