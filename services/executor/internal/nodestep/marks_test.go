@@ -138,7 +138,7 @@ func TestANodeChangedSinceListedIsRecordedAsItIsNow(t *testing.T) {
 	require.True(t, HasReplacingTaint(marked))
 	note, ok := NoteOn(marked)
 	require.True(t, ok)
-	require.True(t, note.Marks.Unschedulable, "the note says so too")
+	require.True(t, note.Unschedulable, "the note says so too")
 }
 
 // Marks recorded by an earlier attempt stay when the node carries ours:
