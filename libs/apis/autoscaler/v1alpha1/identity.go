@@ -51,3 +51,6 @@ func VMIdentifier(providerID string) (string, bool) {
 	}
 	return id, true
 }
+
+// NodeSelector is the label selector of group's nodes, for a listing.
+func NodeSelector(group string) string { return LabelNodeGroup + "=" + group }

@@ -6,7 +6,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
@@ -18,8 +17,7 @@ import (
 type members map[string]*corev1.Node
 
 func (c Checker) groupMembers(ctx context.Context, group string) (members, error) {
-	list, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{
-		LabelSelector: labels.SelectorFromSet(labels.Set{v1alpha1.LabelNodeGroup: group}).String()})
+	list, err := c.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.NodeSelector(group)})
 	if err != nil {
 		return nil, fmt.Errorf("list nodes of group %s: %w", group, err)
 	}

@@ -193,7 +193,7 @@ func (s *KubeStory) noteProgress(ng *v1alpha1.NodeGroup, ev *rebalancerv1.Execut
 
 // listMembers lists the group's nodes into its status.
 func (s *KubeStory) listMembers(ctx context.Context, ng *v1alpha1.NodeGroup) error {
-	list, err := s.kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.LabelNodeGroup + "=" + ng.Name})
+	list, err := s.kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.NodeSelector(ng.Name)})
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	"github.com/vpsie/node-rebalancer/libs/cloud"
@@ -134,8 +133,7 @@ type replacementMachines struct {
 func (m *replacementMachines) groupNode(ctx context.Context, name string) (*corev1.Node, error) {
 	if m.members == nil {
 		group := m.x.plan().GetNodeGroup()
-		list, err := m.x.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{
-			LabelSelector: labels.SelectorFromSet(labels.Set{v1alpha1.LabelNodeGroup: group}).String()})
+		list, err := m.x.deps.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.NodeSelector(group)})
 		if err != nil {
 			return nil, fmt.Errorf("list nodes of group %s: %w", group, err)
 		}

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/libs/kube"
 )
@@ -75,7 +76,7 @@ func (r *Runner) floorNodes(ctx context.Context) ([]corev1.Node, error) {
 	if !ok {
 		return r.GroupNodes(ctx)
 	}
-	selector, err := labels.Parse(groupSelector(r.x.Plan().GetNodeGroup()))
+	selector, err := labels.Parse(v1alpha1.NodeSelector(r.x.Plan().GetNodeGroup()))
 	if err != nil {
 		return nil, err
 	}

@@ -19,12 +19,9 @@ import (
 // errWaitTimedOut is a wait outliving its deadline.
 var errWaitTimedOut = errors.New("timed out")
 
-// groupSelector selects a group's nodes.
-func groupSelector(group string) string { return v1alpha1.LabelNodeGroup + "=" + group }
-
 // GroupNodes lists the plan's group's nodes as they are now.
 func (r *Runner) GroupNodes(ctx context.Context) ([]corev1.Node, error) {
-	list, err := r.env.Kube.ListNodes(ctx, metav1.ListOptions{LabelSelector: groupSelector(r.x.Plan().GetNodeGroup())})
+	list, err := r.env.Kube.ListNodes(ctx, metav1.ListOptions{LabelSelector: v1alpha1.NodeSelector(r.x.Plan().GetNodeGroup())})
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +52,7 @@ func (r *Runner) waitNode(ctx context.Context, deadline time.Time, cond func(*co
 		return r.waitCachedNode(ctx, c, cond)
 	}
 	nodes := r.env.Kube
-	selector := groupSelector(r.x.Plan().GetNodeGroup())
+	selector := v1alpha1.NodeSelector(r.x.Plan().GetNodeGroup())
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
@@ -89,7 +86,7 @@ func (r *Runner) waitNode(ctx context.Context, deadline time.Time, cond func(*co
 // the deadline.
 func (r *Runner) waitCachedNode(ctx context.Context, c *KubeCache, cond func(*corev1.Node) bool) (*corev1.Node, error) {
 	group := r.x.Plan().GetNodeGroup()
-	selector, err := labels.Parse(groupSelector(group))
+	selector, err := labels.Parse(v1alpha1.NodeSelector(group))
 	if err != nil {
 		return nil, err
 	}
