@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
+	"k8s.io/apimachinery/pkg/util/cache"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
 	"github.com/vpsie/node-rebalancer/services/executor/internal/store"
@@ -39,7 +40,8 @@ type Runner struct {
 	// bought are the managed nodes the adds bought, by identifier.
 	bought boughtNodes
 	// templates caches the user-data templates (userdata.go).
-	templates templates
+	templates     *cache.LRUExpireCache
+	templatesOnce sync.Once
 	// offerings caches the offerings the replacements are created with.
 	offeringCache offeringCache
 	// unsent are the create intents this Runner wrote and sent nothing for.

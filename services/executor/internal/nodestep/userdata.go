@@ -7,11 +7,11 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"text/template"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/cache"
 
 	"github.com/vpsie/node-rebalancer/libs/apis/autoscaler/v1alpha1"
 )
@@ -102,8 +102,8 @@ func (r *Runner) userDataTemplate(ctx context.Context, namespace string, ref *v1
 		key = "userData"
 	}
 	at := templateKey{namespace: namespace, secret: ref.SecretName, key: key}
-	if text, ok := r.templates.get(at, r.now()); ok {
-		return text, nil
+	if text, ok := r.templateCache().Get(at); ok {
+		return text.(string), nil
 	}
 	s, err := r.env.Kube.GetSecret(ctx, namespace, ref.SecretName)
 	if err != nil {
@@ -113,7 +113,7 @@ func (r *Runner) userDataTemplate(ctx context.Context, namespace string, ref *v1
 	if !ok {
 		return "", fmt.Errorf("the user-data Secret %s/%s has no key %q", namespace, ref.SecretName, key)
 	}
-	r.templates.put(at, string(text), r.now())
+	r.templateCache().Add(at, string(text), templateMaxAge)
 	return string(text), nil
 }
 
@@ -124,29 +124,9 @@ const templateMaxAge = 30 * time.Second
 
 type templateKey struct{ namespace, secret, key string }
 
-// templates are the user-data templates read, with when.
-type templates struct {
-	mu   sync.Mutex
-	read map[templateKey]templateRead
-}
-
-type templateRead struct {
-	text string
-	at   time.Time
-}
-
-func (t *templates) get(k templateKey, now time.Time) (string, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	r, ok := t.read[k]
-	return r.text, ok && now.Sub(r.at) < templateMaxAge
-}
-
-func (t *templates) put(k templateKey, text string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.read == nil {
-		t.read = map[templateKey]templateRead{}
-	}
-	t.read[k] = templateRead{text: text, at: now}
+// templates are the user-data templates read, each kept templateMaxAge
+// on the Runner's clock; a handful at most (one a group's Secret key).
+func (r *Runner) templateCache() *cache.LRUExpireCache {
+	r.templatesOnce.Do(func() { r.templates = cache.NewLRUExpireCacheWithClock(8, r.env.Clock) })
+	return r.templates
 }

@@ -2,6 +2,7 @@ package nodestep
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -33,7 +34,7 @@ func TestTheUserDataTemplateIsReadAgainOnceItAged(t *testing.T) {
 
 	_, err := u.kube.CoreV1().Secrets("shop").Update(t.Context(), bootstrapSecret("rotated"), metav1.UpdateOptions{})
 	require.NoError(t, err)
-	u.clock.Step(templateMaxAge)
+	u.clock.Step(templateMaxAge + time.Millisecond)
 	text, err := u.r.userDataTemplate(t.Context(), "shop", ref)
 	require.NoError(t, err)
 	require.Equal(t, "rotated", text)
