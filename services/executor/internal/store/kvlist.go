@@ -44,34 +44,21 @@ func (s *KV) List(ctx context.Context) ([]*Record, error) {
 // snapshot is the last value of every head, and of every part by
 // execution and node, with their revisions.
 func (s *KV) snapshot(ctx context.Context) (map[string]jetstream.KeyValueEntry, map[string]map[string]jetstream.KeyValueEntry, error) {
-	w, err := s.kv.WatchFiltered(ctx, listFilters(), jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, nil, err
-	}
-	defer func() { _ = w.Stop() }()
 	heads := map[string]jetstream.KeyValueEntry{}
 	parts := map[string]map[string]jetstream.KeyValueEntry{}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, nil, ctx.Err()
-		case e, open := <-w.Updates():
-			if !open {
-				return nil, nil, errors.New("the watch of the bucket ended")
-			}
-			if e == nil { // every key's last value is in
-				return heads, parts, nil
-			}
-			if id, node, ok := splitPartKey(e.Key()); ok {
-				if parts[id] == nil {
-					parts[id] = map[string]jetstream.KeyValueEntry{}
-				}
-				parts[id][node] = e
-				continue
-			}
+	err := s.lastValues(ctx, listFilters(), func(e jetstream.KeyValueEntry) error {
+		id, node, ok := splitPartKey(e.Key())
+		if !ok {
 			heads[e.Key()] = e
+			return nil
 		}
-	}
+		if parts[id] == nil {
+			parts[id] = map[string]jetstream.KeyValueEntry{}
+		}
+		parts[id][node] = e
+		return nil
+	})
+	return heads, parts, err
 }
 
 // fromSnapshot is the record of head and its parts as watched:

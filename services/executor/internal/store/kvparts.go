@@ -60,27 +60,46 @@ var errPartsMoved = errors.New("record written while read")
 // head last, so a part older than the head is the one the head was written
 // with, and a part written later comes with a later head.
 func (s *KV) readParts(ctx context.Context, id string, headRev uint64) (map[string][]byte, error) {
-	w, err := s.kv.WatchFiltered(ctx, []string{NodePartKey(id, ">")}, jetstream.IgnoreDeletes())
-	if err != nil {
+	parts := map[string][]byte{}
+	err := s.lastValues(ctx, []string{NodePartKey(id, ">")}, func(e jetstream.KeyValueEntry) error {
+		if e.Revision() > headRev {
+			return errPartsMoved
+		}
+		if _, name, ok := splitPartKey(e.Key()); ok {
+			parts[name] = e.Value()
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errPartsMoved):
+		return nil, err
+	case err != nil:
 		return nil, fmt.Errorf("read parts of %s: %w", id, err)
 	}
+	return parts, nil
+}
+
+// lastValues hands each key's last value under filters to each, until
+// every one is in or each fails.
+func (s *KV) lastValues(ctx context.Context, filters []string, each func(jetstream.KeyValueEntry) error) error {
+	w, err := s.kv.WatchFiltered(ctx, filters, jetstream.IgnoreDeletes())
+	if err != nil {
+		return err
+	}
 	defer func() { _ = w.Stop() }()
-	parts := map[string][]byte{}
 	for {
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("read parts of %s: %w", id, ctx.Err())
+			return ctx.Err()
 		case e, open := <-w.Updates():
 			switch {
 			case !open:
-				return nil, fmt.Errorf("read parts of %s: the watch ended", id)
-			case e == nil: // every part is in
-				return parts, nil
-			case e.Revision() > headRev:
-				return nil, errPartsMoved
+				return errors.New("the watch of the bucket ended")
+			case e == nil: // every key's last value is in
+				return nil
 			}
-			if _, name, ok := splitPartKey(e.Key()); ok {
-				parts[name] = e.Value()
+			if err := each(e); err != nil {
+				return err
 			}
 		}
 	}
