@@ -4,26 +4,18 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	rebalancerv1 "github.com/vpsie/node-rebalancer/libs/gen/rebalancer/v1"
-	"github.com/vpsie/node-rebalancer/libs/natsbus"
+	"github.com/vpsie/node-rebalancer/libs/natsbus/natstest"
 	"github.com/vpsie/node-rebalancer/libs/progress"
 )
 
 func jetStream(t testing.TB) jetstream.JetStream {
 	t.Helper()
-	srv, err := natsbus.StartEmbedded("127.0.0.1", -1, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	_, err = progress.EnsureStream(t.Context(), js, 1)
+	js := natstest.JetStream(t)
+	_, err := progress.EnsureStream(t.Context(), js, 1)
 	require.NoError(t, err)
 	return js
 }
